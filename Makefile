@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: MIT
+# weakbit: one Makefile, out-of-tree build/, explicit object lists.
+#   make          build/weakbit.efi (UEFI app) and build/weakbit (host CLI)
+#   make deps     install the Debian packages everything below needs (root)
+#   make demo     boot weakbit in QEMU+OVMF with two leaky cells; print the result
+#   make check    every test; last line "N passed, N failed"
+
+BUILD   ?= build
+CC      ?= gcc
+NASM    ?= nasm
+LD      ?= ld
+OBJCOPY ?= objcopy
+
+EFI_INC := /usr/include/efi
+EFI_LIB := /usr/lib
+EFI_CRT := $(EFI_LIB)/crt0-efi-x86_64.o
+
+WARN    := -Wall -Wextra -Werror
+DEPS    := -MMD -MP
+
+# efi/core: freestanding, compiled for the app, the host CLI and the tests.
+CORE    := fmt prng mtest movinv config memplan errcsv cells badram report
+# efi/: the UEFI glue.
+GLUE    := main console fileio memmap timer
+ASM     := cpu
+
+EFI_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS) -ffreestanding -fpic -fno-stack-protector \
+	-fno-stack-check -fshort-wchar -mno-red-zone -maccumulate-outgoing-args \
+	-DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iefi
+HOST_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS)
+SAN := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM
+
+EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(ASM:%=$(BUILD)/boot/%.o)
+CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/config.o core/errcsv.o core/cells.o \
+	core/badram.o tools/weakbit.o)
+UNIT      := main test_movinv test_config test_csv_badram test_memplan
+UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o $(UNIT:%=$(BUILD)/sim/unit/%.o)
+
+.PHONY: all deps demo check unit usb bench clean
+all: $(BUILD)/weakbit.efi $(BUILD)/weakbit $(BUILD)/evil-dimm
+
+# --- UEFI application -------------------------------------------------------
+$(BUILD)/efi/core/%.o: efi/core/%.c
+	@mkdir -p $(@D)
+	$(CC) $(EFI_CFLAGS) -c $< -o $@
+$(BUILD)/efi/%.o: efi/%.c
+	@mkdir -p $(@D)
+	$(CC) $(EFI_CFLAGS) -c $< -o $@
+$(BUILD)/boot/%.o: boot/%.asm
+	@mkdir -p $(@D)
+	$(NASM) -f elf64 -o $@ $<
+$(BUILD)/weakbit.so: $(EFI_OBJS) linker/weakbit-x86_64.lds
+	$(LD) -nostdlib -znocombreloc -shared -Bsymbolic --no-undefined -T linker/weakbit-x86_64.lds \
+		$(EFI_CRT) $(EFI_OBJS) -L$(EFI_LIB) -lefi -lgnuefi -o $@
+$(BUILD)/weakbit.efi: $(BUILD)/weakbit.so
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym -j .rel \
+		-j .rela -j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+
+# --- host CLI and fault injector ---------------------------------------------
+$(BUILD)/host/%.o: efi/%.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+$(BUILD)/host/tools/%.o: tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -Iefi -c $< -o $@
+$(BUILD)/weakbit: $(CLI_OBJS)
+	$(CC) $(HOST_CFLAGS) $^ -o $@
+$(BUILD)/evil-dimm: tools/evil-dimm/evil-dimm.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 $(WARN) -o $@ $<
+
+# --- host unit tests (simulated memory, ASan+UBSan) ---------------------------
+$(BUILD)/sim/core/%.o: efi/core/%.c
+	@mkdir -p $(@D)
+	$(CC) $(SIM_CFLAGS) -c $< -o $@
+$(BUILD)/sim/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(SIM_CFLAGS) -c $< -o $@
+$(BUILD)/unit-tests: $(UNIT_OBJS)
+	$(CC) $(SAN) $^ -o $@
+
+unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests
+
+# --- the commands in README ---------------------------------------------------
+deps:
+	tools/deps
+
+check: all $(BUILD)/unit-tests
+	tests/run-all $(BUILD)
+
+demo: deps
+	$(MAKE) all
+	tools/demo $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+#include "cells.h"
+
+void cells_init(struct cell_table *t, struct cell *mem, unsigned cap)
+{
+    t->slot = mem;
+    t->cap = cap;
+    t->n = 0;
+    t->dropped = 0;
+    for (unsigned i = 0; i < cap; i++)
+        mem[i].used = 0;
+}
+
+static unsigned hash(uint64_t addr, unsigned bit)
+{
+    uint64_t h = (addr >> 3) * 0x9e3779b97f4a7c15ull ^ (uint64_t)bit * 0xc2b2ae3d27d4eb4full;
+    return (unsigned)(h >> 32);
+}
+
+int cells_add(struct cell_table *t, const struct err_row *row)
+{
+    unsigned mask = t->cap - 1;
+    for (unsigned i = hash(row->addr, row->bit) & mask, probes = 0; probes < t->cap;
+         i = (i + 1) & mask, probes++) {
+        struct cell *c = &t->slot[i];
+        if (c->used && c->addr == row->addr && c->bit == row->bit) {
+            c->count++;
+            if (row->time_ms < c->first_ms)
+                c->first_ms = row->time_ms;
+            if (row->time_ms > c->last_ms)
+                c->last_ms = row->time_ms;
+            c->tests |= 1u << (row->test & 31);
+            return 0;
+        }
+        if (!c->used) {
+            /* Keep a quarter free so probes stay short. */
+            if (t->n >= t->cap - t->cap / 4)
+                break;
+            *c = (struct cell){ row->addr, row->time_ms, row->time_ms, 1,
+                                1u << (row->test & 31), (uint8_t)row->bit, 1 };
+            t->n++;
+            return 1;
+        }
+    }
+    t->dropped++;
+    return -1;
+}
+
+static int before(const struct cell *a, const struct cell *b)
+{
+    return a->addr < b->addr || (a->addr == b->addr && a->bit < b->bit);
+}
+
+unsigned cells_sort(struct cell_table *t)
+{
+    unsigned k = 0;
+    for (unsigned i = 0; i < t->cap; i++)
+        if (t->slot[i].used)
+            t->slot[k++] = t->slot[i];
+    for (unsigned i = k; i < t->cap; i++)
+        t->slot[i].used = 0;
+    /* Shell sort: no recursion, no allocation. */
+    for (unsigned gap = k / 2; gap; gap /= 2)
+        for (unsigned i = gap; i < k; i++) {
+            struct cell x = t->slot[i];
+            unsigned j = i;
+            while (j >= gap && before(&x, &t->slot[j - gap])) {
+                t->slot[j] = t->slot[j - gap];
+                j -= gap;
+            }
+            t->slot[j] = x;
+        }
+    t->cap = k ? k : 1; /* sealed: no further inserts land in the sorted prefix */
+    t->n = k;
+    return k;
+}

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+// The weak-cell table: one entry per (word address, bit), however often it
+// failed. Storage comes from the caller (a fixed array), so it works the
+// same in the UEFI app and on the host.
+#ifndef EFI_CORE_CELLS_H
+#define EFI_CORE_CELLS_H
+
+#include <stdint.h>
+#include "errcsv.h"
+
+struct cell {
+    uint64_t addr;           /* physical address of the 64-bit word */
+    uint64_t first_ms, last_ms;
+    uint32_t count;
+    uint32_t tests;          /* bit n: seen by test n */
+    uint8_t bit;
+    uint8_t used;
+};
+
+struct cell_table {
+    struct cell *slot;
+    unsigned cap;            /* power of two */
+    unsigned n;
+    uint64_t dropped;        /* rows that found the table full */
+};
+
+/* cap must be a power of two; mem holds cap cells. */
+void cells_init(struct cell_table *t, struct cell *mem, unsigned cap);
+
+/* Record one failing bit. Returns 1 for a new cell, 0 for a known one,
+ * -1 when the table is full (counted in t->dropped). */
+int cells_add(struct cell_table *t, const struct err_row *row);
+
+/* Compact the table into addr/bit order at the front of t->slot and return
+ * the count. The table cannot take more rows afterwards. */
+unsigned cells_sort(struct cell_table *t);
+
+#endif

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// weakbit.cfg and load-option parsing: `key=value` tokens, `#` comments.
+// A bad token never stops a run: it is reported and the default stays.
+#ifndef EFI_CORE_CONFIG_H
+#define EFI_CORE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "mtest.h"
+
+#define CONFIG_MAX_RANGES 16
+
+enum cfg_mode { CFG_MODE_TEST, CFG_MODE_STRESS };
+enum cfg_cpu_mode { CFG_CPU_PARALLEL, CFG_CPU_SEQUENTIAL, CFG_CPU_SINGLE };
+enum cfg_finish { CFG_FINISH_WAIT, CFG_FINISH_SHUTDOWN, CFG_FINISH_REBOOT };
+
+struct wb_config {
+    uint32_t tests;          /* bit n set: run test n */
+    unsigned passes;         /* 0: until a key is pressed */
+    enum cfg_mode mode;
+    uint64_t duration_s;     /* stress mode */
+    unsigned cpus;           /* 0: all */
+    enum cfg_cpu_mode cpu_mode;
+    struct mem_range ranges[CONFIG_MAX_RANGES]; /* physical, page aligned; none = all RAM */
+    unsigned nranges;
+    uint64_t granule;        /* bytes, power of two >= 4 KiB */
+    char interleave[128];    /* XOR bit model, kept verbatim */
+    int quick;
+    enum cfg_finish on_finish;
+    uint64_t reserve;        /* bytes of free RAM left to the firmware */
+};
+
+/* Defaults: tests 0,2-10, 1 pass, test mode, all CPUs in parallel, all RAM,
+ * 1 MiB granule, wait for a key at the end, 64 MiB reserve. */
+void config_defaults(struct wb_config *cfg);
+
+/* Receives one human-readable problem per call, without a newline. */
+typedef void (*config_warn_fn)(void *ctx, const char *msg);
+
+/* Apply every key=value token in text[0..len). `src` names the source in
+ * messages ("weakbit.cfg", "load options"). Returns the number of problems. */
+unsigned config_parse(struct wb_config *cfg, const char *src, const char *text, size_t len,
+                      config_warn_fn warn, void *ctx);
+
+/* Parsers shared with the host CLI. Return 0 on success. */
+int config_parse_size(const char *s, size_t n, uint64_t *out);     /* 4096, 4K, 1M, 2G, 0x1000 */
+int config_parse_granule(const char *s, size_t n, uint64_t *out);  /* size, power of two >= 4 KiB */
+
+/* "0,2-10" style rendering of a test mask, for the report. */
+void config_tests_str(uint32_t tests, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+#include "memplan.h"
+
+#define LOW_LIMIT (1ull << 20)
+#define FOUR_G (1ull << 32)
+
+const char *memplan_reason(enum mp_reason why)
+{
+    switch (why) {
+    case MP_LOW_1M: return "below 1 MiB (legacy area)";
+    case MP_OUTSIDE: return "outside range=";
+    case MP_RESERVE: return "reserve left to firmware";
+    case MP_REFUSED: return "firmware refused the allocation";
+    case MP_OVERFLOW: return "too many fragments";
+    }
+    return "?";
+}
+
+void memplan_exclude(struct mp_plan *plan, uint64_t base, uint64_t len, enum mp_reason why)
+{
+    if (!len)
+        return;
+    if (plan->nexcl == MP_MAX_EXCL) {
+        plan->excl_lost += len;
+        return;
+    }
+    plan->excl[plan->nexcl++] = (struct mp_excl){ base, len, why };
+}
+
+static void add_test(struct mp_plan *plan, uint64_t base, uint64_t end)
+{
+    if (end <= base)
+        return;
+    if (plan->ntest && plan->test[plan->ntest - 1].base + plan->test[plan->ntest - 1].len == base) {
+        plan->test[plan->ntest - 1].len += end - base;
+        return;
+    }
+    if (plan->ntest == MP_MAX_TEST) {
+        memplan_exclude(plan, base, end - base, MP_OVERFLOW);
+        return;
+    }
+    plan->test[plan->ntest++] = (struct mem_range){ base, end - base };
+}
+
+/* Insertion sort by base: maps are small and nearly sorted. */
+static void sort_ranges(struct mem_range *r, unsigned n)
+{
+    for (unsigned i = 1; i < n; i++) {
+        struct mem_range x = r[i];
+        unsigned j = i;
+        while (j && r[j - 1].base > x.base) {
+            r[j] = r[j - 1];
+            j--;
+        }
+        r[j] = x;
+    }
+}
+
+/* Clip [base,end) to the filters, excluding the parts outside them. */
+static void add_filtered(struct mp_plan *plan, uint64_t base, uint64_t end,
+                         const struct mem_range *f, unsigned nf)
+{
+    if (!nf) {
+        add_test(plan, base, end);
+        return;
+    }
+    uint64_t cur = base;
+    for (unsigned i = 0; i < nf && cur < end; i++) {
+        uint64_t fb = f[i].base, fe = f[i].base + f[i].len;
+        if (fe <= cur || fb >= end)
+            continue;
+        if (fb > cur)
+            memplan_exclude(plan, cur, fb - cur, MP_OUTSIDE);
+        uint64_t lo = fb > cur ? fb : cur, hi = fe < end ? fe : end;
+        add_test(plan, lo, hi);
+        cur = hi;
+    }
+    memplan_exclude(plan, cur, end - cur, MP_OUTSIDE);
+}
+
+/* Take `want` bytes off the top of test ranges whose end is <= limit,
+ * highest first. Returns what is still wanted. */
+static uint64_t carve_reserve(struct mp_plan *plan, uint64_t want, uint64_t limit)
+{
+    for (unsigned i = plan->ntest; i-- > 0 && want;) {
+        struct mem_range *r = &plan->test[i];
+        if (r->base + r->len > limit || !r->len)
+            continue;
+        uint64_t take = r->len < want ? r->len : want;
+        r->len -= take;
+        memplan_exclude(plan, r->base + r->len, take, MP_RESERVE);
+        want -= take;
+    }
+    return want;
+}
+
+void memplan_build(struct mp_plan *plan, const struct mp_desc *desc, unsigned n,
+                   const struct mem_range *filter, unsigned nfilter, uint64_t reserve)
+{
+    struct mem_range f[16];
+    unsigned nf = nfilter < 16 ? nfilter : 16;
+    for (unsigned i = 0; i < nf; i++)
+        f[i] = filter[i];
+    sort_ranges(f, nf);
+
+    *plan = (struct mp_plan){ 0 };
+    struct mem_range freeb[MP_MAX_TEST];
+    unsigned nfree = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (desc[i].kind == MP_NOT_RAM)
+            continue;
+        plan->ram_total += desc[i].len;
+        if (desc[i].kind != MP_FREE || !desc[i].len)
+            continue;
+        plan->free_total += desc[i].len;
+        if (nfree == MP_MAX_TEST) {
+            memplan_exclude(plan, desc[i].base, desc[i].len, MP_OVERFLOW);
+            continue;
+        }
+        freeb[nfree++] = (struct mem_range){ desc[i].base, desc[i].len };
+    }
+    sort_ranges(freeb, nfree);
+
+    for (unsigned i = 0; i < nfree; i++) {
+        uint64_t base = (freeb[i].base + 4095) & ~4095ull;
+        uint64_t end = (freeb[i].base + freeb[i].len) & ~4095ull;
+        if (end <= base)
+            continue;
+        if (base < LOW_LIMIT) {
+            uint64_t cut = end < LOW_LIMIT ? end : LOW_LIMIT;
+            memplan_exclude(plan, base, cut - base, MP_LOW_1M);
+            base = cut;
+        }
+        add_filtered(plan, base, end, f, nf);
+    }
+
+    /* Free RAM the plan leaves alone already serves the firmware; only the
+     * shortfall comes out of the plan, below 4 GiB first, then anywhere. */
+    uint64_t untouched = plan->free_total - memplan_test_bytes(plan);
+    uint64_t want = reserve > untouched ? reserve - untouched : 0;
+    want = carve_reserve(plan, want, FOUR_G);
+    carve_reserve(plan, want, UINT64_MAX);
+
+    /* Drop ranges the reserve emptied. */
+    unsigned k = 0;
+    for (unsigned i = 0; i < plan->ntest; i++)
+        if (plan->test[i].len)
+            plan->test[k++] = plan->test[i];
+    plan->ntest = k;
+}
+
+uint64_t memplan_test_bytes(const struct mp_plan *plan)
+{
+    return mt_bytes(plan->test, plan->ntest);
+}

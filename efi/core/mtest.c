@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+#include "mtest.h"
+#include "movinv.h"
+
+/* Numbering and names follow Memtest86+ so users can compare results.
+ * Tests without a kernel yet are listed so `tests=` can name them and the
+ * report can say they were skipped. */
+static const struct mt_test table[] = {
+    { 0, "Address test, walking ones", MT_ONE_CPU, 1, 0, 0 },
+    { 1, "Address test, own address", MT_ONE_CPU, 1, 0, 0 },
+    { 2, "Address test, own address + window", MT_ALL_CPUS, 1, 0, 0 },
+    { 3, "Moving inversions, 1s & 0s", MT_ALL_CPUS, 3, movinv_ones_zeros, movinv_ones_zeros_sweeps },
+    { 4, "Moving inversions, 8 bit pattern", MT_ALL_CPUS, 1, 0, 0 },
+    { 5, "Moving inversions, random pattern", MT_ALL_CPUS, 30, movinv_random, movinv_random_sweeps },
+    { 6, "Moving inversions, 64 bit pattern", MT_ALL_CPUS, 1, 0, 0 },
+    { 7, "Block move", MT_ALL_CPUS, 1, 0, 0 },
+    { 8, "Random number sequence", MT_ALL_CPUS, 1, 0, 0 },
+    { 9, "Modulo 20, random pattern", MT_ALL_CPUS, 1, 0, 0 },
+    { 10, "Bit fade test", MT_ONE_CPU, 1, 0, 0 },
+};
+
+const struct mt_test *mt_find(unsigned num)
+{
+    for (unsigned i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (table[i].num == num)
+            return &table[i];
+    return 0;
+}
+
+unsigned mt_iterations(const struct mt_test *t, int quick, uint32_t pass)
+{
+    if (!quick || pass != 0)
+        return t->iterations;
+    unsigned n = t->iterations / 3;
+    return n ? n : 1;
+}
+
+uint64_t mt_bytes(const struct mem_range *ranges, unsigned n)
+{
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < n; i++)
+        sum += ranges[i].len;
+    return sum;
+}

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+#include "report.h"
+#include "mtest.h"
+
+static void secs(char *buf, size_t cap, uint64_t ms)
+{
+    fmt_format(buf, cap, "%llu.%01llu s", (unsigned long long)(ms / 1000),
+               (unsigned long long)(ms % 1000 / 100));
+}
+
+static void result_line(struct sbuf *sb, const struct report_in *in)
+{
+    const char *verdict = in->error_words ? "FAIL" : in->stopped_by_user ? "INCOMPLETE" : "PASS";
+    char t[32], b[32];
+    secs(t, sizeof t, in->total_ms);
+    fmt_size(b, sizeof b, memplan_test_bytes(in->plan));
+    sbuf_printf(sb, "result: %s: %llu error%s, %u weak cell%s, %u pass%s over %s in %s\n",
+                verdict, (unsigned long long)in->error_words, in->error_words == 1 ? "" : "s",
+                in->ncells, in->ncells == 1 ? "" : "s", in->passes_done,
+                in->passes_done == 1 ? "" : "es", b, t);
+}
+
+void report_summary(struct sbuf *sb, const struct report_in *in)
+{
+    result_line(sb, in);
+    for (unsigned i = 0; i < in->ncells && i < 8; i++)
+        sbuf_printf(sb, "  weak cell 0x%llx bit %u: %u error%s\n",
+                    (unsigned long long)in->cells[i].addr, in->cells[i].bit,
+                    in->cells[i].count, in->cells[i].count == 1 ? "" : "s");
+    if (in->ncells > 8)
+        sbuf_printf(sb, "  ... %u more in report.txt\n", in->ncells - 8);
+}
+
+static void range_line(struct sbuf *sb, uint64_t base, uint64_t len, const char *why)
+{
+    char s[32];
+    fmt_size(s, sizeof s, len);
+    sbuf_printf(sb, "  0x%012llx-0x%012llx %10s%s%s\n", (unsigned long long)base,
+                (unsigned long long)(base + len), s, why ? "  " : "", why ? why : "");
+}
+
+void report_render(struct sbuf *sb, const struct report_in *in)
+{
+    const struct mp_plan *p = in->plan;
+    const struct wb_config *c = in->cfg;
+    char a[32], b[32], d[32];
+
+    sbuf_puts(sb, "weakbit memory test report\n\n");
+    sbuf_printf(sb, "started:   %s (firmware clock)\n", in->started);
+    sbuf_printf(sb, "firmware:  %s\n", in->firmware);
+    sbuf_printf(sb, "serial:    %s\n", in->serial_route);
+    sbuf_printf(sb, "cpus:      %u used of %u%s%s\n", in->cpus_used, in->cpus_found,
+                in->cpu_note ? " - " : "", in->cpu_note ? in->cpu_note : "");
+    result_line(sb, in);
+
+    sbuf_puts(sb, "\nmemory\n");
+    fmt_size(a, sizeof a, p->ram_total);
+    fmt_size(b, sizeof b, p->free_total);
+    fmt_size(d, sizeof d, memplan_test_bytes(p));
+    sbuf_printf(sb, "  total RAM %s, free at start %s, tested %s (%llu bytes) in %u range%s\n", a, b,
+                d, (unsigned long long)memplan_test_bytes(p), p->ntest, p->ntest == 1 ? "" : "s");
+    fmt_size(a, sizeof a, c->reserve);
+    sbuf_printf(sb, "  reserve for firmware and file I/O: %s (reserve=)\n", a);
+    sbuf_puts(sb, "  RAM in use by firmware and this app is not tested (it is not ours to write)\n");
+    sbuf_puts(sb, "tested ranges:\n");
+    for (unsigned i = 0; i < p->ntest; i++)
+        range_line(sb, p->test[i].base, p->test[i].len, 0);
+    sbuf_puts(sb, "free RAM left out:\n");
+    if (!p->nexcl)
+        sbuf_puts(sb, "  none\n");
+    for (unsigned i = 0; i < p->nexcl; i++)
+        range_line(sb, p->excl[i].base, p->excl[i].len, memplan_reason(p->excl[i].reason));
+    if (p->excl_lost) {
+        fmt_size(a, sizeof a, p->excl_lost);
+        sbuf_printf(sb, "  and %s more in pieces not listed\n", a);
+    }
+
+    sbuf_puts(sb, "\nconfiguration\n");
+    config_tests_str(c->tests, a, sizeof a);
+    fmt_size(b, sizeof b, c->granule);
+    sbuf_printf(sb, "  tests=%s passes=%u quick=%d granule=%s on_finish=%s\n", a, c->passes, c->quick, b,
+                c->on_finish == CFG_FINISH_SHUTDOWN ? "shutdown"
+                : c->on_finish == CFG_FINISH_REBOOT ? "reboot" : "wait");
+    if (c->nranges)
+        for (unsigned i = 0; i < c->nranges; i++)
+            sbuf_printf(sb, "  range=0x%llx-0x%llx\n", (unsigned long long)c->ranges[i].base,
+                        (unsigned long long)(c->ranges[i].base + c->ranges[i].len));
+    if (in->config_problems && in->config_problems[0])
+        sbuf_printf(sb, "config problems (defaults used):\n%s", in->config_problems);
+
+    sbuf_puts(sb, "\ntests\n");
+    for (unsigned i = 0; i < in->ntests; i++) {
+        const struct rep_test *t = &in->tests[i];
+        const struct mt_test *mt = mt_find(t->num);
+        if (t->skipped) {
+            sbuf_printf(sb, "  test %2u %-36s skipped: %s\n", t->num, mt ? mt->name : "?", t->skipped);
+            continue;
+        }
+        secs(a, sizeof a, t->ms);
+        fmt_size(b, sizeof b, t->bytes);
+        sbuf_printf(sb, "  test %2u %-36s runs %u  time %s  bytes %s  errors %llu\n", t->num,
+                    mt ? mt->name : "?", t->runs, a, b, (unsigned long long)t->error_words);
+    }
+    if (in->stopped_by_user)
+        sbuf_puts(sb, "  stopped early by the user (Esc)\n");
+
+    sbuf_puts(sb, "\nerrors\n");
+    sbuf_printf(sb, "  %llu word%s read back wrong, %llu failing-bit rows in errors.csv\n",
+                (unsigned long long)in->error_words, in->error_words == 1 ? "" : "s",
+                (unsigned long long)in->error_rows);
+    if (in->rows_unlogged)
+        sbuf_printf(sb, "  %llu rows NOT written to errors.csv (file error or row cap)\n",
+                    (unsigned long long)in->rows_unlogged);
+    if (in->cells_dropped)
+        sbuf_printf(sb, "  %llu rows did not fit the cell table (cells below are incomplete)\n",
+                    (unsigned long long)in->cells_dropped);
+    if (in->files_note)
+        sbuf_printf(sb, "  %s\n", in->files_note);
+
+    sbuf_printf(sb, "\ncells (%u)\n", in->ncells);
+    if (in->ncells)
+        sbuf_puts(sb, "  phys_addr            bit  count  first_s    last_s     tests\n");
+    for (unsigned i = 0; i < in->ncells; i++) {
+        const struct cell *e = &in->cells[i];
+        char f[24], l[24];
+        secs(f, sizeof f, e->first_ms);
+        secs(l, sizeof l, e->last_ms);
+        struct sbuf tl;
+        char tb[48];
+        sbuf_init(&tl, tb, sizeof tb);
+        for (unsigned t = 0; t <= MT_MAX_TEST; t++)
+            if (e->tests >> t & 1)
+                sbuf_printf(&tl, tl.len ? ",%u" : "%u", t);
+        sbuf_printf(sb, "  0x%016llx  %3u  %5u  %-9s  %-9s  %s\n", (unsigned long long)e->addr, e->bit,
+                    e->count, f, l, tb);
+    }
+}

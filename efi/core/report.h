@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// report.txt: what was tested, what was left out and why, per-test timing,
+// and the weak-cell table. Pure formatting over plain structs.
+#ifndef EFI_CORE_REPORT_H
+#define EFI_CORE_REPORT_H
+
+#include "cells.h"
+#include "config.h"
+#include "fmt.h"
+#include "memplan.h"
+
+struct rep_test {
+    unsigned num;
+    unsigned runs;            /* passes in which it ran */
+    uint64_t ms;              /* total time */
+    uint64_t bytes;           /* bytes covered per run */
+    uint64_t error_words;
+    const char *skipped;      /* reason, or NULL */
+};
+
+struct report_in {
+    const char *started;      /* firmware wall clock at start */
+    const char *firmware;     /* vendor and revision */
+    const char *serial_route;
+    unsigned cpus_used, cpus_found;
+    const char *cpu_note;     /* why fewer CPUs, or NULL */
+    const struct mp_plan *plan;
+    const struct wb_config *cfg;
+    const char *config_problems;  /* one per line, or "" */
+    const struct rep_test *tests;
+    unsigned ntests;
+    uint64_t total_ms;
+    unsigned passes_done;
+    int stopped_by_user;
+    uint64_t error_words, error_rows, rows_unlogged;
+    const struct cell *cells;
+    unsigned ncells;
+    uint64_t cells_dropped;
+    const char *files_note;   /* NULL when results were saved */
+};
+
+void report_render(struct sbuf *sb, const struct report_in *in);
+
+/* The few lines shown on screen and printed by `make demo`. */
+void report_summary(struct sbuf *sb, const struct report_in *in);
+
+#endif

@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: MIT
+// weakbit.efi entry: configuration, memory, the test loop, and the files.
+#include <efi.h>
+#include <efilib.h>
+
+#include "console.h"
+#include "fileio.h"
+#include "memmap.h"
+#include "timer.h"
+#include "core/badram.h"
+#include "core/cells.h"
+#include "core/config.h"
+#include "core/errcsv.h"
+#include "core/fmt.h"
+#include "core/movinv.h"
+#include "core/mtest.h"
+#include "core/prng.h"
+#include "core/report.h"
+
+#define VERSION "0.1"
+#define CELL_SLOTS 8192          /* power of two; 6144 distinct cells fit */
+#define MAX_ROWS_LOGGED 200000   /* errors.csv rows per session: a dead DIMM must not fill the stick */
+#define MAX_GRANULES 4096
+#define STATUS_MS 1000
+#define KEY_MS 200
+
+/* All run state in one place, passed explicitly. */
+struct app {
+    struct wb_config cfg;
+    struct sbuf problems;
+    char problems_buf[2048];
+    struct mp_plan plan;
+    struct cell_table cells;
+    char started[32];
+    /* current position */
+    uint32_t pass;
+    const struct mt_test *test;
+    uint64_t sweeps_total, blocks_done, test_bytes;
+    uint64_t last_status_ms, last_key_ms;
+    int stop;
+    /* totals */
+    uint64_t error_words, error_rows, rows_unlogged;
+    struct rep_test rt[MT_MAX_TEST + 1];
+    unsigned nrt;
+};
+
+static struct app app;
+
+static void log_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void log_event(const char *fmt, ...)
+{
+    char line[400];
+    uint64_t ms = timer_ms();
+    size_t n = fmt_format(line, sizeof line, "[%6llu.%03llu] ", (unsigned long long)(ms / 1000),
+                          (unsigned long long)(ms % 1000));
+    va_list ap;
+    va_start(ap, fmt);
+    n += fmt_vformat(line + n, sizeof line - n - 1, fmt, ap);
+    va_end(ap);
+    if (n > sizeof line - 2)
+        n = sizeof line - 2;
+    line[n++] = '\n';
+    line[n] = 0;
+    fio_append(L"session.log", line, n);
+}
+
+static void config_warn(void *ctx, const char *msg)
+{
+    struct app *a = ctx;
+    con_alert("config: %s\n", msg);
+    sbuf_printf(&a->problems, "  %s\n", msg);
+}
+
+/* Load options are UTF-16; take them only when they are plain printable text. */
+static void parse_load_options(EFI_HANDLE image)
+{
+    EFI_LOADED_IMAGE *li = NULL;
+    if (BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&li) != EFI_SUCCESS || !li ||
+        !li->LoadOptions || li->LoadOptionsSize < 2)
+        return;
+    static char text[1024];
+    const CHAR16 *w = li->LoadOptions;
+    UINTN n = li->LoadOptionsSize / 2, k = 0;
+    for (UINTN i = 0; i < n && w[i]; i++) {
+        if (w[i] < 0x20 || w[i] > 0x7e || k + 1 >= sizeof text)
+            return;   /* binary boot-option data, not a command line */
+        text[k++] = (char)w[i];
+    }
+    text[k] = 0;
+    /* A shell passes the program name first: skip a first word without '='. */
+    UINTN s = 0;
+    while (s < k && text[s] == ' ')
+        s++;
+    UINTN e = s;
+    int has_eq = 0;
+    while (e < k && text[e] != ' ')
+        has_eq |= text[e++] == '=';
+    if (!has_eq)
+        s = e;
+    if (s < k)
+        config_parse(&app.cfg, "load options", text + s, k - s, config_warn, &app);
+}
+
+static void read_config(EFI_HANDLE image)
+{
+    static char text[16384];
+    config_defaults(&app.cfg);
+    sbuf_init(&app.problems, app.problems_buf, sizeof app.problems_buf);
+    long n = fio_read(L"weakbit.cfg", text, sizeof text);
+    if (n >= 0) {
+        con_printf("config: \\weakbit\\weakbit.cfg (%ld bytes)\n", n);
+        config_parse(&app.cfg, "weakbit.cfg", text, (size_t)n, config_warn, &app);
+    } else {
+        con_printf("config: no \\weakbit\\weakbit.cfg, using defaults\n");
+    }
+    parse_load_options(image);
+}
+
+static void on_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actual)
+{
+    struct app *a = ctx;
+    struct err_row rows[64];
+    unsigned n = errcsv_split(addr, expected, actual, rows);
+    uint64_t now = timer_ms();
+    static char buf[64 * 96];
+    size_t len = 0;
+    a->error_words++;
+    for (unsigned i = 0; i < n; i++) {
+        rows[i].time_ms = now;
+        rows[i].pass = a->pass;
+        rows[i].test = a->test->num;
+        rows[i].cpu = 0;
+        if (a->error_rows + i < MAX_ROWS_LOGGED)
+            len += errcsv_format(buf + len, sizeof buf - len, &rows[i]);
+        else
+            a->rows_unlogged++;
+        if (cells_add(&a->cells, &rows[i]) == 1) {
+            con_alert("NEW WEAK CELL 0x%llx bit %u (test %u, pass %u, read 0x%016llx, expected 0x%016llx)\n",
+                      (unsigned long long)addr, rows[i].bit, a->test->num, a->pass + 1,
+                      (unsigned long long)actual, (unsigned long long)expected);
+            log_event("new cell 0x%llx bit %u test %u pass %u", (unsigned long long)addr,
+                      rows[i].bit, a->test->num, a->pass + 1);
+        }
+    }
+    a->error_rows += n;
+    /* Written and flushed now: a crash a moment later must not lose it. */
+    if (len && fio_append(L"errors.csv", buf, len))
+        a->rows_unlogged += n;
+}
+
+static void show_status(struct app *a, uint64_t now)
+{
+    uint64_t total = a->test_bytes / MT_BLOCK * a->sweeps_total;
+    unsigned pct = total ? (unsigned)(a->blocks_done * 100 / (total ? total : 1)) : 0;
+    if (pct > 99)
+        pct = 99;
+    con_status(a->pass * 100000 + a->test->num * 1000 + pct / 10 * 10,
+               "pass %u test %u %3u%%  %llus  errors %llu  cells %u   [Esc stops]", a->pass + 1,
+               a->test->num, pct, (unsigned long long)(now / 1000),
+               (unsigned long long)a->error_words, a->cells.n);
+}
+
+static int on_poll(void *ctx)
+{
+    struct app *a = ctx;
+    a->blocks_done++;
+    uint64_t now = timer_ms();
+    if (now - a->last_key_ms >= KEY_MS) {
+        a->last_key_ms = now;
+        EFI_INPUT_KEY key;
+        if (ST->ConIn->ReadKeyStroke(ST->ConIn, &key) == EFI_SUCCESS && key.ScanCode == SCAN_ESC) {
+            a->stop = 1;
+            con_printf("\nEsc: stopping; the report is still written\n");
+            log_event("stopped by user (Esc)");
+        }
+    }
+    if (now - a->last_status_ms >= STATUS_MS) {
+        a->last_status_ms = now;
+        show_status(a, now);
+    }
+    return a->stop;
+}
+
+static struct rep_test *rep_for(unsigned num)
+{
+    for (unsigned i = 0; i < app.nrt; i++)
+        if (app.rt[i].num == num)
+            return &app.rt[i];
+    app.rt[app.nrt] = (struct rep_test){ .num = num };
+    return &app.rt[app.nrt++];
+}
+
+static void run_test(const struct mt_test *t)
+{
+    struct rep_test *rep = rep_for(t->num);
+    if (!t->run) {
+        if (!rep->skipped) {
+            rep->skipped = "not available in this version";
+            con_printf("test %u (%s): not available in this version, skipped\n", t->num, t->name);
+        }
+        return;
+    }
+    static struct mt_ops ops;
+    ops = (struct mt_ops){ on_error, on_poll, &app };
+    unsigned iters = mt_iterations(t, app.cfg.quick, app.pass);
+    struct mt_run r = { app.plan.test, app.plan.ntest, t->num, app.pass, 0,
+                        prng_seed(0x77656b62ull, 0, app.pass, t->num), iters, &ops, 0, 0, 0 };
+    app.test = t;
+    app.sweeps_total = t->sweeps(iters);
+    app.blocks_done = 0;
+    con_printf("pass %u test %u: %s (%u iteration%s)\n", app.pass + 1, t->num, t->name, iters,
+               iters == 1 ? "" : "s");
+    log_event("pass %u test %u start: %s, %u iterations", app.pass + 1, t->num, t->name, iters);
+    uint64_t t0 = timer_ms();
+    t->run(&r);
+    uint64_t ms = timer_ms() - t0;
+    rep->runs++;
+    rep->ms += ms;
+    rep->bytes = app.test_bytes;
+    rep->error_words += r.errors;
+    con_printf("pass %u test %u: %s, %llu error%s, %llu.%01llu s\n", app.pass + 1, t->num,
+               r.aborted ? "stopped" : "done", (unsigned long long)r.errors, r.errors == 1 ? "" : "s",
+               (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000 / 100));
+    log_event("pass %u test %u %s: %llu errors, %llu ms", app.pass + 1, t->num,
+              r.aborted ? "stopped" : "done", (unsigned long long)r.errors, (unsigned long long)ms);
+}
+
+static void wall_clock(char *buf, size_t cap)
+{
+    EFI_TIME tm;
+    if (RT->GetTime(&tm, NULL) != EFI_SUCCESS) {
+        fmt_format(buf, cap, "unknown");
+        return;
+    }
+    fmt_format(buf, cap, "%04u-%02u-%02u %02u:%02u:%02u", tm.Year, tm.Month, tm.Day, tm.Hour,
+               tm.Minute, tm.Second);
+}
+
+static void ascii(const CHAR16 *w, char *buf, size_t cap)
+{
+    size_t k = 0;
+    while (w && *w && k + 1 < cap) {
+        buf[k++] = *w >= 0x20 && *w < 0x7f ? (char)*w : '?';
+        w++;
+    }
+    buf[k] = 0;
+}
+
+static void finish(void)
+{
+    switch (app.cfg.on_finish) {
+    case CFG_FINISH_SHUTDOWN:
+        con_printf("on_finish=shutdown: powering off\n");
+        RT->ResetSystem(EfiResetShutdown, EFI_SUCCESS, 0, NULL);
+        break;
+    case CFG_FINISH_REBOOT:
+        con_printf("on_finish=reboot: restarting\n");
+        RT->ResetSystem(EfiResetCold, EFI_SUCCESS, 0, NULL);
+        break;
+    case CFG_FINISH_WAIT: {
+        con_printf("Press any key to return to the firmware.\n");
+        EFI_INPUT_KEY key;
+        while (ST->ConIn->ReadKeyStroke(ST->ConIn, &key) == EFI_SUCCESS)
+            ;   /* drop keys pressed during the run */
+        UINTN idx;
+        BS->WaitForEvent(1, &ST->ConIn->WaitForKey, &idx);
+        break;
+    }
+    }
+}
+
+static void write_results(struct report_in *in, int files)
+{
+    unsigned ncell = cells_sort(&app.cells);
+    static uint64_t gran[MAX_GRANULES];
+    unsigned lost;
+    unsigned ng = badram_granules(app.cells.slot, ncell, app.cfg.granule, gran, MAX_GRANULES, &lost);
+    static char bbuf[1 << 20];
+    struct sbuf sb;
+    sbuf_init(&sb, bbuf, sizeof bbuf);
+    badram_render(&sb, gran, ng, app.cfg.granule, app.cfg.interleave);
+    if (lost)
+        sbuf_printf(&sb, "# WARNING: %u more bad granules did not fit; see errors.csv\n", lost);
+
+    in->cells = app.cells.slot;
+    in->ncells = ncell;
+    in->cells_dropped = app.cells.dropped;
+    static char rbuf[1 << 20];
+    struct sbuf rs;
+    sbuf_init(&rs, rbuf, sizeof rbuf);
+    report_render(&rs, in);
+
+    if (files) {
+        int bad = fio_replace(L"badram.txt", bbuf, sb.len) | fio_replace(L"report.txt", rbuf, rs.len);
+        if (bad)
+            con_alert("could not write badram.txt/report.txt to the boot volume\n");
+    }
+    static char summary[4096];
+    struct sbuf ss;
+    sbuf_init(&ss, summary, sizeof summary);
+    report_summary(&ss, in);
+    con_printf("\n%s", summary);
+    /* The GRUB line is the product: always show it in full. */
+    const char *nl = bbuf;
+    while (*nl && *nl != '\n')
+        nl++;
+    char first[4096];
+    size_t fl = (size_t)(nl - bbuf) < sizeof first - 1 ? (size_t)(nl - bbuf) : sizeof first - 1;
+    for (size_t i = 0; i < fl; i++)
+        first[i] = bbuf[i];
+    first[fl] = 0;
+    con_printf("%s\n", first);
+    if (files)
+        con_printf("results: \\weakbit\\errors.csv report.txt badram.txt session.log on the boot volume\n");
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+{
+    InitializeLib(image, systab);
+    BS->SetWatchdogTimer(0, 0, 0, NULL);   /* a full test runs for hours */
+    con_init();
+    ST->ConOut->SetAttribute(ST->ConOut, EFI_LIGHTGRAY | EFI_BACKGROUND_BLACK);
+    con_printf("weakbit %s memory tester\n", VERSION);
+    timer_init();
+    wall_clock(app.started, sizeof app.started);
+
+    int files = fio_init(image) == 0;
+    if (!files)
+        con_alert("cannot open \\weakbit on the boot volume: results will only be shown on screen\n");
+    read_config(image);
+
+    static struct cell *cell_mem;
+    cell_mem = AllocatePool(CELL_SLOTS * sizeof *cell_mem);
+    if (!cell_mem) {
+        con_alert("out of memory for the cell table\n");
+        return EFI_OUT_OF_RESOURCES;
+    }
+    cells_init(&app.cells, cell_mem, CELL_SLOTS);
+
+    if (files && fio_size(L"errors.csv") <= 0)
+        fio_append(L"errors.csv", ERRCSV_HEADER, sizeof ERRCSV_HEADER - 1);
+    log_event("session start %s, weakbit %s", app.started, VERSION);
+
+    if (mm_take(&app.plan, app.cfg.ranges, app.cfg.nranges, app.cfg.reserve)) {
+        con_alert("cannot read the firmware memory map\n");
+        log_event("memory map unreadable; nothing tested");
+    }
+    app.test_bytes = memplan_test_bytes(&app.plan);
+    char sz[32];
+    fmt_size(sz, sizeof sz, app.test_bytes);
+    con_printf("memory: testing %s in %u range%s (reserve %llu MiB left to firmware)\n", sz,
+               app.plan.ntest, app.plan.ntest == 1 ? "" : "s",
+               (unsigned long long)(app.cfg.reserve >> 20));
+    for (unsigned i = 0; i < app.plan.ntest; i++)
+        con_printf("  range 0x%llx-0x%llx\n", (unsigned long long)app.plan.test[i].base,
+                   (unsigned long long)(app.plan.test[i].base + app.plan.test[i].len));
+    log_event("testing %llu bytes in %u ranges", (unsigned long long)app.test_bytes, app.plan.ntest);
+
+    unsigned passes_done = 0;
+    if (app.test_bytes) {
+        for (app.pass = 0; !app.stop && (app.cfg.passes == 0 || app.pass < app.cfg.passes); app.pass++) {
+            for (unsigned n = 0; n <= MT_MAX_TEST && !app.stop; n++)
+                if (app.cfg.tests >> n & 1)
+                    run_test(mt_find(n));
+            if (!app.stop)
+                passes_done++;
+            log_event("pass %u %s", app.pass + 1, app.stop ? "stopped" : "complete");
+        }
+    }
+    mm_release(&app.plan);
+
+    char fw[96], fwv[64];
+    ascii(ST->FirmwareVendor, fwv, sizeof fwv);
+    fmt_format(fw, sizeof fw, "%s rev 0x%x, UEFI %u.%u", fwv, ST->FirmwareRevision,
+               ST->Hdr.Revision >> 16, (ST->Hdr.Revision & 0xffff) / 10);
+    struct report_in in = {
+        .started = app.started, .firmware = fw, .serial_route = con_serial_route(),
+        .cpus_used = 1, .cpus_found = 1, .cpu_note = "this version tests on one CPU",
+        .plan = &app.plan, .cfg = &app.cfg, .config_problems = app.problems_buf,
+        .tests = app.rt, .ntests = app.nrt, .total_ms = timer_ms(), .passes_done = passes_done,
+        .stopped_by_user = app.stop, .error_words = app.error_words, .error_rows = app.error_rows,
+        .rows_unlogged = app.rows_unlogged,
+        .files_note = files ? NULL : "the boot volume was not writable: nothing was saved",
+    };
+    write_results(&in, files);
+    log_event("session end: %llu errors, %u cells", (unsigned long long)app.error_words, app.cells.n);
+    finish();
+    return EFI_SUCCESS;
+}

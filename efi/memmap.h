@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+// The firmware memory map and the pages the app takes for testing.
+#ifndef EFI_MEMMAP_H
+#define EFI_MEMMAP_H
+
+#include "core/memplan.h"
+
+/* Read the memory map, plan per config, and AllocatePages every planned
+ * range at its fixed address. What the firmware refuses is moved to the
+ * exclusions (MP_REFUSED). Returns 0, or -1 when the map cannot be read. */
+int mm_take(struct mp_plan *plan, const struct mem_range *filter, unsigned nfilter,
+            uint64_t reserve);
+
+/* Give every page taken back to the firmware. */
+void mm_release(const struct mp_plan *plan);
+
+#endif

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+// Elapsed time from the TSC, calibrated against the firmware's Stall().
+#ifndef EFI_TIMER_H
+#define EFI_TIMER_H
+
+#include <stdint.h>
+
+/* Calibrate and mark t=0. */
+void timer_init(void);
+/* Milliseconds since timer_init(). */
+uint64_t timer_ms(void);
+/* TSC ticks per millisecond found by calibration. */
+uint64_t timer_tsc_per_ms(void);
+
+#endif

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+#include "check.h"
+#include "../../efi/core/config.h"
+#include <string.h>
+
+static char msgs[2048];
+
+static void warn(void *ctx, const char *m)
+{
+    (void)ctx;
+    strncat(msgs, m, sizeof msgs - strlen(msgs) - 2);
+    strcat(msgs, "\n");
+}
+
+static unsigned parse(struct wb_config *c, const char *text)
+{
+    msgs[0] = 0;
+    config_defaults(c);
+    return config_parse(c, "weakbit.cfg", text, strlen(text), warn, 0);
+}
+
+TEST(config_defaults_match_contract)
+{
+    struct wb_config c;
+    CHECK_EQ_U64(parse(&c, ""), 0);
+    char t[64];
+    config_tests_str(c.tests, t, sizeof t);
+    CHECK_STR(t, "0,2-10");
+    CHECK_EQ_U64(c.passes, 1);
+    CHECK_EQ_U64(c.granule, 1 << 20);
+    CHECK(c.on_finish == CFG_FINISH_WAIT);
+    CHECK(c.mode == CFG_MODE_TEST);
+    CHECK_EQ_U64(c.nranges, 0);
+    CHECK_EQ_U64(c.reserve, 64 << 20);
+}
+
+TEST(config_good_input)
+{
+    struct wb_config c;
+    CHECK_EQ_U64(parse(&c, "# a comment\n"
+                            "tests=3,5   # trailing comment\r\n"
+                            "passes=0\n mode=stress duration=2h\n"
+                            "cpus=3\ncpu_mode=sequential\n"
+                            "range=0x100000000-0x140000000\nrange=0x1000-0x3000\n"
+                            "granule=64K\nquick=1\non_finish=shutdown\nreserve=128M\n"
+                            "interleave=ch:0x40\n"), 0);
+    CHECK_STR(msgs, "");
+    CHECK_EQ_U64(c.tests, (1 << 3) | (1 << 5));
+    CHECK_EQ_U64(c.passes, 0);
+    CHECK(c.mode == CFG_MODE_STRESS);
+    CHECK_EQ_U64(c.duration_s, 7200);
+    CHECK_EQ_U64(c.cpus, 3);
+    CHECK(c.cpu_mode == CFG_CPU_SEQUENTIAL);
+    CHECK_EQ_U64(c.nranges, 2);
+    CHECK_EQ_U64(c.ranges[0].base, 0x100000000ull);
+    CHECK_EQ_U64(c.ranges[0].len, 0x40000000ull);
+    CHECK_EQ_U64(c.ranges[1].base, 0x1000);
+    CHECK_EQ_U64(c.granule, 65536);
+    CHECK_EQ_U64(c.quick, 1);
+    CHECK(c.on_finish == CFG_FINISH_SHUTDOWN);
+    CHECK_EQ_U64(c.reserve, 128 << 20);
+    CHECK_STR(c.interleave, "ch:0x40");
+}
+
+TEST(config_bad_input_keeps_defaults_and_says_why)
+{
+    struct wb_config c;
+    unsigned n = parse(&c, "colour=blue\ntests=3-12\ngranule=3M\ngranule=1K\n"
+                           "passes=x\nrange=0x5000-0x1000\non_finish=later\nquick=yes\n"
+                           "justaword\ncpus=0\nduration=5d\n");
+    CHECK_EQ_U64(n, 11);
+    CHECK(strstr(msgs, "weakbit.cfg line 1: unknown key 'colour'"));
+    CHECK(strstr(msgs, "line 2: bad value in 'tests=3-12'"));
+    CHECK(strstr(msgs, "line 3: bad value in 'granule=3M': expected a power of two"));
+    CHECK(strstr(msgs, "line 9: not key=value 'justaword'"));
+    CHECK(strstr(msgs, "line 11: bad value in 'duration=5d'"));
+    struct wb_config d;
+    config_defaults(&d);
+    CHECK(memcmp(&c, &d, sizeof c) == 0);
+}
+
+TEST(config_load_options_on_one_line)
+{
+    struct wb_config c;
+    msgs[0] = 0;
+    config_defaults(&c);
+    const char *opts = "tests=5 passes=2 on_finish=reboot";
+    CHECK_EQ_U64(config_parse(&c, "load options", opts, strlen(opts), warn, 0), 0);
+    CHECK_EQ_U64(c.tests, 1 << 5);
+    CHECK_EQ_U64(c.passes, 2);
+    CHECK(c.on_finish == CFG_FINISH_REBOOT);
+}
+
+TEST(config_sizes_and_granules)
+{
+    uint64_t v;
+    CHECK(config_parse_size("4K", 2, &v) == 0 && v == 4096);
+    CHECK(config_parse_size("0x1000", 6, &v) == 0 && v == 4096);
+    CHECK(config_parse_size("2g", 2, &v) == 0 && v == 2ull << 30);
+    CHECK(config_parse_size("", 0, &v) != 0);
+    CHECK(config_parse_size("99999999999999999999", 20, &v) != 0);
+    CHECK(config_parse_size("17179869184T", 12, &v) != 0);  /* overflows */
+    CHECK(config_parse_granule("2K", 2, &v) != 0);
+    CHECK(config_parse_granule("12K", 3, &v) != 0);
+    CHECK(config_parse_granule("4K", 2, &v) == 0 && v == 4096);
+}

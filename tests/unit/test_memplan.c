@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+#include "check.h"
+#include "../../efi/core/memplan.h"
+#include "../../efi/core/fmt.h"
+#include <string.h>
+
+static struct mp_plan plan;
+#define M (1ull << 20)
+#define G (1ull << 30)
+
+static const struct mp_desc q35_5g[] = {
+    { 0, 640 << 10, MP_FREE },
+    { 1 * M, 7 * M, MP_FREE },
+    { 8 * M, 1 * M, MP_IN_USE },
+    { 9 * M, 2 * G - 9 * M - 64 * M, MP_FREE },
+    { 2 * G - 64 * M, 64 * M, MP_IN_USE },
+    { 0xb0000000, 0x10000000, MP_NOT_RAM },
+    { 4 * G, 3 * G, MP_FREE },
+};
+
+static int tested(uint64_t a)
+{
+    for (unsigned i = 0; i < plan.ntest; i++)
+        if (a >= plan.test[i].base && a - plan.test[i].base < plan.test[i].len)
+            return 1;
+    return 0;
+}
+
+TEST(memplan_all_ram_with_reserve)
+{
+    memplan_build(&plan, q35_5g, 7, 0, 0, 64 * M);
+    CHECK_EQ_U64(plan.ram_total, 5 * G - 1 * M + (640 << 10));
+    CHECK(!tested(0x9f000));
+    CHECK(tested(1 * M));
+    CHECK(!tested(8 * M));
+    CHECK(tested(4 * G));
+    CHECK(tested(7 * G - 8));
+    /* The reserve comes off the top of memory below 4 GiB. */
+    uint64_t top_low = 2 * G - 64 * M;
+    CHECK(!tested(top_low - 1));
+    CHECK(tested(top_low - 64 * M - 8));
+    /* Free RAM left untested (low 640 KiB included) adds up to the reserve. */
+    CHECK_EQ_U64(memplan_test_bytes(&plan) + 64 * M, plan.free_total);
+    for (unsigned i = 1; i < plan.ntest; i++)
+        CHECK(plan.test[i].base >= plan.test[i - 1].base + plan.test[i - 1].len);
+}
+
+TEST(memplan_range_filter_needs_no_reserve)
+{
+    struct mem_range f = { 4 * G + 16 * M, 32 * M };
+    memplan_build(&plan, q35_5g, 7, &f, 1, 64 * M);
+    CHECK_EQ_U64(plan.ntest, 1);
+    CHECK_EQ_U64(plan.test[0].base, f.base);
+    CHECK_EQ_U64(plan.test[0].len, f.len);
+    int outside = 0;
+    for (unsigned i = 0; i < plan.nexcl; i++)
+        outside += plan.excl[i].reason == MP_OUTSIDE;
+    CHECK(outside >= 2);
+}
+
+TEST(memplan_small_machine_reserve_spills_above)
+{
+    const struct mp_desc d[] = { { 1 * M, 20 * M, MP_FREE }, { 4 * G, 100 * M, MP_FREE } };
+    memplan_build(&plan, d, 2, 0, 0, 30 * M);
+    CHECK_EQ_U64(memplan_test_bytes(&plan), 90 * M);
+    CHECK(!tested(1 * M));
+    CHECK(tested(4 * G));
+    CHECK(!tested(4 * G + 100 * M - 8));
+}
+
+TEST(fmt_basics)
+{
+    char b[64];
+    fmt_format(b, sizeof b, "%s|%5d|%-4u|%08llx|%c|%%|%zu", "x", -42, 7u, 0xabcull, 'q', (size_t)9);
+    CHECK_STR(b, "x|  -42|7   |00000abc|q|%|9");
+    CHECK_EQ_U64(fmt_format(b, 4, "%s", "abcdef"), 6);
+    CHECK_STR(b, "abc");
+    fmt_size(b, sizeof b, 1536ull << 20);
+    CHECK_STR(b, "1.5 GiB");
+    fmt_size(b, sizeof b, 640 << 10);
+    CHECK_STR(b, "640 KiB");
+}
