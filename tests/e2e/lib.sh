@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: MIT
+# Shared helpers for the QEMU e2e tests (sourced).
+set -u
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=${WEAKBIT_BUILD:-build}
+case $build in /*) ;; *) build=$root/$build ;; esac
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+suite=$(basename "$0" .sh)
+
+ok() { echo "ok - $suite: $1"; }
+notok() { echo "not ok - $suite: $1"; fails=1; }
+check() {  # name, command...
+    local name=$1; shift
+    if "$@"; then ok "$name"; else notok "$name"; fi
+}
+
+# qemu_run NAME CONFIG-TEXT [qemu-run options...]: results in $tmp/NAME
+qemu_run() {
+    local name=$1 cfg=$2; shift 2
+    printf '%s\n' "$cfg" >"$tmp/$name.cfg"
+    "$root/tools/qemu-run" --efi "$build/weakbit.efi" --evil "$build/evil-dimm" \
+        --config "$tmp/$name.cfg" --out "$tmp/$name" "$@"
+}
+
+# Distinct "addr bit" pairs in an errors.csv, sorted.
+csv_cells() {
+    tail -n +2 "$1" | tr -d '\r' | awk -F, 'NF >= 8 { printf "%d %d\n", strtonum($5), $6 }' | sort -u
+}
+
+# Does the GRUB_BADRAM line in badram.txt cover address $2? GRUB's rule:
+# A is bad iff (A & mask) == (addr & mask).
+badram_covers() {
+    local line pairs a=$(( $2 )) i
+    line=$(grep '^GRUB_BADRAM=' "$1") || return 1
+    pairs=${line#GRUB_BADRAM=\"}
+    pairs=${pairs%\"}
+    IFS=, read -r -a v <<<"$pairs"
+    for ((i = 0; i + 1 < ${#v[@]}; i += 2)); do
+        (( (a & v[i+1]) == (v[i] & v[i+1]) )) && return 0
+    done
+    return 1
+}
+
+# Tested ranges from report.txt as "start end" decimal lines.
+tested_ranges() {
+    sed -n '/^tested ranges:/,/^free RAM left out:/p' "$1" |
+        sed -n 's/^  \(0x[0-9a-f]*\)-\(0x[0-9a-f]*\) .*/\1 \2/p' |
+        while read -r s e; do echo $((s)) $((e)); done
+}
+
+finish() {
+    exit $fails
+}

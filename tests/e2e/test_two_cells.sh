@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Two cells flipped in real guest RAM from the host (evil-dimm): a leaky
+# cell in the first 16 MiB tested and a stuck bit near the top. errors.csv
+# must hold exactly those (addr, bit) pairs, and badram.txt must cover both.
+. "$(dirname "$0")/lib.sh"
+
+cfg='tests=5
+passes=1
+on_finish=shutdown'
+if ! qemu_run cells "$cfg" --mem 512M --timeout 300 \
+    --fault 'leak,addr=@lo+0x200008,bit=17,hold_ms=40' \
+    --fault 'stuck,addr=@hi-0x1000,bit=42,value=0' >"$tmp/run.log" 2>&1; then
+    notok "run with two injected cells finishes (qemu-run: $(tail -n1 "$tmp/run.log"))"
+    finish
+fi
+ok "run with two injected cells finishes"
+out=$tmp/cells
+w=$out/weakbit
+a1=$(( $(sed -n 1p "$out/faults.txt" | sed 's/.*addr=\(0x[0-9a-f]*\).*/\1/') ))
+a2=$(( $(sed -n 2p "$out/faults.txt" | sed 's/.*addr=\(0x[0-9a-f]*\).*/\1/') ))
+
+# Where the cells sit in the tested memory: offset in tested bytes.
+offset_of() {
+    tested_ranges "$w/report.txt" | awk -v a="$1" '
+        { if (a >= $1 && a < $2) { print off + a - $1; found = 1 } off += $2 - $1 }
+        END { if (!found) print -1; else print "total " off }' | tr '\n' ' '
+}
+read -r o1 _ t1 <<<"$(offset_of "$a1")"
+read -r o2 _ t2 <<<"$(offset_of "$a2")"
+check "leaky cell sits in the first 16 MiB tested (offset $o1)" test "$o1" -ge 0 -a "$o1" -lt $((16 << 20))
+check "stuck cell sits in the top 1 MiB tested (offset $o2 of ${t2:-?})" test "$o2" -ge $(( ${t2:-0} - (1 << 20) )) -a "$o2" -ge 0
+
+want=$(printf '%d 17\n%d 42\n' "$a1" "$a2" | sort)
+got=$(csv_cells "$w/errors.csv")
+check "errors.csv holds exactly the two injected (addr, bit) cells" test "$got" = "$want"
+[ "$got" = "$want" ] || { echo "  want: $want" | tr '\n' ' '; echo; echo "  got:  $got" | tr '\n' ' '; echo; }
+check "every row is test 5, cpu 0, one failing bit" \
+    bash -c 'tail -n +2 "$0" | awk -F, "\$3 != 5 || \$4 != 0 || NF != 8 { bad = 1 } END { exit bad }"' "$w/errors.csv"
+check "the leak read back discharged (bit 17 = 0)" \
+    bash -c 'tail -n +2 "$0" | awk -F, -v a="$1" "strtonum(\$5) == a { n++; if (and(strtonum(\$8), 131072)) bad = 1 } END { exit bad || !n }"' "$w/errors.csv" "$a1"
+check "badram.txt covers the leaky cell" badram_covers "$w/badram.txt" "$a1"
+check "badram.txt covers the stuck cell" badram_covers "$w/badram.txt" "$a2"
+check "badram.txt masks only those two 1 MiB blocks" \
+    test "$(grep -c , <<<"$(grep '^GRUB_BADRAM=' "$w/badram.txt" | tr ',' '\n')")" -eq 3
+check "badram masks keep bit 63 free" bash -c '! grep -q 0xf[0-9a-f]\\{15\\} "$0"' "$w/badram.txt"
+check "report: FAIL with 2 weak cells" grep -q '^result: FAIL: .* 2 weak cells' "$w/report.txt"
+check "serial shows the new-cell alerts" bash -c '[ "$(tr -d "\r" <"$0" | grep -c "^NEW WEAK CELL")" -eq 2 ]' "$out/serial.log"
+check "evil-dimm really flipped both" bash -c 'grep -q "leak .*bit=17" "$0" && grep -q "stuck .*bit=42" "$0"' "$out/evil-dimm.log"
+finish
