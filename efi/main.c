@@ -275,9 +275,15 @@ static void write_results(struct report_in *in, int files)
     static uint64_t gran[MAX_GRANULES];
     unsigned lost;
     unsigned ng = badram_granules(app.cells.slot, ncell, app.cfg.granule, gran, MAX_GRANULES, &lost);
-    static char bbuf[1 << 20];
+    /* Pool, not static: keeps the .efi small; test pages are free again by now. */
+    size_t bcap = 1 << 20, rcap = 1 << 20;
+    char *bbuf = AllocatePool(bcap), *rbuf = AllocatePool(rcap);
+    if (!bbuf || !rbuf) {
+        con_alert("out of memory for the report; see errors.csv\n");
+        return;
+    }
     struct sbuf sb;
-    sbuf_init(&sb, bbuf, sizeof bbuf);
+    sbuf_init(&sb, bbuf, bcap);
     badram_render(&sb, gran, ng, app.cfg.granule, app.cfg.interleave);
     if (lost)
         sbuf_printf(&sb, "# WARNING: %u more bad granules did not fit; see errors.csv\n", lost);
@@ -285,9 +291,8 @@ static void write_results(struct report_in *in, int files)
     in->cells = app.cells.slot;
     in->ncells = ncell;
     in->cells_dropped = app.cells.dropped;
-    static char rbuf[1 << 20];
     struct sbuf rs;
-    sbuf_init(&rs, rbuf, sizeof rbuf);
+    sbuf_init(&rs, rbuf, rcap);
     report_render(&rs, in);
 
     if (files) {
@@ -312,6 +317,8 @@ static void write_results(struct report_in *in, int files)
     con_printf("%s\n", first);
     if (files)
         con_printf("results: \\weakbit\\errors.csv report.txt badram.txt session.log on the boot volume\n");
+    FreePool(bbuf);
+    FreePool(rbuf);
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)

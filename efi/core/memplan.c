@@ -24,7 +24,13 @@ void memplan_exclude(struct mp_plan *plan, uint64_t base, uint64_t len, enum mp_
         plan->excl_lost += len;
         return;
     }
-    plan->excl[plan->nexcl++] = (struct mp_excl){ base, len, why };
+    /* Kept in address order so the report reads top to bottom. */
+    unsigned i = plan->nexcl++;
+    while (i && plan->excl[i - 1].base > base) {
+        plan->excl[i] = plan->excl[i - 1];
+        i--;
+    }
+    plan->excl[i] = (struct mp_excl){ base, len, why };
 }
 
 static void add_test(struct mp_plan *plan, uint64_t base, uint64_t end)

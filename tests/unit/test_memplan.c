@@ -80,3 +80,12 @@ TEST(fmt_basics)
     fmt_size(b, sizeof b, 640 << 10);
     CHECK_STR(b, "640 KiB");
 }
+
+TEST(memplan_exclusions_in_address_order)
+{
+    memplan_build(&plan, q35_5g, 7, 0, 0, 64 * M);
+    memplan_exclude(&plan, 3 * M, 4096, MP_REFUSED);
+    CHECK(plan.nexcl >= 3);
+    for (unsigned i = 1; i < plan.nexcl; i++)
+        CHECK(plan.excl[i].base > plan.excl[i - 1].base);
+}
