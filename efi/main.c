@@ -201,7 +201,7 @@ static void run_test(const struct mt_test *t)
         return;
     }
     static struct mt_ops ops;
-    ops = (struct mt_ops){ on_error, on_poll, &app };
+    ops = (struct mt_ops){ .error = on_error, .poll = on_poll, .ctx = &app };
     unsigned iters = mt_iterations(t, app.cfg.quick, app.pass);
     struct mt_run r = { app.plan.test, app.plan.ntest, t->num, app.pass, 0,
                         prng_seed(0x77656b62ull, 0, app.pass, t->num), iters, &ops, 0, 0, 0 };

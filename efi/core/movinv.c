@@ -3,19 +3,6 @@
 #include "memio.h"
 #include "prng.h"
 
-static void report(struct mt_run *r, uint64_t addr, uint64_t expected, uint64_t actual)
-{
-    r->errors++;
-    r->ops->error(r->ops->ctx, addr, expected, actual);
-}
-
-static int poll(struct mt_run *r)
-{
-    if (!r->aborted && r->ops->poll && r->ops->poll(r->ops->ctx))
-        r->aborted = 1;
-    return r->aborted;
-}
-
 static void fill_up(struct mt_run *r, uint64_t p)
 {
     for (unsigned i = 0; i < r->nranges && !r->aborted; i++) {
@@ -24,7 +11,7 @@ static void fill_up(struct mt_run *r, uint64_t p)
             uint64_t stop = end - a > MT_BLOCK ? a + MT_BLOCK : end;
             for (; a < stop; a += 8)
                 memio_write(a, p);
-            if (poll(r))
+            if (mt_poll(r))
                 return;
         }
     }
@@ -39,10 +26,10 @@ static void check_write_up(struct mt_run *r, uint64_t expect, uint64_t next)
             for (; a < stop; a += 8) {
                 uint64_t v = memio_read(a);
                 if (v != expect)
-                    report(r, a, expect, v);
+                    mt_report(r, a, expect, v);
                 memio_write(a, next);
             }
-            if (poll(r))
+            if (mt_poll(r))
                 return;
         }
     }
@@ -58,10 +45,10 @@ static void check_write_down(struct mt_run *r, uint64_t expect, uint64_t next)
                 a -= 8;
                 uint64_t v = memio_read(a);
                 if (v != expect)
-                    report(r, a, expect, v);
+                    mt_report(r, a, expect, v);
                 memio_write(a, next);
             }
-            if (poll(r))
+            if (mt_poll(r))
                 return;
         }
     }
@@ -70,17 +57,17 @@ static void check_write_down(struct mt_run *r, uint64_t expect, uint64_t next)
 void movinv_pattern(struct mt_run *r, uint64_t p)
 {
     fill_up(r, p);
-    memio_flush();
+    mt_sync(r);
     r->sweeps_done++;
     if (r->aborted)
         return;
     check_write_up(r, p, ~p);
-    memio_flush();
+    mt_sync(r);
     r->sweeps_done++;
     if (r->aborted)
         return;
     check_write_down(r, ~p, p);
-    memio_flush();
+    mt_sync(r);
     r->sweeps_done++;
 }
 

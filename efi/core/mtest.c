@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "mtest.h"
+#include "memio.h"
 #include "movinv.h"
 
 /* Numbering and names follow Memtest86+ so users can compare results.
@@ -41,4 +42,25 @@ uint64_t mt_bytes(const struct mem_range *ranges, unsigned n)
     for (unsigned i = 0; i < n; i++)
         sum += ranges[i].len;
     return sum;
+}
+
+void mt_sync(struct mt_run *r)
+{
+    if (r->ops->sync)
+        r->ops->sync(r->ops->ctx);
+    else
+        memio_flush();
+}
+
+void mt_report(struct mt_run *r, uint64_t addr, uint64_t expected, uint64_t actual)
+{
+    r->errors++;
+    r->ops->error(r->ops->ctx, addr, expected, actual);
+}
+
+int mt_poll(struct mt_run *r)
+{
+    if (!r->aborted && r->ops->poll && r->ops->poll(r->ops->ctx))
+        r->aborted = 1;
+    return r->aborted;
 }

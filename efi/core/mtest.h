@@ -16,6 +16,9 @@ struct mt_ops {
     void (*error)(void *ctx, uint64_t addr, uint64_t expected, uint64_t actual);
     /* Called after each block (MT_BLOCK bytes); non-zero aborts the test. */
     int (*poll)(void *ctx);
+    /* Between a write phase and its verify phase: all CPUs meet and caches
+     * are written back. NULL: just write back this CPU's caches. */
+    void (*sync)(void *ctx);
     void *ctx;
 };
 
@@ -54,6 +57,15 @@ const struct mt_test *mt_find(unsigned num);
 
 /* Iterations for this pass: a third (at least 1) on a quick first pass. */
 unsigned mt_iterations(const struct mt_test *t, int quick, uint32_t pass);
+
+/* End of a phase: ops->sync, or a cache write-back when there is none. */
+void mt_sync(struct mt_run *r);
+
+/* Report a wrong word: counts it and calls ops->error. */
+void mt_report(struct mt_run *r, uint64_t addr, uint64_t expected, uint64_t actual);
+
+/* Poll between blocks; sets and returns r->aborted. */
+int mt_poll(struct mt_run *r);
 
 /* Total bytes in `n` ranges. */
 uint64_t mt_bytes(const struct mem_range *ranges, unsigned n);
