@@ -19,7 +19,7 @@ WARN    := -Wall -Wextra -Werror
 DEPS    := -MMD -MP
 
 # efi/core: freestanding, compiled for the app, the host CLI and the tests.
-CORE    := fmt prng mtest movinv config memplan errcsv cells badram report
+CORE    := fmt prng mtest movinv config memplan errcsv cells badram cover report
 # efi/: the UEFI glue.
 GLUE    := main console fileio memmap timer
 ASM     := cpu
@@ -33,8 +33,8 @@ SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM
 
 EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(ASM:%=$(BUILD)/boot/%.o)
 CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/config.o core/errcsv.o core/cells.o \
-	core/badram.o tools/weakbit.o)
-UNIT      := main test_movinv test_config test_csv_badram test_memplan
+	core/badram.o core/cover.o tools/weakbit.o tools/apply.o)
+UNIT      := main test_movinv test_config test_csv_badram test_memplan test_cover
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o $(UNIT:%=$(BUILD)/sim/unit/%.o)
 
 .PHONY: all deps demo check unit usb bench clean

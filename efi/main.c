@@ -273,8 +273,10 @@ static void write_results(struct report_in *in, int files)
 {
     unsigned ncell = cells_sort(&app.cells);
     static uint64_t gran[MAX_GRANULES];
-    unsigned lost;
-    unsigned ng = badram_granules(app.cells.slot, ncell, app.cfg.granule, gran, MAX_GRANULES, &lost);
+    static struct cover_pair pairs[MAX_GRANULES];
+    struct badram_set set = { .interleave = app.cfg.interleave };
+    badram_build(&set, app.cells.slot, ncell, app.cfg.granule, app.cfg.max_pairs,
+                 cover_limit(app.plan.ram_top), gran, pairs, MAX_GRANULES);
     /* Pool, not static: keeps the .efi small; test pages are free again by now. */
     size_t bcap = 1 << 20, rcap = 1 << 20;
     char *bbuf = AllocatePool(bcap), *rbuf = AllocatePool(rcap);
@@ -284,9 +286,8 @@ static void write_results(struct report_in *in, int files)
     }
     struct sbuf sb;
     sbuf_init(&sb, bbuf, bcap);
-    badram_render(&sb, gran, ng, app.cfg.granule, app.cfg.interleave);
-    if (lost)
-        sbuf_printf(&sb, "# WARNING: %u more bad granules did not fit; see errors.csv\n", lost);
+    badram_render(&sb, &set);
+    in->badram = &set;
 
     in->cells = app.cells.slot;
     in->ncells = ncell;

@@ -1,60 +1,59 @@
 // SPDX-License-Identifier: MIT
-// Host CLI: the same cell table and badram rendering as the UEFI app, run
-// over errors.csv files gathered from one or many sessions.
+// Host CLI: the same cell table, minimiser and badram rendering as the UEFI
+// app, run over errors.csv files gathered from one or many sessions.
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/badram.h"
-#include "core/cells.h"
+#include "cli.h"
 #include "core/config.h"
 #include "core/errcsv.h"
 #include "core/fmt.h"
 
-#define MAX_CELLS (1u << 20)
-#define MAX_GRAN (1u << 16)
-
-static const char *prog = "weakbit";
-
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: weakbit badram [--granule SIZE] [--interleave SPEC] [--format grub|grubcfg|memmap|windows] CSV...\n"
+            "usage: weakbit badram [--granule SIZE] [--max-pairs N] [--ram-top ADDR] [--interleave SPEC]\n"
+            "                      [--format grub|grubcfg|memmap|windows] CSV...\n"
             "       weakbit cells CSV...\n"
-            "       weakbit SUBCOMMAND --help\n"
-            "Reads errors.csv files written by weakbit.efi (\\weakbit\\errors.csv on the stick).\n");
+            "       weakbit apply [--grub-default PATH] [--dry-run] [--granule SIZE] [--max-pairs N]\n"
+            "                     CSV...|--line LINE\n"
+            "Reads errors.csv files written by weakbit.efi (\\weakbit\\errors.csv on the stick).\n"
+            "  --granule SIZE   aligned block masked around each bad cell (default 1M; power of two >= 4K)\n"
+            "  --max-pairs N    most (addr, mask) pairs in the GRUB line (default 20)\n"
+            "  --ram-top ADDR   count masked good memory below this address (default: from the cells)\n"
+            "  apply            merge into GRUB_BADRAM in /etc/default/grub: backup, atomic, idempotent\n");
 }
 
-static int fail(const char *fmt, const char *arg)
+int cli_fail(const char *fmt, ...)
 {
-    fprintf(stderr, "%s: ", prog);
-    fprintf(stderr, fmt, arg);
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("weakbit: ", stderr);
+    vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
+    va_end(ap);
     return 2;
 }
 
-/* Load every row of every file into the table. A torn last line (no
- * newline, does not parse) is skipped with a warning; any other bad line is
- * an error, because silently dropping a cell would unprotect it. */
-static int load(struct cell_table *t, char **files, int n)
+int cli_load_csv(struct cell_table *t, char **files, int n)
 {
     for (int i = 0; i < n; i++) {
         FILE *f = fopen(files[i], "rb");
-        if (!f) {
-            fprintf(stderr, "%s: cannot read %s: %s\n", prog, files[i], strerror(errno));
-            return 2;
-        }
+        if (!f)
+            return cli_fail("cannot read %s: %s", files[i], strerror(errno));
         char line[512];
         unsigned lineno = 0;
-        while (fgets(line, sizeof line, f)) {
+        int rc = 0;
+        while (!rc && fgets(line, sizeof line, f)) {
             lineno++;
             size_t len = strlen(line);
             int complete = len && line[len - 1] == '\n';
             if (!complete && len == sizeof line - 1) {
-                fprintf(stderr, "%s: %s:%u: line too long\n", prog, files[i], lineno);
-                fclose(f);
-                return 2;
+                rc = cli_fail("%s:%u: line too long", files[i], lineno);
+                break;
             }
             if (complete)
                 len--;
@@ -63,52 +62,73 @@ static int load(struct cell_table *t, char **files, int n)
             if (k == ERRCSV_SKIP)
                 continue;
             if (k == ERRCSV_BAD) {
+                /* A power cut can tear the last line; anything else is damage. */
                 if (!complete && feof(f)) {
-                    fprintf(stderr, "%s: warning: %s:%u: torn last line skipped\n", prog, files[i], lineno);
+                    fprintf(stderr, "weakbit: warning: %s:%u: torn last line skipped\n", files[i], lineno);
                     continue;
                 }
-                fprintf(stderr, "%s: %s:%u: not an errors.csv row\n", prog, files[i], lineno);
-                fclose(f);
-                return 2;
-            }
-            if (cells_add(t, &row) < 0) {
-                fprintf(stderr, "%s: more than %u distinct cells\n", prog, MAX_CELLS * 3 / 4);
-                fclose(f);
-                return 2;
+                rc = cli_fail("%s:%u: not an errors.csv row", files[i], lineno);
+            } else if (cells_add(t, &row) < 0) {
+                rc = cli_fail("more than %u distinct cells", CLI_MAX_CELLS * 3 / 4);
             }
         }
         fclose(f);
+        if (rc)
+            return rc;
     }
     return 0;
 }
 
-static int want_help(int argc, char **argv)
+int cli_badram_opt(struct cli_badram_opts *o, int argc, char **argv, int *i)
 {
-    for (int i = 0; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            return 1;
-    return 0;
+    const char *opt = argv[*i];
+    if (strcmp(opt, "--granule") && strcmp(opt, "--max-pairs") && strcmp(opt, "--ram-top") &&
+        strcmp(opt, "--interleave"))
+        return 0;
+    if (*i + 1 >= argc) {
+        cli_fail("option %s needs a value", opt);
+        return 2;
+    }
+    const char *v = argv[++*i];
+    uint64_t u;
+    if (!strcmp(opt, "--granule")) {
+        if (config_parse_granule(v, strlen(v), &o->granule)) {
+            cli_fail("bad granule '%s': a power of two from 4K to 1T, like 1M", v);
+            return 2;
+        }
+    } else if (!strcmp(opt, "--max-pairs")) {
+        if (config_parse_size(v, strlen(v), &u) || u < 1 || u > 4096) {
+            cli_fail("bad --max-pairs '%s': 1 to 4096", v);
+            return 2;
+        }
+        o->max_pairs = (unsigned)u;
+    } else if (!strcmp(opt, "--ram-top")) {
+        if (config_parse_size(v, strlen(v), &u) || u == 0 || u > (1ull << 63)) {
+            cli_fail("bad --ram-top '%s': an address like 0x800000000 or 32G", v);
+            return 2;
+        }
+        o->ram_top = u;
+    } else {
+        o->interleave = v;
+    }
+    return 1;
 }
 
 static int cmd_badram(int argc, char **argv)
 {
-    uint64_t granule = 1 << 20;
-    const char *interleave = "", *format = NULL;
+    struct cli_badram_opts o = { 1 << 20, BADRAM_MAX_PAIRS, 0, "" };
+    const char *format = NULL;
     int i = 0;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i += 2) {
-        if (i + 1 >= argc)
-            return fail("option %s needs a value", argv[i]);
-        const char *v = argv[i + 1];
-        if (!strcmp(argv[i], "--granule")) {
-            if (config_parse_granule(v, strlen(v), &granule))
-                return fail("bad granule '%s': a power of two from 4K to 1T, like 1M", v);
-        } else if (!strcmp(argv[i], "--interleave")) {
-            interleave = v;
-        } else if (!strcmp(argv[i], "--format")) {
-            format = v;
-        } else {
-            return fail("unknown option %s", argv[i]);
-        }
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        int r = cli_badram_opt(&o, argc, argv, &i);
+        if (r == 2)
+            return 2;
+        if (r == 1)
+            continue;
+        if (!strcmp(argv[i], "--format") && i + 1 < argc)
+            format = argv[++i];
+        else
+            return cli_fail("unknown option %s (see weakbit --help)", argv[i]);
     }
     static const char *const names[] = { "grub", "grubcfg", "memmap", "windows" };
     static const enum badram_form forms[] = { BADRAM_GRUB, BADRAM_GRUBCFG, BADRAM_MEMMAP, BADRAM_WINDOWS };
@@ -118,35 +138,39 @@ static int cmd_badram(int argc, char **argv)
             if (!strcmp(format, names[k]))
                 form = k;
         if (form < 0)
-            return fail("unknown format '%s': grub, grubcfg, memmap or windows", format);
+            return cli_fail("unknown format '%s': grub, grubcfg, memmap or windows", format);
     }
     if (i == argc)
-        return fail("%s", "no CSV file given");
+        return cli_fail("no CSV file given");
 
     struct cell_table t;
-    struct cell *mem = calloc(MAX_CELLS, sizeof *mem);
-    uint64_t *gran = calloc(MAX_GRAN, sizeof *gran);
+    struct cell *mem = calloc(CLI_MAX_CELLS, sizeof *mem);
+    uint64_t *gran = calloc(CLI_MAX_GRAN, sizeof *gran);
+    struct cover_pair *pairs = calloc(CLI_MAX_GRAN, sizeof *pairs);
     size_t cap = 64u << 20;
     char *out = malloc(cap);
-    if (!mem || !gran || !out)
-        return fail("%s", "out of memory");
-    cells_init(&t, mem, MAX_CELLS);
-    int rc = load(&t, argv + i, argc - i);
+    if (!mem || !gran || !pairs || !out)
+        return cli_fail("out of memory");
+    cells_init(&t, mem, CLI_MAX_CELLS);
+    int rc = cli_load_csv(&t, argv + i, argc - i);
     if (!rc) {
-        unsigned n = cells_sort(&t), lost;
-        unsigned ng = badram_granules(t.slot, n, granule, gran, MAX_GRAN, &lost);
+        unsigned n = cells_sort(&t);
+        struct badram_set set = { .interleave = o.interleave };
+        badram_build(&set, t.slot, n, o.granule, o.max_pairs, o.ram_top ? cover_limit(o.ram_top) : 0,
+                     gran, pairs, CLI_MAX_GRAN);
         struct sbuf sb;
         sbuf_init(&sb, out, cap);
         if (form < 0)
-            badram_render(&sb, gran, ng, granule, interleave);
+            badram_render(&sb, &set);
         else
-            badram_render_form(&sb, forms[form], gran, ng, granule);
-        if (lost || sb.lost)
-            rc = fail("%s", "too many bad granules to render");
+            badram_render_form(&sb, forms[form], &set);
+        if (set.gran_lost || sb.lost)
+            rc = cli_fail("too many bad granules to render");
         else
             fputs(out, stdout);
     }
     free(out);
+    free(pairs);
     free(gran);
     free(mem);
     return rc;
@@ -155,15 +179,15 @@ static int cmd_badram(int argc, char **argv)
 static int cmd_cells(int argc, char **argv)
 {
     if (!argc)
-        return fail("%s", "no CSV file given");
+        return cli_fail("no CSV file given");
     if (argv[0][0] == '-')
-        return fail("unknown option %s", argv[0]);
+        return cli_fail("unknown option %s", argv[0]);
     struct cell_table t;
-    struct cell *mem = calloc(MAX_CELLS, sizeof *mem);
+    struct cell *mem = calloc(CLI_MAX_CELLS, sizeof *mem);
     if (!mem)
-        return fail("%s", "out of memory");
-    cells_init(&t, mem, MAX_CELLS);
-    int rc = load(&t, argv, argc);
+        return cli_fail("out of memory");
+    cells_init(&t, mem, CLI_MAX_CELLS);
+    int rc = cli_load_csv(&t, argv, argc);
     if (!rc) {
         unsigned n = cells_sort(&t);
         printf("phys_addr           bit  count  first_s     last_s      tests\n");
@@ -183,6 +207,14 @@ static int cmd_cells(int argc, char **argv)
     return rc;
 }
 
+static int want_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return 1;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -194,15 +226,21 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (!strcmp(cmd, "badram") || !strcmp(cmd, "cells")) {
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } cmds[] = { { "badram", cmd_badram }, { "cells", cmd_cells }, { "apply", cmd_apply } };
+    for (unsigned i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        if (strcmp(cmd, cmds[i].name))
+            continue;
         if (want_help(argc - 2, argv + 2)) {
             usage(stdout);
             return 0;
         }
-        return cmd[0] == 'b' ? cmd_badram(argc - 2, argv + 2) : cmd_cells(argc - 2, argv + 2);
+        return cmds[i].fn(argc - 2, argv + 2);
     }
-    if (!strcmp(cmd, "apply") || !strcmp(cmd, "timeline") || !strcmp(cmd, "map"))
-        return fail("'%s' is not available in this version", cmd);
+    if (!strcmp(cmd, "timeline") || !strcmp(cmd, "map"))
+        return cli_fail("'%s' is not available in this version", cmd);
     usage(stderr);
-    return fail("unknown subcommand '%s'", cmd);
+    return cli_fail("unknown subcommand '%s'", cmd);
 }

@@ -1,29 +1,36 @@
 // SPDX-License-Identifier: MIT
 #include "badram.h"
 
-unsigned badram_granules(const struct cell *cells, unsigned n, uint64_t granule, uint64_t *out,
+/* Sorted, unique granule bases of sorted cells. */
+static unsigned granules(const struct cell *cells, unsigned n, uint64_t granule, uint64_t *out,
                          unsigned max, unsigned *lost)
 {
     unsigned k = 0;
     *lost = 0;
     for (unsigned i = 0; i < n; i++) {
         uint64_t g = cells[i].addr & ~(granule - 1);
-        /* Insert sorted, skipping duplicates: inputs are short and mostly sorted. */
-        unsigned j = k;
-        while (j && out[j - 1] > g)
-            j--;
-        if (j && out[j - 1] == g)
+        if (k && out[k - 1] == g)
             continue;
         if (k == max) {
             (*lost)++;
             continue;
         }
-        for (unsigned m = k; m > j; m--)
-            out[m] = out[m - 1];
-        out[j] = g;
-        k++;
+        out[k++] = g;
     }
     return k;
+}
+
+void badram_build(struct badram_set *set, const struct cell *cells, unsigned n, uint64_t granule,
+                  unsigned max_pairs, uint64_t limit, uint64_t *gran, struct cover_pair *pairs,
+                  unsigned cap)
+{
+    set->granule = granule;
+    set->gran = gran;
+    set->ngran = granules(cells, n, granule, gran, cap, &set->gran_lost);
+    set->pairs = pairs;
+    set->npairs = cover_build(gran, set->ngran, granule, max_pairs, limit, pairs, &set->stats);
+    if (!set->interleave)
+        set->interleave = "";
 }
 
 /* "1M", "64K", "2G" or plain bytes. */
@@ -39,11 +46,12 @@ static void size_str(char *buf, size_t cap, uint64_t v)
         fmt_format(buf, cap, "%llu%c", (unsigned long long)v, unit[u]);
 }
 
-static void pairs(struct sbuf *sb, const uint64_t *gran, unsigned n, uint64_t granule)
+static void pairs(struct sbuf *sb, const struct badram_set *set)
 {
-    for (unsigned i = 0; i < n; i++)
-        sbuf_printf(sb, "%s0x%llx,0x%llx", i ? "," : "", (unsigned long long)gran[i],
-                    (unsigned long long)badram_mask(granule));
+    for (unsigned i = 0; i < set->npairs; i++)
+        sbuf_printf(sb, "%s0x%llx,0x%llx", i ? "," : "",
+                    (unsigned long long)(set->pairs[i].addr & set->pairs[i].mask),
+                    (unsigned long long)set->pairs[i].mask);
 }
 
 /* memmap=SIZE$ADDR per contiguous run of granules. */
@@ -72,22 +80,24 @@ static void windows(struct sbuf *sb, const uint64_t *gran, unsigned n, uint64_t 
     sbuf_puts(sb, "\nbcdedit /set badmemoryaccess no");
 }
 
-void badram_render_form(struct sbuf *sb, enum badram_form form, const uint64_t *gran, unsigned n,
-                        uint64_t granule)
+void badram_render_form(struct sbuf *sb, enum badram_form form, const struct badram_set *set)
 {
+    const uint64_t *gran = set->gran;
+    unsigned n = set->ngran;
+    uint64_t granule = set->granule;
     switch (form) {
     case BADRAM_GRUB:
         sbuf_puts(sb, "GRUB_BADRAM=\"");
-        pairs(sb, gran, n, granule);
+        pairs(sb, set);
         sbuf_puts(sb, "\"\n");
         return;
     case BADRAM_GRUBCFG:
-        if (!n) {
+        if (!set->npairs) {
             sbuf_puts(sb, "# badram: nothing to mask\n");
             return;
         }
         sbuf_puts(sb, "badram ");
-        pairs(sb, gran, n, granule);
+        pairs(sb, set);
         sbuf_puts(sb, "\n");
         return;
     case BADRAM_MEMMAP:
@@ -111,20 +121,86 @@ void badram_render_form(struct sbuf *sb, enum badram_form form, const uint64_t *
     }
 }
 
-void badram_render(struct sbuf *sb, const uint64_t *gran, unsigned n, uint64_t granule,
-                   const char *interleave)
+void badram_render(struct sbuf *sb, const struct badram_set *set)
 {
     for (int f = BADRAM_GRUB; f <= BADRAM_WINDOWS; f++)
-        badram_render_form(sb, (enum badram_form)f, gran, n, granule);
-    char g[32];
-    size_str(g, sizeof g, granule);
-    sbuf_printf(sb, "# granule: %s aligned block around each bad cell (%u block%s)\n", g, n,
-                n == 1 ? "" : "s");
-    sbuf_printf(sb, "# masks: 64-bit, bit 63 left free (GRUB 2.06 EFI hangs on a mask with bit 63 set)\n");
-    sbuf_puts(sb, "# memmap line 1: for GRUB_CMDLINE_LINUX in /etc/default/grub; line 2: kernel command line\n");
-    if (interleave && interleave[0])
-        sbuf_printf(sb, "# interleave: %s (recorded; the granule already spans every channel/DIMM permutation below it)\n",
-                    interleave);
+        badram_render_form(sb, (enum badram_form)f, set);
+    const struct cover_stats *st = &set->stats;
+    char g[32], x[32], lim[32];
+    size_str(g, sizeof g, set->granule);
+    size_str(x, sizeof x, st->extra_bytes);
+    size_str(lim, sizeof lim, st->limit);
+    sbuf_printf(sb, "# granule: %s aligned block around each bad cell (%u block%s)\n", g, set->ngran,
+                set->ngran == 1 ? "" : "s");
+    sbuf_printf(sb, "# pairs: %u (budget %u; %u before budget merges); extra good memory masked: %s (%llu bytes, counted below %s)\n",
+                set->npairs, st->budget, st->exact_pairs, x, (unsigned long long)st->extra_bytes, lim);
+    if (st->budget_exceeded)
+        sbuf_puts(sb, "# budget exceeded: merging further would mask the first MiB\n");
+    if (set->gran_lost)
+        sbuf_printf(sb, "# WARNING: %u more bad granules did not fit; see errors.csv\n", set->gran_lost);
+    sbuf_puts(sb, "# masks: 64-bit, bit 63 left free (GRUB 2.06 EFI hangs on a mask with bit 63 set)\n");
+    sbuf_puts(sb, "# memmap: first line for GRUB_CMDLINE_LINUX in /etc/default/grub, second for a kernel command line\n");
+    if (set->interleave[0])
+        sbuf_printf(sb, "# interleave: %s; the granule must span every channel/DIMM permutation of a cell\n",
+                    set->interleave);
     else
-        sbuf_puts(sb, "# interleave: none given; assumed to stay inside the granule\n");
+        sbuf_puts(sb, "# interleave: none given; assumed to repeat within the granule (1M is safe for common 2-4 DIMM layouts)\n");
+}
+
+static int hexval(const char *s, size_t n, uint64_t *out)
+{
+    if (n < 3 || s[0] != '0' || (s[1] | 0x20) != 'x' || n > 18)
+        return -1;
+    uint64_t v = 0;
+    for (size_t i = 2; i < n; i++) {
+        char c = s[i];
+        unsigned d;
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+            d = (unsigned)((c | 0x20) - 'a' + 10);
+        else
+            return -1;
+        v = v << 4 | d;
+    }
+    *out = v;
+    return 0;
+}
+
+int badram_parse_line(const char *s, size_t n, struct cover_pair *pairs, unsigned cap)
+{
+    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
+        n--;
+    while (n && *s == ' ')
+        s++, n--;
+    if (n >= 13 && str_neq(s, "GRUB_BADRAM=", 12)) {
+        s += 12, n -= 12;
+        if (n >= 2 && (s[0] == '"' || s[0] == '\'') && s[n - 1] == s[0])
+            s++, n -= 2;
+        else if (n && (s[0] == '"' || s[0] == '\''))
+            return -1;
+    } else if (n >= 7 && str_neq(s, "badram ", 7)) {
+        s += 7, n -= 7;
+    }
+    unsigned k = 0;
+    uint64_t v[2];
+    unsigned half = 0;
+    size_t i = 0;
+    if (!n)
+        return 0;
+    while (i <= n) {
+        size_t j = i;
+        while (j < n && s[j] != ',')
+            j++;
+        if (hexval(s + i, j - i, &v[half]))
+            return -1;
+        if (half) {
+            if (k == cap)
+                return -1;
+            pairs[k++] = (struct cover_pair){ v[0], v[1] };
+        }
+        half ^= 1;
+        i = j + 1;
+    }
+    return half ? -1 : (int)k;
 }

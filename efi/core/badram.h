@@ -1,37 +1,47 @@
 // SPDX-License-Identifier: MIT
 // From weak cells to the lines a user pastes: GRUB_BADRAM, grub.cfg
-// badram, kernel memmap= and Windows bcdedit. For now one (addr, mask) pair
-// per bad granule; masks are full 64-bit with bit 63 left free (GRUB 2.06's
-// EFI badram search overflows and hangs on a mask with bit 63 set).
+// badram, kernel memmap= and Windows bcdedit. The GRUB forms use the
+// minimal cover (cover.h); memmap and bcdedit cannot express masks and list
+// the bad granules themselves.
 #ifndef EFI_CORE_BADRAM_H
 #define EFI_CORE_BADRAM_H
 
 #include <stdint.h>
 #include "cells.h"
+#include "cover.h"
 #include "fmt.h"
 
-#define BADRAM_MASK_BITS 0x7fffffffffffffffull
+#define BADRAM_MAX_PAIRS 20   /* default budget, as Memtest86+'s BadRAM mode */
 
-/* Sorted, unique bases of the granules holding the cells. Returns the count;
- * more than `max` granules are cut and counted in *lost. */
-unsigned badram_granules(const struct cell *cells, unsigned n, uint64_t granule, uint64_t *out,
-                         unsigned max, unsigned *lost);
+/* Everything one badram.txt is made from. */
+struct badram_set {
+    uint64_t granule;
+    uint64_t *gran;            /* sorted unique bad granule bases */
+    unsigned ngran;
+    unsigned gran_lost;        /* granules that did not fit gran[] */
+    struct cover_pair *pairs;  /* the cover, address order */
+    unsigned npairs;
+    struct cover_stats stats;
+    const char *interleave;    /* user's model, for the notes; may be "" */
+};
 
-/* The mask a pair uses for one granule. */
-static inline uint64_t badram_mask(uint64_t granule)
-{
-    return BADRAM_MASK_BITS & ~(granule - 1);
-}
-
-/* Every form, one per line (see ARCHITECTURE: badram.txt), then `#` comments
- * on the granule and interleave assumptions. */
-void badram_render(struct sbuf *sb, const uint64_t *gran, unsigned n, uint64_t granule,
-                   const char *interleave);
+/* Fill `set` from sorted cells: granules into gran[cap], then the cover into
+ * pairs[cap] within max_pairs, overhead counted below `limit` (0: derive). */
+void badram_build(struct badram_set *set, const struct cell *cells, unsigned n, uint64_t granule,
+                  unsigned max_pairs, uint64_t limit, uint64_t *gran, struct cover_pair *pairs,
+                  unsigned cap);
 
 enum badram_form { BADRAM_GRUB, BADRAM_GRUBCFG, BADRAM_MEMMAP, BADRAM_MEMMAP_PLAIN, BADRAM_WINDOWS };
 
+/* Every form, one per line (the badram.txt contract), then `#` notes. */
+void badram_render(struct sbuf *sb, const struct badram_set *set);
+
 /* Only one form (the CLI's --format). */
-void badram_render_form(struct sbuf *sb, enum badram_form form, const uint64_t *gran, unsigned n,
-                        uint64_t granule);
+void badram_render_form(struct sbuf *sb, enum badram_form form, const struct badram_set *set);
+
+/* Parse a GRUB_BADRAM="…" / badram … / bare "a,m,a,m" list into pairs.
+ * Returns the number of pairs, or -1 if malformed (odd count, bad hex,
+ * more than cap). */
+int badram_parse_line(const char *s, size_t n, struct cover_pair *pairs, unsigned cap);
 
 #endif

@@ -13,6 +13,7 @@ void config_defaults(struct wb_config *cfg)
     cfg->granule = 1ull << 20;
     cfg->on_finish = CFG_FINISH_WAIT;
     cfg->reserve = 64ull << 20;
+    cfg->max_pairs = 20;
 }
 
 static int is_space(char c)
@@ -254,6 +255,11 @@ static void apply(struct wb_config *cfg, struct ctx *c, unsigned line, const cha
             bad = "expected wait, shutdown or reboot; default kept";
         else
             cfg->on_finish = (enum cfg_finish)i;
+    } else if (match(k, kn, "max_pairs")) {
+        if (parse_u64(v, vn, &u) || u < 1 || u > 4096)
+            bad = "expected a pair budget from 1 to 4096; default kept";
+        else
+            cfg->max_pairs = (unsigned)u;
     } else if (match(k, kn, "reserve")) {
         if (config_parse_size(v, vn, &u) || u < (4ull << 20))
             bad = "expected a size of at least 4M, like 64M; default kept";

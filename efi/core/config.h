@@ -28,6 +28,7 @@ struct wb_config {
     int quick;
     enum cfg_finish on_finish;
     uint64_t reserve;        /* bytes of free RAM left to the firmware */
+    unsigned max_pairs;      /* badram (addr, mask) budget */
 };
 
 /* Defaults: tests 0,2-10, 1 pass, test mode, all CPUs in parallel, all RAM,

@@ -116,6 +116,8 @@ void memplan_build(struct mp_plan *plan, const struct mp_desc *desc, unsigned n,
         if (desc[i].kind == MP_NOT_RAM)
             continue;
         plan->ram_total += desc[i].len;
+        if (desc[i].base + desc[i].len > plan->ram_top)
+            plan->ram_top = desc[i].base + desc[i].len;
         if (desc[i].kind != MP_FREE || !desc[i].len)
             continue;
         plan->free_total += desc[i].len;

@@ -41,6 +41,7 @@ struct mp_plan {
     unsigned nexcl;
     uint64_t ram_total;     /* MP_FREE + MP_IN_USE */
     uint64_t free_total;    /* MP_FREE */
+    uint64_t ram_top;       /* end of the highest RAM descriptor */
     uint64_t excl_lost;     /* bytes excluded but not listed (excl[] full) */
 };
 

@@ -117,6 +117,20 @@ void report_render(struct sbuf *sb, const struct report_in *in)
     if (in->files_note)
         sbuf_printf(sb, "  %s\n", in->files_note);
 
+    if (in->badram) {
+        const struct badram_set *b = in->badram;
+        char g[32], m[32];
+        fmt_size(g, sizeof g, b->granule);
+        fmt_size(m, sizeof m, b->stats.covered_bytes);
+        sbuf_puts(sb, "\nbadram (badram.txt)\n");
+        sbuf_printf(sb, "  %u bad %s granule%s -> %u (addr, mask) pair%s (budget %u)\n", b->ngran, g,
+                    b->ngran == 1 ? "" : "s", b->npairs, b->npairs == 1 ? "" : "s", b->stats.budget);
+        sbuf_printf(sb, "  masked: %s (%llu bytes), of which good memory given up: %llu bytes\n", m,
+                    (unsigned long long)b->stats.covered_bytes,
+                    (unsigned long long)b->stats.extra_bytes);
+        sbuf_puts(sb, "  records from address tests (exact address unknown) are not used for BadRAM\n");
+    }
+
     sbuf_printf(sb, "\ncells (%u)\n", in->ncells);
     if (in->ncells)
         sbuf_puts(sb, "  phys_addr            bit  count  first_s    last_s     tests\n");

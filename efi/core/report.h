@@ -4,6 +4,7 @@
 #ifndef EFI_CORE_REPORT_H
 #define EFI_CORE_REPORT_H
 
+#include "badram.h"
 #include "cells.h"
 #include "config.h"
 #include "fmt.h"
@@ -37,6 +38,7 @@ struct report_in {
     unsigned ncells;
     uint64_t cells_dropped;
     const char *files_note;   /* NULL when results were saved */
+    const struct badram_set *badram;  /* NULL: not computed */
 };
 
 void report_render(struct sbuf *sb, const struct report_in *in);

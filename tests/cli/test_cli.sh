@@ -42,4 +42,49 @@ check "unknown format refused" bash -c '! "$0" badram --format xml "$1"' "$cli" 
 check "missing file refused with a reason" bash -c '"$0" badram /nonexistent 2>&1 | grep -q "cannot read /nonexistent"' "$cli"
 check "no arguments is an error" bash -c '! "$0"' "$cli"
 check "--help works" "$cli" badram --help
+out=$("$cli" badram --format grub --max-pairs 1 "$tmp/a.csv" "$tmp/b.csv")
+check "--max-pairs 1 still covers all three blocks" bash -c 'l=${0#GRUB_BADRAM=\"}; l=${l%\"}; IFS=, read -r a m <<<"$l"; for x in 0x36a7abcd8 0x460e00000 0x4ea0ffff8; do (( (x & m) == (a & m) )) || exit 1; done' "$out"
+check "--max-pairs 1 states the overhead" bash -c '"$0" badram --max-pairs 1 "$1" "$2" | grep -Eq "^# pairs: 1 \(budget 1; 3 before budget merges\); extra good memory masked: .* \([1-9][0-9]* bytes"' "$cli" "$tmp/a.csv" "$tmp/b.csv"
+
+# apply: a fake /etc/default/grub and fake update-grub in PATH.
+mkdir -p "$tmp/bin" "$tmp/etc"
+printf '#!/bin/sh\nexit 0\n' >"$tmp/bin/update-grub"
+chmod +x "$tmp/bin/update-grub"
+g=$tmp/etc/grub
+cat >"$g" <<GRUB
+# If you change this file, run 'update-grub' afterwards.
+GRUB_DEFAULT=0
+GRUB_TIMEOUT=5
+GRUB_CMDLINE_LINUX=""
+GRUB
+chmod 640 "$g"
+cp "$g" "$tmp/orig"
+apply() { PATH=$tmp/bin:/usr/bin:/bin "$cli" apply --grub-default "$g" "$@"; }
+out=$(apply --dry-run "$tmp/a.csv")
+check "apply --dry-run shows the diff and leaves the file" bash -c 'grep -q "^+GRUB_BADRAM=\"0x36a700000,0x7ffffffffff00000\"$" <<<"$0" && cmp -s "$1" "$2"' "$out" "$g" "$tmp/orig"
+out=$(apply "$tmp/a.csv")
+check "apply adds the line" grep -qx 'GRUB_BADRAM="0x36a700000,0x7ffffffffff00000"' "$g"
+check "apply keeps the rest of the file" bash -c 'grep -qx "GRUB_TIMEOUT=5" "$0" && grep -qx "GRUB_CMDLINE_LINUX=\"\"" "$0"' "$g"
+check "apply keeps the file mode" test "$(stat -c %a "$g")" = 640
+check "apply keeps a timestamped backup of the original" bash -c 'ls "$0".weakbit-*.bak >/dev/null && cmp -s "$(ls "$0".weakbit-*.bak | head -n1)" "$1"' "$g" "$tmp/orig"
+check "apply names the regenerate command" grep -q 'now run: sudo update-grub' <<<"$out"
+cp "$g" "$tmp/after1"
+out=$(apply "$tmp/a.csv")
+check "apply is idempotent" bash -c 'cmp -s "$0" "$1" && grep -q "no change" <<<"$2" && [ $(ls "$0".weakbit-*.bak | wc -l) -eq 1 ]' "$g" "$tmp/after1" "$out"
+sleep 1   # a second backup gets its own timestamp
+apply "$tmp/b.csv" >/dev/null
+line=$(grep '^GRUB_BADRAM=' "$g")
+check "apply merges: union of the old line and new cells" bash -c 'l=${0#GRUB_BADRAM=\"}; l=${l%\"}; IFS=, read -r -a v <<<"$l"; for x in 0x36a7abcd8 0x460e00000 0x4ea0ffff8; do hit=0; for ((i=0;i<${#v[@]};i+=2)); do (( (x & v[i+1]) == (v[i] & v[i+1]) )) && hit=1; done; [ $hit = 1 ] || exit 1; done' "$line"
+check "apply leaves exactly one GRUB_BADRAM line" test "$(grep -c GRUB_BADRAM= "$g")" -eq 1
+cp "$g" "$tmp/before_bad"
+printf 'time_s,pass,test,cpu,phys_addr,bit,expected,actual\n1,0,5,0,0x1003,1,0x0,0x2\n' >"$tmp/bad2.csv"
+check "apply refuses a malformed CSV and leaves the file" bash -c '! "$0" apply --grub-default "$1" "$2" 2>/dev/null && cmp -s "$1" "$3"' "$cli" "$g" "$tmp/bad2.csv" "$tmp/before_bad"
+check "apply refuses a malformed --line" bash -c '! "$0" apply --grub-default "$1" --line "GRUB_BADRAM=\"0x1000\"" 2>/dev/null && cmp -s "$1" "$2"' "$cli" "$g" "$tmp/before_bad"
+printf 'GRUB_BADRAM="0x20000000,0xfffffffffff00000"\n' >"$tmp/grub2"
+"$cli" apply --grub-default "$tmp/grub2" --line 'badram 0x20100000,0x7ffffffffff00000' >/dev/null 2>&1
+check "apply frees bit 63 of an existing tight mask and merges exactly" grep -qx 'GRUB_BADRAM="0x20000000,0x7fffffffffe00000"' "$tmp/grub2"
+printf 'GRUB_BADRAM="0x20000000,0xzz"\n' >"$tmp/grub3"
+cp "$tmp/grub3" "$tmp/grub3.orig"
+check "apply refuses a damaged existing line with its line number" bash -c '"$0" apply --grub-default "$1" "$2" 2>&1 | grep -q "grub3:1: GRUB_BADRAM is not a list" && cmp -s "$1" "$3"' "$cli" "$tmp/grub3" "$tmp/a.csv" "$tmp/grub3.orig"
+check "apply on a missing file fails with a reason" bash -c '"$0" apply --grub-default /nonexistent/grub "$1" 2>&1 | grep -q "cannot read /nonexistent/grub"' "$cli" "$tmp/a.csv"
 exit $fails

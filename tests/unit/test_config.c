@@ -32,6 +32,7 @@ TEST(config_defaults_match_contract)
     CHECK(c.mode == CFG_MODE_TEST);
     CHECK_EQ_U64(c.nranges, 0);
     CHECK_EQ_U64(c.reserve, 64 << 20);
+    CHECK_EQ_U64(c.max_pairs, 20);
 }
 
 TEST(config_good_input)
@@ -43,7 +44,8 @@ TEST(config_good_input)
                             "cpus=3\ncpu_mode=sequential\n"
                             "range=0x100000000-0x140000000\nrange=0x1000-0x3000\n"
                             "granule=64K\nquick=1\non_finish=shutdown\nreserve=128M\n"
-                            "interleave=ch:0x40\n"), 0);
+                            "interleave=ch:0x40\nmax_pairs=8\n"), 0);
+    CHECK_EQ_U64(c.max_pairs, 8);
     CHECK_STR(msgs, "");
     CHECK_EQ_U64(c.tests, (1 << 3) | (1 << 5));
     CHECK_EQ_U64(c.passes, 0);

@@ -88,55 +88,91 @@ TEST(cells_full_table_counts_drops)
 }
 
 /* GRUB's rule: A is masked iff (A & mask) == (addr & mask). */
-static int covered(uint64_t a, uint64_t addr, uint64_t mask)
+static int covered(const struct badram_set *set, uint64_t a)
 {
-    return (a & mask) == (addr & mask);
+    for (unsigned i = 0; i < set->npairs; i++)
+        if ((a & set->pairs[i].mask) == (set->pairs[i].addr & set->pairs[i].mask))
+            return 1;
+    return 0;
+}
+
+static uint64_t gbuf[64];
+static struct cover_pair pbuf[64];
+
+static void build(struct badram_set *set, struct cell *c, unsigned n)
+{
+    struct cell_table t;
+    static struct cell mem2[64];
+    cells_init(&t, mem2, 64);
+    for (unsigned i = 0; i < n; i++) {
+        struct err_row r = { .addr = c[i].addr, .bit = c[i].bit };
+        cells_add(&t, &r);
+    }
+    unsigned k = cells_sort(&t);
+    *set = (struct badram_set){ .interleave = "" };
+    badram_build(set, t.slot, k, 1 << 20, 20, 0, gbuf, pbuf, 64);
 }
 
 TEST(badram_seed_cells_give_three_blocks)
 {
     struct cell c[4] = { { .addr = 0x36a7abcd8ull }, { .addr = 0x460e00000ull },
                          { .addr = 0x4ea0ffff8ull }, { .addr = 0x36a700010ull } };
-    uint64_t g[8];
-    unsigned lost;
-    unsigned n = badram_granules(c, 4, 1 << 20, g, 8, &lost);
-    CHECK_EQ_U64(n, 3);
-    CHECK_EQ_U64(g[0], 0x36a700000ull);
-    CHECK_EQ_U64(g[1], 0x460e00000ull);
-    CHECK_EQ_U64(g[2], 0x4ea000000ull);
+    struct badram_set set;
+    build(&set, c, 4);
+    CHECK_EQ_U64(set.ngran, 3);
+    CHECK_EQ_U64(set.npairs, 3);
     char buf[8192];
     struct sbuf sb;
     sbuf_init(&sb, buf, sizeof buf);
-    badram_render_form(&sb, BADRAM_GRUB, g, n, 1 << 20);
+    badram_render_form(&sb, BADRAM_GRUB, &set);
     CHECK_STR(buf, "GRUB_BADRAM=\"0x36a700000,0x7ffffffffff00000,0x460e00000,0x7ffffffffff00000,"
                    "0x4ea000000,0x7ffffffffff00000\"\n");
-    uint64_t m = badram_mask(1 << 20);
-    CHECK((m & 0x3ff) == 0 && !(m >> 63));
     for (unsigned i = 0; i < 4; i++)
-        CHECK(covered(c[i].addr, g[i == 3 ? 0 : i], m));
-    CHECK(!covered(0x36a800000ull, g[0], m));
-    CHECK(!covered(0x36a6ffff8ull, g[0], m));
-    CHECK(!covered(0x26a700000ull, g[0], m));  /* no 4 GiB repeat: 64-bit mask */
+        CHECK(covered(&set, c[i].addr));
+    CHECK(!covered(&set, 0x36a800000ull));
+    CHECK(!covered(&set, 0x36a6ffff8ull));
+    CHECK(!covered(&set, 0x26a700000ull));  /* no 4 GiB repeat: 64-bit mask */
+    struct cover_pair back[8];
+    CHECK_EQ_U64(badram_parse_line(buf, strlen(buf), back, 8), 3);
+    CHECK_EQ_U64(back[2].addr, 0x4ea000000ull);
+    CHECK_EQ_U64(back[2].mask, 0x7ffffffffff00000ull);
 }
 
 TEST(badram_all_forms)
 {
-    uint64_t g[3] = { 0x20000000, 0x20100000, 0x36a700000ull };
+    struct cell c[3] = { { .addr = 0x20000000 }, { .addr = 0x20100000 }, { .addr = 0x36a700000ull } };
+    struct badram_set set;
+    build(&set, c, 3);
     char buf[65536];
     struct sbuf sb;
     sbuf_init(&sb, buf, sizeof buf);
-    badram_render(&sb, g, 3, 1 << 20, "");
-    CHECK(strstr(buf, "\nbadram 0x20000000,0x7ffffffffff00000,0x20100000,0x7ffffffffff00000,"
-                      "0x36a700000,0x7ffffffffff00000\n"));
+    badram_render(&sb, &set);
+    /* Two neighbours differ in bit 20: one exact pair. */
+    CHECK(strstr(buf, "GRUB_BADRAM=\"0x20000000,0x7fffffffffe00000,0x36a700000,0x7ffffffffff00000\"\n"));
+    CHECK(strstr(buf, "\nbadram 0x20000000,0x7fffffffffe00000,0x36a700000,0x7ffffffffff00000\n"));
     CHECK(strstr(buf, "\nmemmap=2M\\\\\\$0x20000000,1M\\\\\\$0x36a700000\n"));
     CHECK(strstr(buf, "\nmemmap=2M$0x20000000,1M$0x36a700000\n"));
     CHECK(strstr(buf, "\nbcdedit /set {badmemory} badmemorylist 0x20000 0x20001 "));
     CHECK(strstr(buf, " 0x36a7ff\nbcdedit /set badmemoryaccess no\n"));
     CHECK(strstr(buf, "# granule: 1M aligned block around each bad cell (3 blocks)\n"));
+    CHECK(strstr(buf, "# pairs: 2 (budget 20; 2 before budget merges); extra good memory masked: 0 (0 bytes"));
     CHECK_EQ_U64(sb.lost, 0);
 
+    build(&set, c, 0);
     sbuf_init(&sb, buf, sizeof buf);
-    badram_render(&sb, g, 0, 1 << 20, "");
+    badram_render(&sb, &set);
     CHECK(!strncmp(buf, "GRUB_BADRAM=\"\"\n", 15));
     CHECK(!strstr(buf, "\nbadram "));
+}
+
+TEST(badram_parse_line_refuses_malformed)
+{
+    struct cover_pair p[4];
+    const char *bad[] = { "GRUB_BADRAM=\"0x1000\"", "badram 0x1000,zz", "GRUB_BADRAM=\"0x1,0x2",
+                          "0x1,0x2,0x3,0x4,0x5,0x6,0x7,0x8,0x9,0xa", "0x1,,0x2", "0x11111111111111111,0x1" };
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK(badram_parse_line(bad[i], strlen(bad[i]), p, 4) < 0);
+    CHECK_EQ_U64(badram_parse_line("GRUB_BADRAM=\"\"", 14, p, 4), 0);
+    CHECK_EQ_U64(badram_parse_line("badram 0x1000,0xfffff000", 24, p, 4), 1);
+    CHECK_EQ_U64(p[0].mask, 0xfffff000);
 }

@@ -30,6 +30,7 @@ TEST(memplan_all_ram_with_reserve)
 {
     memplan_build(&plan, q35_5g, 7, 0, 0, 64 * M);
     CHECK_EQ_U64(plan.ram_total, 5 * G - 1 * M + (640 << 10));
+    CHECK_EQ_U64(plan.ram_top, 7 * G);
     CHECK(!tested(0x9f000));
     CHECK(tested(1 * M));
     CHECK(!tested(8 * M));
