@@ -37,7 +37,7 @@ CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/config.o core/errcsv.o c
 UNIT      := main test_movinv test_config test_csv_badram test_memplan test_cover
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o $(UNIT:%=$(BUILD)/sim/unit/%.o)
 
-.PHONY: all deps demo check unit usb bench clean
+.PHONY: all deps demo check unit fuzz usb bench clean
 all: $(BUILD)/weakbit.efi $(BUILD)/weakbit $(BUILD)/evil-dimm
 
 # --- UEFI application -------------------------------------------------------
@@ -80,6 +80,14 @@ $(BUILD)/sim/%.o: tests/%.c
 $(BUILD)/unit-tests: $(UNIT_OBJS)
 	$(CC) $(SAN) $^ -o $@
 
+# --- libFuzzer targets over the parsers (clang) ------------------------------
+FUZZ      := csv config badram
+FUZZ_SRC  := $(addprefix efi/core/,fmt.c config.c errcsv.c cells.c badram.c cover.c)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC)
+	@mkdir -p $(@D)
+	clang -std=gnu11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iefi $^ -o $@
+fuzz: $(FUZZ:%=$(BUILD)/fuzz/fuzz_%)
+
 unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
 
@@ -87,7 +95,7 @@ unit: $(BUILD)/unit-tests
 deps:
 	tools/deps
 
-check: all $(BUILD)/unit-tests
+check: all $(BUILD)/unit-tests fuzz
 	tests/run-all $(BUILD)
 
 demo: deps
