@@ -19,7 +19,7 @@ WARN    := -Wall -Wextra -Werror
 DEPS    := -MMD -MP
 
 # efi/core: freestanding, compiled for the app, the host CLI and the tests.
-CORE    := fmt prng mtest movinv config memplan errcsv cells badram cover report
+CORE    := fmt prng mtest movinv config memplan errcsv cells badram cover interleave report
 # efi/: the UEFI glue.
 GLUE    := main console fileio memmap timer
 ASM     := cpu
@@ -33,8 +33,8 @@ SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM
 
 EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(ASM:%=$(BUILD)/boot/%.o)
 CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/config.o core/errcsv.o core/cells.o \
-	core/badram.o core/cover.o tools/weakbit.o tools/apply.o)
-UNIT      := main test_movinv test_config test_csv_badram test_memplan test_cover
+	core/badram.o core/cover.o core/interleave.o tools/weakbit.o tools/apply.o)
+UNIT      := main test_movinv test_config test_csv_badram test_memplan test_cover test_interleave
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o $(UNIT:%=$(BUILD)/sim/unit/%.o)
 
 .PHONY: all deps demo check unit fuzz usb bench clean
@@ -82,7 +82,7 @@ $(BUILD)/unit-tests: $(UNIT_OBJS)
 
 # --- libFuzzer targets over the parsers (clang) ------------------------------
 FUZZ      := csv config badram
-FUZZ_SRC  := $(addprefix efi/core/,fmt.c config.c errcsv.c cells.c badram.c cover.c)
+FUZZ_SRC  := $(addprefix efi/core/,fmt.c config.c errcsv.c cells.c badram.c cover.c interleave.c)
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC)
 	@mkdir -p $(@D)
 	clang -std=gnu11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iefi $^ -o $@

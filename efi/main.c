@@ -12,6 +12,7 @@
 #include "core/config.h"
 #include "core/errcsv.h"
 #include "core/fmt.h"
+#include "core/interleave.h"
 #include "core/movinv.h"
 #include "core/mtest.h"
 #include "core/prng.h"
@@ -288,6 +289,9 @@ static void write_results(struct report_in *in, int files)
     sbuf_init(&sb, bbuf, bcap);
     badram_render(&sb, &set);
     in->badram = &set;
+    static struct il_model il;
+    if (app.cfg.interleave[0] && !il_parse(&il, app.cfg.interleave, str_len(app.cfg.interleave)))
+        in->il = &il;
 
     in->cells = app.cells.slot;
     in->ncells = ncell;

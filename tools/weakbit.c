@@ -11,19 +11,22 @@
 #include "core/config.h"
 #include "core/errcsv.h"
 #include "core/fmt.h"
+#include "core/interleave.h"
 
 static void usage(FILE *f)
 {
     fprintf(f,
             "usage: weakbit badram [--granule SIZE] [--max-pairs N] [--ram-top ADDR] [--interleave SPEC]\n"
             "                      [--format grub|grubcfg|memmap|windows] CSV...\n"
-            "       weakbit cells CSV...\n"
+            "       weakbit cells [--interleave SPEC] CSV...\n"
             "       weakbit apply [--grub-default PATH] [--dry-run] [--granule SIZE] [--max-pairs N]\n"
             "                     CSV...|--line LINE\n"
             "Reads errors.csv files written by weakbit.efi (\\weakbit\\errors.csv on the stick).\n"
             "  --granule SIZE   aligned block masked around each bad cell (default 1M; power of two >= 4K)\n"
             "  --max-pairs N    most (addr, mask) pairs in the GRUB line (default 20)\n"
             "  --ram-top ADDR   count masked good memory below this address (default: from the cells)\n"
+            "  --interleave SPEC  which address bits pick channel/DIMM, as XOR masks:\n"
+            "                   ch:0x40,dimm:0x20000 (repeat a name for more bits of that field)\n"
             "  apply            merge into GRUB_BADRAM in /etc/default/grub: backup, atomic, idempotent\n");
 }
 
@@ -118,6 +121,7 @@ static int cmd_badram(int argc, char **argv)
 {
     struct cli_badram_opts o = { 1 << 20, BADRAM_MAX_PAIRS, 0, "" };
     const char *format = NULL;
+    struct il_model il;
     int i = 0;
     for (; i < argc && argv[i][0] == '-'; i++) {
         int r = cli_badram_opt(&o, argc, argv, &i);
@@ -140,6 +144,8 @@ static int cmd_badram(int argc, char **argv)
         if (form < 0)
             return cli_fail("unknown format '%s': grub, grubcfg, memmap or windows", format);
     }
+    if (o.interleave[0] && il_parse(&il, o.interleave, strlen(o.interleave)))
+        return cli_fail("bad --interleave '%s': name:0xMASK pairs like ch:0x40,dimm:0x20000", o.interleave);
     if (i == argc)
         return cli_fail("no CSV file given");
 
@@ -178,6 +184,12 @@ static int cmd_badram(int argc, char **argv)
 
 static int cmd_cells(int argc, char **argv)
 {
+    struct il_model il = { 0 };
+    if (argc >= 2 && !strcmp(argv[0], "--interleave")) {
+        if (il_parse(&il, argv[1], strlen(argv[1])))
+            return cli_fail("bad --interleave '%s': name:0xMASK pairs like ch:0x40,dimm:0x20000", argv[1]);
+        argc -= 2, argv += 2;
+    }
     if (!argc)
         return cli_fail("no CSV file given");
     if (argv[0][0] == '-')
@@ -190,7 +202,7 @@ static int cmd_cells(int argc, char **argv)
     int rc = cli_load_csv(&t, argv, argc);
     if (!rc) {
         unsigned n = cells_sort(&t);
-        printf("phys_addr           bit  count  first_s     last_s      tests\n");
+        printf("phys_addr           bit  count  first_s     last_s      tests%s\n", il.nf ? "      module" : "");
         for (unsigned k = 0; k < n; k++) {
             const struct cell *c = &t.slot[k];
             char tests[64] = "";
@@ -198,10 +210,20 @@ static int cmd_cells(int argc, char **argv)
                 if (c->tests >> b & 1)
                     snprintf(tests + strlen(tests), sizeof tests - strlen(tests), "%s%u",
                              tests[0] ? "," : "", b);
-            printf("0x%016llx  %3u  %5u  %10.3f  %10.3f  %s\n", (unsigned long long)c->addr, c->bit,
-                   c->count, c->first_ms / 1000.0, c->last_ms / 1000.0, tests);
+            char mod[48] = "";
+            if (il.nf)
+                il_label(&il, c->addr, mod, sizeof mod);
+            printf("0x%016llx  %3u  %5u  %10.3f  %10.3f  %-10s %s\n", (unsigned long long)c->addr,
+                   c->bit, c->count, c->first_ms / 1000.0, c->last_ms / 1000.0, tests, mod);
         }
         printf("%u cell%s\n", n, n == 1 ? "" : "s");
+        if (il.nf && n) {
+            static char buf[8192];
+            struct sbuf sb;
+            sbuf_init(&sb, buf, sizeof buf);
+            il_summary(&sb, &il, t.slot, n);
+            fputs(buf, stdout);
+        }
     }
     free(mem);
     return rc;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "badram.h"
+#include "interleave.h"
 
 /* Sorted, unique granule bases of sorted cells. */
 static unsigned granules(const struct cell *cells, unsigned n, uint64_t granule, uint64_t *out,
@@ -140,9 +141,17 @@ void badram_render(struct sbuf *sb, const struct badram_set *set)
         sbuf_printf(sb, "# WARNING: %u more bad granules did not fit; see errors.csv\n", set->gran_lost);
     sbuf_puts(sb, "# masks: 64-bit, bit 63 left free (GRUB 2.06 EFI hangs on a mask with bit 63 set)\n");
     sbuf_puts(sb, "# memmap: first line for GRUB_CMDLINE_LINUX in /etc/default/grub, second for a kernel command line\n");
-    if (set->interleave[0])
-        sbuf_printf(sb, "# interleave: %s; the granule must span every channel/DIMM permutation of a cell\n",
-                    set->interleave);
+    struct il_model il;
+    if (set->interleave[0] && !il_parse(&il, set->interleave, str_len(set->interleave))) {
+        unsigned top = il_top_bit(&il);
+        sbuf_printf(sb, "# interleave: %s (highest selector bit %u)\n", set->interleave, top);
+        if ((1ull << top) >= set->granule)
+            sbuf_printf(sb, "# WARNING: the granule does not span every channel/DIMM permutation; "
+                            "use granule >= %llu bytes\n", (unsigned long long)(2ull << top));
+        else
+            sbuf_puts(sb, "# the granule spans every channel/DIMM permutation of that model\n");
+    } else if (set->interleave[0])
+        sbuf_printf(sb, "# interleave: '%s' could not be parsed; ignored\n", set->interleave);
     else
         sbuf_puts(sb, "# interleave: none given; assumed to repeat within the granule (1M is safe for common 2-4 DIMM layouts)\n");
 }

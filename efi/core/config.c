@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "config.h"
 #include "fmt.h"
+#include "interleave.h"
 
 void config_defaults(struct wb_config *cfg)
 {
@@ -238,8 +239,9 @@ static void apply(struct wb_config *cfg, struct ctx *c, unsigned line, const cha
         if (config_parse_granule(v, vn, &cfg->granule))
             bad = "expected a power of two from 4K to 1T, like 1M; default kept";
     } else if (match(k, kn, "interleave")) {
-        if (vn == 0 || vn >= sizeof cfg->interleave) {
-            bad = "expected an XOR bit model of at most 127 characters; ignored";
+        struct il_model m;
+        if (vn == 0 || vn >= sizeof cfg->interleave || il_parse(&m, v, vn)) {
+            bad = "expected name:0xMASK pairs like ch:0x40,dimm:0x20000; ignored";
         } else {
             for (size_t j = 0; j < vn; j++)
                 cfg->interleave[j] = v[j];

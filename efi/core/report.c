@@ -131,9 +131,14 @@ void report_render(struct sbuf *sb, const struct report_in *in)
         sbuf_puts(sb, "  records from address tests (exact address unknown) are not used for BadRAM\n");
     }
 
+    int il = in->il && in->il->nf;
+    if (il && in->ncells)
+        il_summary(sb, in->il, in->cells, in->ncells);
+
     sbuf_printf(sb, "\ncells (%u)\n", in->ncells);
     if (in->ncells)
-        sbuf_puts(sb, "  phys_addr            bit  count  first_s    last_s     tests\n");
+        sbuf_printf(sb, "  phys_addr            bit  count  first_s    last_s     tests%s\n",
+                    il ? "      module" : "");
     for (unsigned i = 0; i < in->ncells; i++) {
         const struct cell *e = &in->cells[i];
         char f[24], l[24];
@@ -145,7 +150,10 @@ void report_render(struct sbuf *sb, const struct report_in *in)
         for (unsigned t = 0; t <= MT_MAX_TEST; t++)
             if (e->tests >> t & 1)
                 sbuf_printf(&tl, tl.len ? ",%u" : "%u", t);
-        sbuf_printf(sb, "  0x%016llx  %3u  %5u  %-9s  %-9s  %s\n", (unsigned long long)e->addr, e->bit,
-                    e->count, f, l, tb);
+        char mod[48] = "";
+        if (il)
+            il_label(in->il, e->addr, mod, sizeof mod);
+        sbuf_printf(sb, "  0x%016llx  %3u  %5u  %-9s  %-9s  %-10s %s\n", (unsigned long long)e->addr,
+                    e->bit, e->count, f, l, tb, mod);
     }
 }

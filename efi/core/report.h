@@ -8,6 +8,7 @@
 #include "cells.h"
 #include "config.h"
 #include "fmt.h"
+#include "interleave.h"
 #include "memplan.h"
 
 struct rep_test {
@@ -39,6 +40,7 @@ struct report_in {
     uint64_t cells_dropped;
     const char *files_note;   /* NULL when results were saved */
     const struct badram_set *badram;  /* NULL: not computed */
+    const struct il_model *il;        /* NULL or empty: no interleave= given */
 };
 
 void report_render(struct sbuf *sb, const struct report_in *in);

@@ -42,6 +42,11 @@ check "unknown format refused" bash -c '! "$0" badram --format xml "$1"' "$cli" 
 check "missing file refused with a reason" bash -c '"$0" badram /nonexistent 2>&1 | grep -q "cannot read /nonexistent"' "$cli"
 check "no arguments is an error" bash -c '! "$0"' "$cli"
 check "--help works" "$cli" badram --help
+out=$("$cli" cells --interleave ch:0x40,dimm:0x20000 "$tmp/a.csv" "$tmp/b.csv")
+check "cells --interleave names each cell's module" bash -c 'grep -Eq "^0x0000000460e00000 +63 .* ch0/dimm0$" <<<"$0" && grep -Eq "^0x00000004ea0ffff8 +0 .* ch1/dimm1$" <<<"$0" && grep -q "^suspect modules" <<<"$0"' "$out"
+check "badram --interleave notes the model" bash -c '"$0" badram --interleave ch:0x40,dimm:0x20000 "$1" | grep -q "^# interleave: ch:0x40,dimm:0x20000 (highest selector bit 17)"' "$cli" "$tmp/a.csv"
+check "badram warns when the granule is below the interleave bits" bash -c '"$0" badram --granule 64K --interleave ch:0x40,dimm:0x20000 "$1" | grep -q "^# WARNING: the granule does not span"' "$cli" "$tmp/a.csv"
+check "bad --interleave refused" bash -c '! "$0" cells --interleave ch:40 "$1" 2>/dev/null' "$cli" "$tmp/a.csv"
 out=$("$cli" badram --format grub --max-pairs 1 "$tmp/a.csv" "$tmp/b.csv")
 check "--max-pairs 1 still covers all three blocks" bash -c 'l=${0#GRUB_BADRAM=\"}; l=${l%\"}; IFS=, read -r a m <<<"$l"; for x in 0x36a7abcd8 0x460e00000 0x4ea0ffff8; do (( (x & m) == (a & m) )) || exit 1; done' "$out"
 check "--max-pairs 1 states the overhead" bash -c '"$0" badram --max-pairs 1 "$1" "$2" | grep -Eq "^# pairs: 1 \(budget 1; 3 before budget merges\); extra good memory masked: .* \([1-9][0-9]* bytes"' "$cli" "$tmp/a.csv" "$tmp/b.csv"

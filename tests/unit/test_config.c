@@ -69,8 +69,9 @@ TEST(config_bad_input_keeps_defaults_and_says_why)
     struct wb_config c;
     unsigned n = parse(&c, "colour=blue\ntests=3-12\ngranule=3M\ngranule=1K\n"
                            "passes=x\nrange=0x5000-0x1000\non_finish=later\nquick=yes\n"
-                           "justaword\ncpus=0\nduration=5d\n");
-    CHECK_EQ_U64(n, 11);
+                           "justaword\ncpus=0\nduration=5d\ninterleave=ch\n");
+    CHECK_EQ_U64(n, 12);
+    CHECK(strstr(msgs, "line 12: bad value in 'interleave=ch': expected name:0xMASK"));
     CHECK(strstr(msgs, "weakbit.cfg line 1: unknown key 'colour'"));
     CHECK(strstr(msgs, "line 2: bad value in 'tests=3-12'"));
     CHECK(strstr(msgs, "line 3: bad value in 'granule=3M': expected a power of two"));
