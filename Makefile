@@ -19,9 +19,9 @@ WARN    := -Wall -Wextra -Werror
 DEPS    := -MMD -MP
 
 # efi/core: freestanding, compiled for the app, the host CLI and the tests.
-CORE    := fmt prng mtest movinv config memplan errcsv cells badram cover interleave report
+CORE    := fmt prng mtest movinv config memplan errcsv cells badram cover interleave smp report
 # efi/: the UEFI glue.
-GLUE    := main console fileio memmap timer
+GLUE    := main console fileio memmap timer mp
 ASM     := cpu
 
 EFI_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS) -ffreestanding -fpic -fno-stack-protector \
@@ -34,7 +34,7 @@ SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM
 EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(ASM:%=$(BUILD)/boot/%.o)
 CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/config.o core/errcsv.o core/cells.o \
 	core/badram.o core/cover.o core/interleave.o tools/weakbit.o tools/apply.o)
-UNIT      := main test_movinv test_config test_csv_badram test_memplan test_cover test_interleave
+UNIT      := main test_movinv test_config test_csv_badram test_memplan test_cover test_interleave test_smp
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o $(UNIT:%=$(BUILD)/sim/unit/%.o)
 
 .PHONY: all deps demo check unit fuzz usb bench clean
@@ -78,7 +78,12 @@ $(BUILD)/sim/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(CC) $(SIM_CFLAGS) -c $< -o $@
 $(BUILD)/unit-tests: $(UNIT_OBJS)
-	$(CC) $(SAN) $^ -o $@
+	$(CC) $(SAN) $^ -o $@ -lpthread
+
+# The barrier and the per-CPU rings once more under ThreadSanitizer.
+$(BUILD)/smp-tsan-tests: tests/unit/main.c tests/unit/test_smp.c efi/core/smp.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(WARN) -g -O1 -fsanitize=thread -DWEAKBIT_SIM $^ -o $@ -lpthread
 
 # --- libFuzzer targets over the parsers (clang) ------------------------------
 FUZZ      := csv config badram
@@ -95,7 +100,7 @@ unit: $(BUILD)/unit-tests
 deps:
 	tools/deps
 
-check: all $(BUILD)/unit-tests fuzz
+check: all $(BUILD)/unit-tests $(BUILD)/smp-tsan-tests fuzz
 	tests/run-all $(BUILD)
 
 demo: deps

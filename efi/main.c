@@ -6,6 +6,7 @@
 #include "console.h"
 #include "fileio.h"
 #include "memmap.h"
+#include "mp.h"
 #include "timer.h"
 #include "core/badram.h"
 #include "core/cells.h"
@@ -36,7 +37,7 @@ struct app {
     /* current position */
     uint32_t pass;
     const struct mt_test *test;
-    uint64_t sweeps_total, blocks_done, test_bytes;
+    uint64_t sweeps_total, test_bytes;
     uint64_t last_status_ms, last_key_ms;
     int stop;
     /* totals */
@@ -117,12 +118,13 @@ static void read_config(EFI_HANDLE image)
     parse_load_options(image);
 }
 
-static void on_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actual)
+static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, uint64_t actual,
+                     uint64_t tsc)
 {
     struct app *a = ctx;
     struct err_row rows[64];
     unsigned n = errcsv_split(addr, expected, actual, rows);
-    uint64_t now = timer_ms();
+    uint64_t now = timer_tsc_ms(tsc);
     static char buf[64 * 96];
     size_t len = 0;
     a->error_words++;
@@ -130,17 +132,17 @@ static void on_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actua
         rows[i].time_ms = now;
         rows[i].pass = a->pass;
         rows[i].test = a->test->num;
-        rows[i].cpu = 0;
+        rows[i].cpu = cpu;
         if (a->error_rows + i < MAX_ROWS_LOGGED)
             len += errcsv_format(buf + len, sizeof buf - len, &rows[i]);
         else
             a->rows_unlogged++;
         if (cells_add(&a->cells, &rows[i]) == 1) {
-            con_alert("NEW WEAK CELL 0x%llx bit %u (test %u, pass %u, read 0x%016llx, expected 0x%016llx)\n",
-                      (unsigned long long)addr, rows[i].bit, a->test->num, a->pass + 1,
+            con_alert("NEW WEAK CELL 0x%llx bit %u (test %u, pass %u, cpu %u, read 0x%016llx, expected 0x%016llx)\n",
+                      (unsigned long long)addr, rows[i].bit, a->test->num, a->pass + 1, cpu,
                       (unsigned long long)actual, (unsigned long long)expected);
-            log_event("new cell 0x%llx bit %u test %u pass %u", (unsigned long long)addr,
-                      rows[i].bit, a->test->num, a->pass + 1);
+            log_event("new cell 0x%llx bit %u test %u pass %u cpu %u", (unsigned long long)addr,
+                      rows[i].bit, a->test->num, a->pass + 1, cpu);
         }
     }
     a->error_rows += n;
@@ -152,7 +154,7 @@ static void on_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actua
 static void show_status(struct app *a, uint64_t now)
 {
     uint64_t total = a->test_bytes / MT_BLOCK * a->sweeps_total;
-    unsigned pct = total ? (unsigned)(a->blocks_done * 100 / (total ? total : 1)) : 0;
+    unsigned pct = total ? (unsigned)(mp_blocks_done() * 100 / total) : 0;
     if (pct > 99)
         pct = 99;
     con_status(a->pass * 100000 + a->test->num * 1000 + pct / 10 * 10,
@@ -161,10 +163,16 @@ static void show_status(struct app *a, uint64_t now)
                (unsigned long long)a->error_words, a->cells.n);
 }
 
+static void on_notice(void *ctx, const char *msg)
+{
+    (void)ctx;
+    con_alert("%s\n", msg);
+    log_event("%s", msg);
+}
+
 static int on_poll(void *ctx)
 {
     struct app *a = ctx;
-    a->blocks_done++;
     uint64_t now = timer_ms();
     if (now - a->last_key_ms >= KEY_MS) {
         a->last_key_ms = now;
@@ -201,29 +209,26 @@ static void run_test(const struct mt_test *t)
         }
         return;
     }
-    static struct mt_ops ops;
-    ops = (struct mt_ops){ .error = on_error, .poll = on_poll, .ctx = &app };
     unsigned iters = mt_iterations(t, app.cfg.quick, app.pass);
-    struct mt_run r = { app.plan.test, app.plan.ntest, t->num, app.pass, 0,
-                        prng_seed(0x77656b62ull, 0, app.pass, t->num), iters, &ops, 0, 0, 0 };
     app.test = t;
     app.sweeps_total = t->sweeps(iters);
-    app.blocks_done = 0;
     con_printf("pass %u test %u: %s (%u iteration%s)\n", app.pass + 1, t->num, t->name, iters,
                iters == 1 ? "" : "s");
     log_event("pass %u test %u start: %s, %u iterations", app.pass + 1, t->num, t->name, iters);
     uint64_t t0 = timer_ms();
-    t->run(&r);
+    int aborted = 0;
+    uint64_t errors = mp_run(t, app.plan.test, app.plan.ntest, app.pass, iters, &aborted);
     uint64_t ms = timer_ms() - t0;
+    app.stop |= aborted;
     rep->runs++;
     rep->ms += ms;
     rep->bytes = app.test_bytes;
-    rep->error_words += r.errors;
+    rep->error_words += errors;
     con_printf("pass %u test %u: %s, %llu error%s, %llu.%01llu s\n", app.pass + 1, t->num,
-               r.aborted ? "stopped" : "done", (unsigned long long)r.errors, r.errors == 1 ? "" : "s",
+               aborted ? "stopped" : "done", (unsigned long long)errors, errors == 1 ? "" : "s",
                (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000 / 100));
     log_event("pass %u test %u %s: %llu errors, %llu ms", app.pass + 1, t->num,
-              r.aborted ? "stopped" : "done", (unsigned long long)r.errors, (unsigned long long)ms);
+              aborted ? "stopped" : "done", (unsigned long long)errors, (unsigned long long)ms);
 }
 
 static void wall_clock(char *buf, size_t cap)
@@ -268,6 +273,28 @@ static void finish(void)
         break;
     }
     }
+}
+
+/* "cpu N: bytes B time T" per CPU and the total, for report.txt. */
+static const char *cpu_lines(void)
+{
+    static char buf[SMP_MAX_CPUS * 96 + 128];
+    struct sbuf sb;
+    sbuf_init(&sb, buf, sizeof buf);
+    uint64_t bytes = 0, tsc = 0;
+    for (unsigned s = 0; s < mp_cpus_used(); s++) {
+        const struct mp_cpu_stats *c = mp_stats(s);
+        uint64_t ms = c->busy_tsc / timer_tsc_per_ms();
+        sbuf_printf(&sb, "  cpu %u: bytes %llu time %llu.%03llu s (processor %u%s)\n", s,
+                    (unsigned long long)c->bytes, (unsigned long long)(ms / 1000),
+                    (unsigned long long)(ms % 1000), c->proc, c->dropped ? ", dropped: stopped responding" : "");
+        bytes += c->bytes;
+        tsc += c->busy_tsc;
+    }
+    uint64_t ms = tsc / timer_tsc_per_ms();
+    sbuf_printf(&sb, "  total: bytes %llu time %llu.%03llu s\n", (unsigned long long)bytes,
+                (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+    return buf;
 }
 
 static void write_results(struct report_in *in, int files)
@@ -368,6 +395,20 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
                    (unsigned long long)(app.plan.test[i].base + app.plan.test[i].len));
     log_event("testing %llu bytes in %u ranges", (unsigned long long)app.test_bytes, app.plan.ntest);
 
+    static const struct mp_hooks hooks = { on_error, on_poll, on_notice, &app };
+    mp_init(&app.cfg, &hooks);
+    con_printf("cpus: %u found, %u used%s%s\n", mp_cpus_found(), mp_cpus_used(),
+               mp_note() ? " - " : "", mp_note() ? mp_note() : "");
+    log_event("cpus: %u found, %u used", mp_cpus_found(), mp_cpus_used());
+    /* The chunk map, so a log shows which CPU tests which memory. */
+    for (unsigned s = 0; s < mp_cpus_used(); s++) {
+        struct mem_range ch[8];
+        unsigned n = mp_chunk(app.plan.test, app.plan.ntest, s, ch, 8);
+        for (unsigned i = 0; i < n; i++)
+            con_printf("  cpu %u chunk 0x%llx-0x%llx\n", s, (unsigned long long)ch[i].base,
+                       (unsigned long long)(ch[i].base + ch[i].len));
+    }
+
     unsigned passes_done = 0;
     if (app.test_bytes) {
         for (app.pass = 0; !app.stop && (app.cfg.passes == 0 || app.pass < app.cfg.passes); app.pass++) {
@@ -387,7 +428,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
                ST->Hdr.Revision >> 16, (ST->Hdr.Revision & 0xffff) / 10);
     struct report_in in = {
         .started = app.started, .firmware = fw, .serial_route = con_serial_route(),
-        .cpus_used = 1, .cpus_found = 1, .cpu_note = "this version tests on one CPU",
+        .cpus_used = mp_cpus_used(), .cpus_found = mp_cpus_found(), .cpu_note = mp_note(),
+        .cpu_lines = cpu_lines(),
         .plan = &app.plan, .cfg = &app.cfg, .config_problems = app.problems_buf,
         .tests = app.rt, .ntests = app.nrt, .total_ms = timer_ms(), .passes_done = passes_done,
         .stopped_by_user = app.stop, .error_words = app.error_words, .error_rows = app.error_rows,

@@ -20,7 +20,12 @@ void timer_init(void)
 
 uint64_t timer_ms(void)
 {
-    return (cpu_rdtsc() - t0) / per_ms;
+    return timer_tsc_ms(cpu_rdtsc());
+}
+
+uint64_t timer_tsc_ms(uint64_t tsc)
+{
+    return tsc > t0 ? (tsc - t0) / per_ms : 0;
 }
 
 uint64_t timer_tsc_per_ms(void)

@@ -51,6 +51,8 @@ void report_render(struct sbuf *sb, const struct report_in *in)
     sbuf_printf(sb, "serial:    %s\n", in->serial_route);
     sbuf_printf(sb, "cpus:      %u used of %u%s%s\n", in->cpus_used, in->cpus_found,
                 in->cpu_note ? " - " : "", in->cpu_note ? in->cpu_note : "");
+    if (in->cpu_lines)
+        sbuf_puts(sb, in->cpu_lines);
     result_line(sb, in);
 
     sbuf_puts(sb, "\nmemory\n");

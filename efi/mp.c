@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: MIT
+#include "mp.h"
+#include "cpu.h"
+#include "timer.h"
+#include "core/fmt.h"
+#include "core/memio.h"
+#include "core/prng.h"
+#include <efi.h>
+#include <efilib.h>
+
+/* gnu-efi 3.0.15 lacks the PI MP services protocol; declared here. The app
+ * is built with GNU_EFI_USE_MS_ABI, so EFIAPI is ms_abi: these pointers and
+ * the AP procedure must use it, or arguments arrive in the wrong registers. */
+#define MP_SERVICES_GUID \
+    { 0x3fdda605, 0xa76e, 0x4f46, { 0xad, 0x29, 0x12, 0xf4, 0x53, 0x1b, 0x3d, 0x08 } }
+
+typedef void(EFIAPI *ap_procedure)(void *arg);
+struct mp_services;
+struct mp_services {
+    EFI_STATUS(EFIAPI *get_number_of_processors)(struct mp_services *, UINTN *total, UINTN *enabled);
+    EFI_STATUS(EFIAPI *get_processor_info)(struct mp_services *, UINTN proc, void *info);
+    EFI_STATUS(EFIAPI *startup_all_aps)(struct mp_services *, ap_procedure, BOOLEAN single_thread,
+                                         EFI_EVENT wait_event, UINTN timeout_us, void *arg,
+                                         UINTN **failed);
+    EFI_STATUS(EFIAPI *startup_this_ap)(struct mp_services *, ap_procedure, UINTN proc,
+                                         EFI_EVENT wait_event, UINTN timeout_us, void *arg,
+                                         BOOLEAN *finished);
+    EFI_STATUS(EFIAPI *switch_bsp)(struct mp_services *, UINTN proc, BOOLEAN enable_old);
+    EFI_STATUS(EFIAPI *enable_disable_ap)(struct mp_services *, UINTN proc, BOOLEAN enable,
+                                           UINT32 *health);
+    EFI_STATUS(EFIAPI *who_am_i)(struct mp_services *, UINTN *proc);
+};
+
+#define STATUS_BSP 0x1
+#define STATUS_ENABLED 0x2
+#define AP_SILENCE_MS 30000     /* no heartbeat this long: the AP is hung */
+#define EVENT_GRACE_MS 5000     /* all APs done, firmware still busy: give up on it */
+#define PROC_MAX 1024
+
+static struct mp_services *mps;
+static const struct mp_hooks *hk;
+static const char *note;
+static unsigned found = 1, nslots = 1, rotate;
+static UINTN slot_proc[SMP_MAX_CPUS];
+static uint16_t proc_slot[PROC_MAX];
+static struct mp_cpu_stats stats[SMP_MAX_CPUS];
+static enum cfg_cpu_mode mode;
+static EFI_EVENT done_event;
+
+/* Shared with the APs: plain memory and atomics only. */
+static struct job {
+    struct mt_run run[SMP_MAX_CPUS];
+    struct mem_range ranges[2 * SMP_MAX_CPUS + 16 + 256];
+    unsigned first[SMP_MAX_CPUS + 1];
+    void (*kernel)(struct mt_run *);
+    volatile uint32_t active[SMP_MAX_CPUS];
+    volatile uint32_t done[SMP_MAX_CPUS];
+    volatile uint32_t dead[SMP_MAX_CPUS];
+    volatile uint64_t heartbeat[SMP_MAX_CPUS];   /* liveness: blocks and barrier spins */
+    volatile uint64_t blocks[SMP_MAX_CPUS];      /* progress: MT_BLOCK units done */
+    volatile uint64_t t0[SMP_MAX_CPUS], t1[SMP_MAX_CPUS];
+    volatile uint32_t abort;
+    struct smp_barrier barrier;
+    struct smp_ring ring[SMP_MAX_CPUS];
+} job;
+
+static struct mt_ops ap_ops[SMP_MAX_CPUS], bsp_ops;
+static uint64_t last_beat[SMP_MAX_CPUS], last_beat_ms[SMP_MAX_CPUS];
+
+uint64_t mp_blocks_done(void)
+{
+    uint64_t sum = 0;
+    for (unsigned s = 0; s < nslots; s++)
+        sum += job.blocks[s];
+    return sum;
+}
+
+unsigned mp_cpus_found(void) { return found; }
+unsigned mp_cpus_used(void) { return nslots; }
+const char *mp_note(void) { return note; }
+const struct mp_cpu_stats *mp_stats(unsigned slot) { return &stats[slot]; }
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+    char msg[200];
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vformat(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    hk->notice(hk->ctx, msg);
+}
+
+void mp_init(const struct wb_config *cfg, const struct mp_hooks *hooks)
+{
+    hk = hooks;
+    mode = cfg->cpu_mode;
+    stats[0].proc = 0;
+    EFI_GUID g = MP_SERVICES_GUID;
+    UINTN total = 0, enabled = 0, me = 0;
+    if (BS->LocateProtocol(&g, NULL, (void **)&mps) != EFI_SUCCESS || !mps) {
+        mps = NULL;
+        note = "firmware has no MP services protocol: one CPU";
+        return;
+    }
+    if (mps->get_number_of_processors(mps, &total, &enabled) != EFI_SUCCESS || !total ||
+        mps->who_am_i(mps, &me) != EFI_SUCCESS || me >= PROC_MAX) {
+        mps = NULL;
+        note = "MP services did not answer: one CPU";
+        return;
+    }
+    found = (unsigned)total;
+    slot_proc[0] = me;
+    for (unsigned p = 0; p < PROC_MAX; p++)
+        proc_slot[p] = 0xffff;
+    proc_slot[me] = 0;
+    unsigned limit = cfg->cpus ? cfg->cpus : SMP_MAX_CPUS;
+    if (cfg->cpu_mode == CFG_CPU_SINGLE)
+        limit = 1;
+    for (UINTN p = 0; p < total && p < PROC_MAX && nslots < limit && nslots < SMP_MAX_CPUS; p++) {
+        UINT8 info[256];   /* larger than any revision of EFI_PROCESSOR_INFORMATION */
+        if (p == me || mps->get_processor_info(mps, p, info) != EFI_SUCCESS)
+            continue;
+        UINT32 status = *(UINT32 *)(info + 8);
+        if ((status & STATUS_ENABLED) && !(status & STATUS_BSP)) {
+            proc_slot[p] = (uint16_t)nslots;
+            slot_proc[nslots] = p;
+            stats[nslots].proc = (unsigned)p;
+            nslots++;
+        }
+    }
+    if (nslots < total)
+        note = cfg->cpu_mode == CFG_CPU_SINGLE ? "cpu_mode=single"
+               : cfg->cpus && cfg->cpus < total ? "limited by cpus="
+               : "some processors are disabled or unhealthy";
+    if (nslots > 1 && BS->CreateEvent(0, 0, NULL, NULL, &done_event) != EFI_SUCCESS) {
+        nslots = 1;
+        note = "cannot create an event for MP services: one CPU";
+    }
+    if (nslots == 1)
+        mps = NULL;
+}
+
+unsigned mp_chunk(const struct mem_range *ranges, unsigned nr, unsigned slot, struct mem_range *out,
+                  unsigned cap)
+{
+    static struct mem_range tmp[2 * SMP_MAX_CPUS + 16 + 256];
+    static unsigned first[SMP_MAX_CPUS + 1];
+    if (nr > 256)
+        nr = 256;
+    smp_split(ranges, nr, nslots, 4096, tmp, first);
+    unsigned k = 0;
+    for (unsigned i = first[slot]; i < first[slot + 1] && k < cap; i++)
+        out[k++] = tmp[i];
+    return k;
+}
+
+/* --- what runs on an AP (no boot services from here on) ------------------- */
+
+static void ap_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actual)
+{
+    unsigned s = (unsigned)(uintptr_t)ctx;
+    struct smp_err e = { addr, expected, actual, cpu_rdtsc() };
+    smp_ring_push(&job.ring[s], &e);   /* full: counted in dropped */
+}
+
+static int ap_poll(void *ctx)
+{
+    unsigned s = (unsigned)(uintptr_t)ctx;
+    job.heartbeat[s]++;
+    job.blocks[s]++;
+    return __atomic_load_n(&job.abort, __ATOMIC_ACQUIRE) || job.dead[s];
+}
+
+static void ap_beat(void *ctx)
+{
+    job.heartbeat[(unsigned)(uintptr_t)ctx]++;
+}
+
+static void ap_sync(void *ctx)
+{
+    smp_barrier_wait(&job.barrier, ap_beat, ctx);
+    memio_flush();
+}
+
+static void EFIAPI ap_main(void *arg)
+{
+    (void)arg;
+    UINTN me = 0;
+    if (mps->who_am_i(mps, &me) != EFI_SUCCESS || me >= PROC_MAX || proc_slot[me] == 0xffff)
+        return;
+    unsigned s = proc_slot[me];
+    if (!job.active[s])
+        return;
+    job.t0[s] = cpu_rdtsc();
+    job.kernel(&job.run[s]);
+    job.t1[s] = cpu_rdtsc();
+    __atomic_store_n(&job.done[s], 1, __ATOMIC_RELEASE);
+}
+
+/* --- the BSP's side ------------------------------------------------------- */
+
+static void drain(void)
+{
+    struct smp_err e;
+    for (unsigned s = 1; s < nslots; s++)
+        while (smp_ring_pop(&job.ring[s], &e))
+            hk->error(hk->ctx, s, e.addr, e.expected, e.actual, e.tsc);
+}
+
+/* Drop APs whose heartbeat stopped; their chunks are re-run later. */
+static void watchdog(void)
+{
+    uint64_t now = timer_ms();
+    for (unsigned s = 1; s < nslots; s++) {
+        if (!job.active[s] || job.done[s] || job.dead[s])
+            continue;
+        if (job.heartbeat[s] != last_beat[s]) {
+            last_beat[s] = job.heartbeat[s];
+            last_beat_ms[s] = now;
+        } else if (now - last_beat_ms[s] > AP_SILENCE_MS) {
+            job.dead[s] = 1;
+            stats[s].dropped = 1;
+            smp_barrier_leave(&job.barrier);
+            say("cpu %u (processor %u) stopped responding for %u s: dropped; its chunk is re-run on cpu 0",
+                s, (unsigned)slot_proc[s], AP_SILENCE_MS / 1000);
+        }
+    }
+}
+
+static void bsp_spin(void *ctx)
+{
+    (void)ctx;
+    drain();
+    watchdog();
+    if (hk->poll(hk->ctx))
+        __atomic_store_n(&job.abort, 1, __ATOMIC_RELEASE);
+}
+
+static void bsp_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actual)
+{
+    (void)ctx;
+    hk->error(hk->ctx, 0, addr, expected, actual, cpu_rdtsc());
+}
+
+static int bsp_poll(void *ctx)
+{
+    job.blocks[0]++;
+    bsp_spin(ctx);
+    return __atomic_load_n(&job.abort, __ATOMIC_ACQUIRE);
+}
+
+static void bsp_sync(void *ctx)
+{
+    smp_barrier_wait(&job.barrier, bsp_spin, ctx);
+    memio_flush();
+}
+
+static void prepare(unsigned s, const struct mt_test *t, uint32_t pass, unsigned iters,
+                    const struct mem_range *r, unsigned nr)
+{
+    ap_ops[s] = (struct mt_ops){ .error = ap_error, .poll = ap_poll, .sync = ap_sync,
+                                 .ctx = (void *)(uintptr_t)s };
+    job.run[s] = (struct mt_run){ .ranges = r, .nranges = nr, .test = t->num, .pass = pass,
+                                  .cpu = s, .seed = prng_seed(0x77656b62ull, s, pass, t->num),
+                                  .iterations = iters, .ops = s ? &ap_ops[s] : &bsp_ops };
+    job.active[s] = nr != 0;
+    job.done[s] = 0;
+    job.dead[s] = 0;
+    last_beat[s] = job.heartbeat[s];
+    last_beat_ms[s] = timer_ms();
+    smp_ring_init(&job.ring[s]);
+}
+
+/* Run the prepared job on the active slots; the BSP takes slot 0 if active. */
+static void launch(unsigned members)
+{
+    smp_barrier_init(&job.barrier, members, &job.abort);
+    int aps = 0;
+    for (unsigned s = 1; s < nslots; s++)
+        aps |= job.active[s];
+    if (aps) {
+        EFI_STATUS st = mps->startup_all_aps(mps, ap_main, FALSE, done_event, 0, NULL, NULL);
+        if (st != EFI_SUCCESS) {
+            /* Firmware refused: run every AP chunk on the BSP instead. */
+            say("StartupAllAPs failed (status 0x%llx): continuing on cpu 0 only",
+                (unsigned long long)st);
+            for (unsigned s = 1; s < nslots; s++)
+                if (job.active[s]) {
+                    job.dead[s] = 1;
+                    smp_barrier_leave(&job.barrier);
+                }
+            mps = NULL;
+            note = "MP services failed: continued on one CPU";
+        }
+    }
+    if (job.active[0]) {
+        job.t0[0] = cpu_rdtsc();
+        job.kernel(&job.run[0]);
+        job.t1[0] = cpu_rdtsc();
+        job.done[0] = 1;
+        /* Leaving counts as arriving at every later barrier of this job. */
+        smp_barrier_leave(&job.barrier);
+    }
+    for (;;) {
+        int busy = 0;
+        for (unsigned s = 1; s < nslots; s++)
+            busy |= job.active[s] && !job.done[s] && !job.dead[s];
+        bsp_spin(NULL);
+        if (!busy)
+            break;
+    }
+    drain();
+    if (aps && mps) {
+        /* The firmware must see the APs finished before the next launch. */
+        uint64_t t = timer_ms();
+        int dead = 0;
+        for (unsigned s = 1; s < nslots; s++)
+            dead |= job.dead[s];
+        while (BS->CheckEvent(done_event) != EFI_SUCCESS) {
+            if (dead || timer_ms() - t > EVENT_GRACE_MS) {
+                say("MP services still busy after the test: further tests run on cpu 0 only");
+                mps = NULL;
+                note = "an AP stopped responding: continued on one CPU";
+                break;
+            }
+        }
+    }
+}
+
+static void account(unsigned s, const struct mt_run *r)
+{
+    stats[s].bytes += mt_bytes(r->ranges, r->nranges);
+    stats[s].busy_tsc += job.t1[s] - job.t0[s];
+}
+
+uint64_t mp_run(const struct mt_test *t, const struct mem_range *ranges, unsigned nr, uint32_t pass,
+                unsigned iters, int *aborted)
+{
+    bsp_ops = (struct mt_ops){ .error = bsp_error, .poll = bsp_poll, .sync = bsp_sync };
+    job.kernel = t->run;
+    job.abort = 0;
+    for (unsigned s = 0; s < SMP_MAX_CPUS; s++)
+        job.blocks[s] = 0;
+    for (unsigned s = 0; s < SMP_MAX_CPUS; s++)
+        job.active[s] = 0;
+    unsigned usable = mps ? nslots : 1;
+    if (nr > 256)
+        nr = 256;
+    uint64_t errors = 0;
+
+    /* Which slots run which ranges, in one or more rounds. */
+    if (t->mode == MT_ONE_CPU || usable == 1) {
+        unsigned s = t->mode == MT_ONE_CPU ? rotate++ % usable : 0;
+        prepare(s, t, pass, iters, ranges, nr);
+        launch(1);
+        errors += job.run[s].errors;
+        if (!job.dead[s])
+            account(s, &job.run[s]);
+    } else {
+        unsigned n = smp_split(ranges, nr, nslots, 4096, job.ranges, job.first);
+        (void)n;
+        unsigned rounds = mode == CFG_CPU_SEQUENTIAL ? nslots : 1;
+        for (unsigned round = 0; round < rounds && !job.abort; round++) {
+            unsigned members = 0;
+            for (unsigned s = 0; s < nslots; s++) {
+                int on = rounds == 1 || s == round;
+                prepare(s, t, pass, iters, job.ranges + job.first[s], on ? job.first[s + 1] - job.first[s] : 0);
+                members += job.active[s];
+            }
+            launch(members);
+            for (unsigned s = 0; s < nslots; s++)
+                if (job.active[s] && !job.dead[s]) {
+                    errors += job.run[s].errors;
+                    account(s, &job.run[s]);
+                }
+        }
+    }
+
+    /* Chunks of dropped CPUs: tested again by the BSP alone, so nothing is skipped. */
+    for (unsigned s = 1; s < nslots && !job.abort; s++) {
+        if (!job.active[s] || !job.dead[s])
+            continue;
+        struct mt_run r = job.run[s];
+        job.active[s] = 0;
+        prepare(0, t, pass, iters, r.ranges, r.nranges);
+        for (unsigned k = 1; k < nslots; k++)
+            job.active[k] = 0;
+        launch(1);
+        errors += job.run[0].errors;
+        account(0, &job.run[0]);
+    }
+    *aborted = job.abort != 0;
+    return errors;
+}

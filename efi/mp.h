@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// Running a test kernel on every CPU through EFI_MP_SERVICES_PROTOCOL.
+// The BSP works on its own chunk while the APs run theirs; APs never call
+// boot services (errors go to per-CPU rings the BSP drains). A CPU that
+// stops responding is dropped and its chunk re-run on the BSP. Without the
+// protocol, or with cpus=1, everything runs on the BSP and the report says so.
+#ifndef EFI_MP_H
+#define EFI_MP_H
+
+#include "core/config.h"
+#include "core/mtest.h"
+#include "core/smp.h"
+
+struct mp_hooks {
+    /* An error seen by `cpu` (0 = BSP) at TSC time `tsc`. Runs on the BSP. */
+    void (*error)(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, uint64_t actual,
+                  uint64_t tsc);
+    /* BSP housekeeping between blocks: status line, keys. Non-zero aborts. */
+    int (*poll)(void *ctx);
+    /* A one-line notice for screen and session.log (CPU dropped, fallback). */
+    void (*notice)(void *ctx, const char *msg);
+    void *ctx;
+};
+
+struct mp_cpu_stats {
+    uint64_t bytes;     /* bytes of memory this CPU tested, summed over test runs */
+    uint64_t busy_tsc;  /* time it spent in kernels */
+    unsigned proc;      /* firmware processor number */
+    int dropped;        /* stopped responding at some point */
+};
+
+/* Find the protocol and choose the CPUs (cfg->cpus, cfg->cpu_mode). */
+void mp_init(const struct wb_config *cfg, const struct mp_hooks *hooks);
+
+/* MT_BLOCK units all CPUs have done in the current test (progress). */
+uint64_t mp_blocks_done(void);
+
+unsigned mp_cpus_found(void);
+unsigned mp_cpus_used(void);
+const char *mp_note(void);   /* why fewer CPUs are used, or NULL */
+const struct mp_cpu_stats *mp_stats(unsigned slot);
+/* Ranges CPU `slot` gets in parallel tests (for the report and the chunk map). */
+unsigned mp_chunk(const struct mem_range *ranges, unsigned nr, unsigned slot, struct mem_range *out,
+                  unsigned cap);
+
+/* Run test `t` over the ranges as configured: parallel tests split into
+ * per-CPU chunks (or CPU by CPU in sequential mode); one-CPU tests on one
+ * CPU, rotating from test to test. Returns the words in error. */
+uint64_t mp_run(const struct mt_test *t, const struct mem_range *ranges, unsigned nr, uint32_t pass,
+                unsigned iterations, int *aborted);
+
+#endif
