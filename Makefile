@@ -19,9 +19,9 @@ WARN    := -Wall -Wextra -Werror
 DEPS    := -MMD -MP
 
 # efi/core: freestanding, compiled for the app, the host CLI and the tests.
-CORE    := fmt prng mtest movinv config memplan errcsv cells badram cover interleave smp report
+CORE    := fmt prng mtest movinv config memplan errcsv cells badram cover interleave smp focus report
 # efi/: the UEFI glue.
-GLUE    := main console fileio memmap timer mp
+GLUE    := main console fileio memmap timer mp thermal history
 ASM     := cpu
 
 EFI_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS) -ffreestanding -fpic -fno-stack-protector \
@@ -34,7 +34,7 @@ SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM
 EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(ASM:%=$(BUILD)/boot/%.o)
 CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/config.o core/errcsv.o core/cells.o \
 	core/badram.o core/cover.o core/interleave.o tools/weakbit.o tools/apply.o)
-UNIT      := main test_movinv test_config test_csv_badram test_memplan test_cover test_interleave test_smp
+UNIT      := main test_movinv test_config test_csv_badram test_memplan test_cover test_interleave test_smp test_focus
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o $(UNIT:%=$(BUILD)/sim/unit/%.o)
 
 .PHONY: all deps demo check unit fuzz usb bench clean

@@ -23,4 +23,59 @@ cpu_rdtsc:
     or rax, rdx
     ret
 
+; uint64_t cpu_rdmsr(uint32_t msr): only for MSRs whose presence CPUID
+; confirmed; an absent MSR faults.
+global cpu_rdmsr
+cpu_rdmsr:
+    mov ecx, edi
+    rdmsr
+    shl rdx, 32
+    or rax, rdx
+    ret
+
+; void cpu_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]): eax ebx ecx edx.
+global cpu_cpuid
+cpu_cpuid:
+    push rbx
+    mov r8, rdx
+    mov eax, edi
+    mov ecx, esi
+    cpuid
+    mov [r8], eax
+    mov [r8 + 4], ebx
+    mov [r8 + 8], ecx
+    mov [r8 + 12], edx
+    pop rbx
+    ret
+
+; Port I/O for the PC speaker and legacy PCI configuration access.
+; void io_out8(uint16_t port, uint8_t v) / uint8_t io_in8(uint16_t port)
+; void io_out32(uint16_t port, uint32_t v) / uint32_t io_in32(uint16_t port)
+global io_out8
+io_out8:
+    mov edx, edi
+    mov eax, esi
+    out dx, al
+    ret
+
+global io_in8
+io_in8:
+    mov edx, edi
+    xor eax, eax
+    in al, dx
+    ret
+
+global io_out32
+io_out32:
+    mov edx, edi
+    mov eax, esi
+    out dx, eax
+    ret
+
+global io_in32
+io_in32:
+    mov edx, edi
+    in eax, dx
+    ret
+
 section .note.GNU-stack noalloc noexec nowrite progbits

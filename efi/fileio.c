@@ -51,6 +51,19 @@ long fio_read(const CHAR16 *name, char *buf, unsigned long cap)
     return (long)n;
 }
 
+long fio_read_at(const CHAR16 *name, unsigned long long off, char *buf, unsigned long cap)
+{
+    EFI_FILE_HANDLE f = open_file(name, EFI_FILE_MODE_READ);
+    if (!f)
+        return -1;
+    UINTN n = cap;
+    EFI_STATUS st = f->SetPosition(f, off);
+    if (st == EFI_SUCCESS)
+        st = f->Read(f, &n, buf);
+    f->Close(f);
+    return st == EFI_SUCCESS ? (long)n : -1;
+}
+
 long long fio_size(const CHAR16 *name)
 {
     EFI_FILE_HANDLE f = open_file(name, EFI_FILE_MODE_READ);

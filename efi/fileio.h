@@ -14,6 +14,9 @@ int fio_ready(void);
 /* Whole file into buf (NUL-terminated). Returns bytes read, -1 if missing or unreadable. */
 long fio_read(const CHAR16 *name, char *buf, unsigned long cap);
 
+/* Up to cap bytes from byte `off`. Returns bytes read (0 at the end), -1 on error. */
+long fio_read_at(const CHAR16 *name, unsigned long long off, char *buf, unsigned long cap);
+
 /* Append and flush; the file is created if needed. 0 on success. */
 int fio_append(const CHAR16 *name, const char *data, unsigned long len);
 

@@ -4,15 +4,19 @@
 #include <efilib.h>
 
 #include "console.h"
+#include "cpu.h"
 #include "fileio.h"
+#include "history.h"
 #include "memmap.h"
 #include "mp.h"
+#include "thermal.h"
 #include "timer.h"
 #include "core/badram.h"
 #include "core/cells.h"
 #include "core/config.h"
 #include "core/errcsv.h"
 #include "core/fmt.h"
+#include "core/focus.h"
 #include "core/interleave.h"
 #include "core/movinv.h"
 #include "core/mtest.h"
@@ -23,8 +27,10 @@
 #define CELL_SLOTS 8192          /* power of two; 6144 distinct cells fit */
 #define MAX_ROWS_LOGGED 200000   /* errors.csv rows per session: a dead DIMM must not fill the stick */
 #define MAX_GRANULES 4096
+#define KNOWN_SLOTS 16384        /* cells from earlier sessions */
 #define STATUS_MS 1000
 #define KEY_MS 200
+#define BEEP_GAP_MS 2000
 
 /* All run state in one place, passed explicitly. */
 struct app {
@@ -32,14 +38,24 @@ struct app {
     struct sbuf problems;
     char problems_buf[2048];
     struct mp_plan plan;
-    struct cell_table cells;
-    char started[32];
+    struct cell_table cells;   /* this session */
+    struct cell_table known;   /* earlier sessions on this stick */
+    struct history hist;
+    char started[32], session[40];
     /* current position */
     uint32_t pass;
     const struct mt_test *test;
     uint64_t sweeps_total, test_bytes;
-    uint64_t last_status_ms, last_key_ms;
-    int stop;
+    uint64_t last_status_ms, last_key_ms, last_beep_ms;
+    int stop;               /* Esc, or the stress duration ran out */
+    int user_stop;
+    /* stress mode */
+    unsigned loops;
+    uint64_t bytes_moved;   /* memory traffic of finished tests, for GB/s */
+    uint64_t new_cells, reseen_cells;
+    uint64_t last_cell_addr, last_cell_ms;
+    unsigned last_cell_bit;
+    int have_last_cell;
     /* totals */
     uint64_t error_words, error_rows, rows_unlogged;
     struct rep_test rt[MT_MAX_TEST + 1];
@@ -118,6 +134,20 @@ static void read_config(EFI_HANDLE image)
     parse_load_options(image);
 }
 
+/* PC speaker through PIT channel 2, ~1 kHz for 150 ms. Harmless where
+ * there is no speaker: nothing listens on these ports. */
+static void beep(void)
+{
+    unsigned div = 1193182 / 1000;
+    io_out8(0x43, 0xb6);
+    io_out8(0x42, (uint8_t)div);
+    io_out8(0x42, (uint8_t)(div >> 8));
+    uint8_t s = io_in8(0x61);
+    io_out8(0x61, s | 3);
+    BS->Stall(150000);
+    io_out8(0x61, s & ~3);
+}
+
 static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, uint64_t actual,
                      uint64_t tsc)
 {
@@ -125,34 +155,83 @@ static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, 
     struct err_row rows[64];
     unsigned n = errcsv_split(addr, expected, actual, rows);
     uint64_t now = timer_tsc_ms(tsc);
-    static char buf[64 * 96];
+    static char buf[64 * 100];
     size_t len = 0;
+    int temp = thermal_read();
     a->error_words++;
     for (unsigned i = 0; i < n; i++) {
         rows[i].time_ms = now;
         rows[i].pass = a->pass;
         rows[i].test = a->test->num;
         rows[i].cpu = cpu;
+        rows[i].temp_c = temp;
         if (a->error_rows + i < MAX_ROWS_LOGGED)
             len += errcsv_format(buf + len, sizeof buf - len, &rows[i]);
         else
             a->rows_unlogged++;
-        if (cells_add(&a->cells, &rows[i]) == 1) {
-            con_alert("NEW WEAK CELL 0x%llx bit %u (test %u, pass %u, cpu %u, read 0x%016llx, expected 0x%016llx)\n",
-                      (unsigned long long)addr, rows[i].bit, a->test->num, a->pass + 1, cpu,
-                      (unsigned long long)actual, (unsigned long long)expected);
-            log_event("new cell 0x%llx bit %u test %u pass %u cpu %u", (unsigned long long)addr,
-                      rows[i].bit, a->test->num, a->pass + 1, cpu);
-        }
     }
     a->error_rows += n;
-    /* Written and flushed now: a crash a moment later must not lose it. */
+    /* Written and flushed before anything is shown: a crash a moment later
+     * must not lose what the screen already announced. */
     if (len && fio_append(L"errors.csv", buf, len))
         a->rows_unlogged += n;
+    for (unsigned i = 0; i < n; i++) {
+        if (cells_add(&a->cells, &rows[i]) != 1)
+            continue;
+        char t[16] = "n/a";
+        if (temp != ERRCSV_NO_TEMP)
+            fmt_format(t, sizeof t, "%d C", temp);
+        if (cells_find(&a->known, rows[i].addr, rows[i].bit)) {
+            a->reseen_cells++;
+            con_printf("re-seen cell 0x%llx bit %u (known from an earlier session; test %u, cpu %u, %s)\n",
+                       (unsigned long long)addr, rows[i].bit, a->test->num, cpu, t);
+            log_event("re-seen cell 0x%llx bit %u test %u pass %u cpu %u temp %s",
+                      (unsigned long long)addr, rows[i].bit, a->test->num, a->pass + 1, cpu, t);
+            continue;
+        }
+        a->new_cells++;
+        a->have_last_cell = 1;
+        a->last_cell_addr = addr;
+        a->last_cell_bit = rows[i].bit;
+        a->last_cell_ms = now;
+        log_event("new cell 0x%llx bit %u test %u pass %u cpu %u temp %s", (unsigned long long)addr,
+                  rows[i].bit, a->test->num, a->pass + 1, cpu, t);
+        con_alert("NEW WEAK CELL 0x%llx bit %u (test %u, pass %u, cpu %u, %s, read 0x%016llx, expected 0x%016llx)\n",
+                  (unsigned long long)addr, rows[i].bit, a->test->num, a->pass + 1, cpu, t,
+                  (unsigned long long)actual, (unsigned long long)expected);
+        if (now - a->last_beep_ms >= BEEP_GAP_MS || !a->last_beep_ms) {
+            a->last_beep_ms = now ? now : 1;
+            beep();
+        }
+    }
+}
+
+static void show_stress_status(struct app *a, uint64_t now)
+{
+    uint64_t moved = a->bytes_moved + mp_blocks_done() * MT_BLOCK;
+    uint64_t mbps = now ? moved / 1000 * 1000 / now / 1000 : 0;   /* MB/s */
+    char temp[16] = "n/a", last[80] = "none yet";
+    int t = thermal_read();
+    if (t != ERRCSV_NO_TEMP)
+        fmt_format(temp, sizeof temp, "%d C", t);
+    if (a->have_last_cell)
+        fmt_format(last, sizeof last, "0x%llx bit %u at %llus", (unsigned long long)a->last_cell_addr,
+                   a->last_cell_bit, (unsigned long long)(a->last_cell_ms / 1000));
+    /* Key = elapsed seconds: a serial line every second. */
+    con_status((unsigned)(now / 1000),
+               "stress %llus/%llus loop %u  %llu.%02llu GB/s  errors %llu  cells %u (new %llu)  last %s  temp %s",
+               (unsigned long long)(now / 1000), (unsigned long long)a->cfg.duration_s, a->loops + 1,
+               (unsigned long long)(mbps / 1000), (unsigned long long)(mbps % 1000 / 10),
+               (unsigned long long)a->error_words, a->cells.n, (unsigned long long)a->new_cells, last,
+               temp);
 }
 
 static void show_status(struct app *a, uint64_t now)
 {
+    if (a->cfg.mode == CFG_MODE_STRESS) {
+        show_stress_status(a, now);
+        return;
+    }
     uint64_t total = a->test_bytes / MT_BLOCK * a->sweeps_total;
     unsigned pct = total ? (unsigned)(mp_blocks_done() * 100 / total) : 0;
     if (pct > 99)
@@ -178,16 +257,81 @@ static int on_poll(void *ctx)
         a->last_key_ms = now;
         EFI_INPUT_KEY key;
         if (ST->ConIn->ReadKeyStroke(ST->ConIn, &key) == EFI_SUCCESS && key.ScanCode == SCAN_ESC) {
-            a->stop = 1;
+            a->stop = a->user_stop = 1;
             con_printf("\nEsc: stopping; the report is still written\n");
             log_event("stopped by user (Esc)");
         }
+    }
+    if (a->cfg.mode == CFG_MODE_STRESS && !a->stop && now >= a->cfg.duration_s * 1000) {
+        a->stop = 1;
+        log_event("stress duration reached");
     }
     if (now - a->last_status_ms >= STATUS_MS) {
         a->last_status_ms = now;
         show_status(a, now);
     }
     return a->stop;
+}
+
+/* Session id from the firmware clock and the TSC: unique enough per stick. */
+static void start_session(int files)
+{
+    if (files) {
+        history_load(&app.known, &app.hist);
+        if (fio_size(L"errors.csv") <= 0)
+            fio_append(L"errors.csv", ERRCSV_HEADER, sizeof ERRCSV_HEADER - 1);
+    }
+    char compact[20];
+    size_t k = 0;
+    for (const char *p = app.started; *p && k < sizeof compact - 1; p++)
+        if (*p >= '0' && *p <= '9')
+            compact[k++] = *p;
+    compact[k] = 0;
+    fmt_format(app.session, sizeof app.session, "%s-%04x", compact,
+               (unsigned)(cpu_rdtsc() >> 4 & 0xffff));
+    char line[96];
+    size_t n = errcsv_session_line(line, sizeof line, app.session, app.started);
+    if (files)
+        fio_append(L"errors.csv", line, n);
+    log_event("session %s start %s, weakbit %s", app.session, app.started, VERSION);
+    con_printf("session %s; earlier sessions on this volume: %u with %u known cell%s\n", app.session,
+               app.hist.sessions, app.known.n, app.known.n == 1 ? "" : "s");
+    if (app.hist.torn_repaired) {
+        con_alert("errors.csv ended mid-line (power cut?): line closed, it is skipped when read\n");
+        log_event("errors.csv had a torn last line; closed it");
+    }
+}
+
+/* focus=cells: test only the granules around cells already on record. */
+static void focus_on_known_cells(void)
+{
+    unsigned n = app.known.n;
+    if (!n) {
+        con_printf("focus=cells: no cells recorded yet; testing %s\n",
+                   app.cfg.nranges ? "the range= list" : "all memory");
+        return;
+    }
+    /* A sorted copy: the known table stays hashed for lookups. */
+    struct cell *copy = AllocatePool(KNOWN_SLOTS * sizeof *copy);
+    if (!copy) {
+        con_alert("focus=cells: out of memory; testing all memory\n");
+        return;
+    }
+    struct cell_table t;
+    cells_init(&t, copy, KNOWN_SLOTS);
+    for (unsigned i = 0; i < app.known.cap; i++)
+        if (app.known.slot[i].used) {
+            struct err_row r = { .addr = app.known.slot[i].addr, .bit = app.known.slot[i].bit };
+            cells_add(&t, &r);
+        }
+    n = cells_sort(&t);
+    app.cfg.nranges = focus_ranges(t.slot, n, app.cfg.focus_margin, app.cfg.granule, app.cfg.ranges,
+                                   CONFIG_MAX_RANGES);
+    FreePool(copy);
+    con_printf("focus=cells: %u known cell%s, +-%llu MiB each: %u range%s\n", n, n == 1 ? "" : "s",
+               (unsigned long long)(app.cfg.focus_margin >> 20), app.cfg.nranges,
+               app.cfg.nranges == 1 ? "" : "s");
+    log_event("focus on %u known cells: %u ranges", n, app.cfg.nranges);
 }
 
 static struct rep_test *rep_for(unsigned num)
@@ -229,6 +373,7 @@ static void run_test(const struct mt_test *t)
                (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000 / 100));
     log_event("pass %u test %u %s: %llu errors, %llu ms", app.pass + 1, t->num,
               aborted ? "stopped" : "done", (unsigned long long)errors, (unsigned long long)ms);
+    app.bytes_moved += mp_blocks_done() * MT_BLOCK;
 }
 
 static void wall_clock(char *buf, size_t cap)
@@ -297,8 +442,43 @@ static const char *cpu_lines(void)
     return buf;
 }
 
+/* Session facts and this session's cells split into new and re-seen. Runs
+ * before the cell table is sorted: `known` is looked up by hash. */
+static const char *session_lines(void)
+{
+    static char buf[16384];
+    struct sbuf sb;
+    sbuf_init(&sb, buf, sizeof buf);
+    sbuf_printf(&sb, "session:   %s; earlier sessions on this volume: %u (%llu rows, %u cells)\n",
+                app.session, app.hist.sessions, (unsigned long long)app.hist.rows, app.known.n);
+    sbuf_printf(&sb, "temperature source: %s\n", thermal_source());
+    if (app.cfg.mode == CFG_MODE_STRESS)
+        sbuf_printf(&sb, "stress:    %u loop%s completed, duration %llu s%s\n", app.loops,
+                    app.loops == 1 ? "" : "s", (unsigned long long)app.cfg.duration_s,
+                    app.cfg.focus_cells ? ", focus=cells" : "");
+    for (int pass = 0; pass < 2; pass++) {
+        uint64_t count = pass ? app.reseen_cells : app.new_cells;
+        sbuf_printf(&sb, "%s: %llu\n", pass ? "re-seen cells (recorded by an earlier session)"
+                                           : "new cells this session",
+                    (unsigned long long)count);
+        unsigned shown = 0;
+        for (unsigned i = 0; i < app.cells.cap && shown < 64; i++) {
+            const struct cell *c = &app.cells.slot[i];
+            if (!c->used || !cells_find(&app.known, c->addr, c->bit) != !pass)
+                continue;
+            sbuf_printf(&sb, "  0x%llx bit %u, first seen at %llu.%03llu s\n", (unsigned long long)c->addr,
+                        c->bit, (unsigned long long)(c->first_ms / 1000),
+                        (unsigned long long)(c->first_ms % 1000));
+            shown++;
+        }
+    }
+    return buf;
+}
+
 static void write_results(struct report_in *in, int files)
 {
+    in->session_lines = session_lines();
+    con_printf("\n%s", in->session_lines);
     unsigned ncell = cells_sort(&app.cells);
     static uint64_t gran[MAX_GRANULES];
     static struct cover_pair pairs[MAX_GRANULES];
@@ -368,17 +548,21 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         con_alert("cannot open \\weakbit on the boot volume: results will only be shown on screen\n");
     read_config(image);
 
-    static struct cell *cell_mem;
-    cell_mem = AllocatePool(CELL_SLOTS * sizeof *cell_mem);
-    if (!cell_mem) {
-        con_alert("out of memory for the cell table\n");
+    struct cell *cell_mem = AllocatePool(CELL_SLOTS * sizeof *cell_mem);
+    struct cell *known_mem = AllocatePool(KNOWN_SLOTS * sizeof *known_mem);
+    if (!cell_mem || !known_mem) {
+        con_alert("out of memory for the cell tables\n");
         return EFI_OUT_OF_RESOURCES;
     }
     cells_init(&app.cells, cell_mem, CELL_SLOTS);
+    cells_init(&app.known, known_mem, KNOWN_SLOTS);
 
-    if (files && fio_size(L"errors.csv") <= 0)
-        fio_append(L"errors.csv", ERRCSV_HEADER, sizeof ERRCSV_HEADER - 1);
-    log_event("session start %s, weakbit %s", app.started, VERSION);
+    start_session(files);
+    if (app.cfg.mode == CFG_MODE_STRESS && !app.cfg.tests_given)
+        app.cfg.tests = 1u << 5;   /* stress default: the test that finds weak cells */
+    if (app.cfg.focus_cells)
+        focus_on_known_cells();
+    thermal_init(&app.cfg, app.cfg.mode == CFG_MODE_STRESS ? app.cfg.duration_s * 1000 : 0);
 
     if (mm_take(&app.plan, app.cfg.ranges, app.cfg.nranges, app.cfg.reserve)) {
         con_alert("cannot read the firmware memory map\n");
@@ -410,14 +594,23 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     }
 
     unsigned passes_done = 0;
+    int stress = app.cfg.mode == CFG_MODE_STRESS;
+    if (stress)
+        con_printf("stress: looping tests for %llu s (Esc stops); temperature: %s\n",
+                   (unsigned long long)app.cfg.duration_s, thermal_source());
     if (app.test_bytes) {
-        for (app.pass = 0; !app.stop && (app.cfg.passes == 0 || app.pass < app.cfg.passes); app.pass++) {
+        /* A pass in test mode is a loop in stress mode: until the duration ends. */
+        for (app.pass = 0; !app.stop && (stress || app.cfg.passes == 0 || app.pass < app.cfg.passes);
+             app.pass++) {
             for (unsigned n = 0; n <= MT_MAX_TEST && !app.stop; n++)
                 if (app.cfg.tests >> n & 1)
                     run_test(mt_find(n));
-            if (!app.stop)
+            if (!app.stop) {
                 passes_done++;
-            log_event("pass %u %s", app.pass + 1, app.stop ? "stopped" : "complete");
+                app.loops += stress;
+            }
+            log_event("%s %u %s", stress ? "loop" : "pass", app.pass + 1,
+                      app.stop ? "stopped" : "complete");
         }
     }
     mm_release(&app.plan);
@@ -432,7 +625,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         .cpu_lines = cpu_lines(),
         .plan = &app.plan, .cfg = &app.cfg, .config_problems = app.problems_buf,
         .tests = app.rt, .ntests = app.nrt, .total_ms = timer_ms(), .passes_done = passes_done,
-        .stopped_by_user = app.stop, .error_words = app.error_words, .error_rows = app.error_rows,
+        .stopped_by_user = app.user_stop, .error_words = app.error_words, .error_rows = app.error_rows,
         .rows_unlogged = app.rows_unlogged,
         .files_note = files ? NULL : "the boot volume was not writable: nothing was saved",
     };

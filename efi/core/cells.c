@@ -46,6 +46,21 @@ int cells_add(struct cell_table *t, const struct err_row *row)
     return -1;
 }
 
+const struct cell *cells_find(const struct cell_table *t, uint64_t addr, unsigned bit)
+{
+    if (!t->slot || !t->cap)
+        return 0;
+    unsigned mask = t->cap - 1;
+    for (unsigned i = hash(addr, bit) & mask, probes = 0; probes < t->cap; i = (i + 1) & mask, probes++) {
+        const struct cell *c = &t->slot[i];
+        if (!c->used)
+            return 0;
+        if (c->addr == addr && c->bit == bit)
+            return c;
+    }
+    return 0;
+}
+
 static int before(const struct cell *a, const struct cell *b)
 {
     return a->addr < b->addr || (a->addr == b->addr && a->bit < b->bit);

@@ -31,6 +31,9 @@ void cells_init(struct cell_table *t, struct cell *mem, unsigned cap);
  * -1 when the table is full (counted in t->dropped). */
 int cells_add(struct cell_table *t, const struct err_row *row);
 
+/* The cell (addr, bit), or NULL. Works on an unsorted table only. */
+const struct cell *cells_find(const struct cell_table *t, uint64_t addr, unsigned bit);
+
 /* Compact the table into addr/bit order at the front of t->slot and return
  * the count. The table cannot take more rows afterwards. */
 unsigned cells_sort(struct cell_table *t);

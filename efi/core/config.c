@@ -15,6 +15,8 @@ void config_defaults(struct wb_config *cfg)
     cfg->on_finish = CFG_FINISH_WAIT;
     cfg->reserve = 64ull << 20;
     cfg->max_pairs = 20;
+    cfg->focus_margin = 16ull << 20;
+    cfg->temp_stub_from = cfg->temp_stub_to = ERRCSV_NO_TEMP;
 }
 
 static int is_space(char c)
@@ -47,6 +49,17 @@ static int parse_u64(const char *s, size_t n, uint64_t *out)
         v = v * base + d;
     }
     *out = v;
+    return 0;
+}
+
+/* Degrees, optionally negative, -50..150. */
+static int parse_temp(const char *s, size_t n, int *out)
+{
+    int neg = n && s[0] == '-';
+    uint64_t v;
+    if (parse_u64(s + neg, n - (size_t)neg, &v) || v > 150 || (neg && v > 50))
+        return -1;
+    *out = neg ? -(int)v : (int)v;
     return 0;
 }
 
@@ -200,6 +213,28 @@ static void apply(struct wb_config *cfg, struct ctx *c, unsigned line, const cha
     if (match(k, kn, "tests")) {
         if (parse_tests(v, vn, &cfg->tests))
             bad = "expected a list like 0,2-10 of tests 0-10; default kept";
+        else
+            cfg->tests_given = 1;
+    } else if (match(k, kn, "focus")) {
+        static const char *const focus[] = { "none", "cells", 0 };
+        if ((i = pick(v, vn, focus)) < 0)
+            bad = "expected none or cells; default kept";
+        else
+            cfg->focus_cells = i;
+    } else if (match(k, kn, "focus_margin")) {
+        if (config_parse_size(v, vn, &u) || u > (1ull << 40))
+            bad = "expected a size like 16M; default kept";
+        else
+            cfg->focus_margin = u;
+    } else if (match(k, kn, "temp_stub")) {
+        size_t dash = 1;
+        while (dash < vn && v[dash] != '-')
+            dash++;
+        int a, b;
+        if (parse_temp(v, dash, &a) || (dash < vn && parse_temp(v + dash + 1, vn - dash - 1, &b)))
+            bad = "expected degrees like 45 or a ramp like 40-85; ignored";
+        else
+            cfg->temp_stub_from = a, cfg->temp_stub_to = dash < vn ? b : a;
     } else if (match(k, kn, "passes")) {
         if (parse_u64(v, vn, &u) || u > 1000000)
             bad = "expected a number (0 = until a key is pressed); default kept";

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "errcsv.h"
 #include "mtest.h"
 
 #define CONFIG_MAX_RANGES 16
@@ -29,6 +30,10 @@ struct wb_config {
     enum cfg_finish on_finish;
     uint64_t reserve;        /* bytes of free RAM left to the firmware */
     unsigned max_pairs;      /* badram (addr, mask) budget */
+    int tests_given;         /* tests= was set (stress mode defaults to test 5 otherwise) */
+    int focus_cells;         /* focus=cells: only around cells already in errors.csv */
+    uint64_t focus_margin;   /* bytes either side of each such cell */
+    int temp_stub_from, temp_stub_to;  /* temp_stub=A[-B]; ERRCSV_NO_TEMP: off */
 };
 
 /* Defaults: tests 0,2-10, 1 pass, test mode, all CPUs in parallel, all RAM,

@@ -4,11 +4,47 @@
 
 size_t errcsv_format(char *buf, size_t cap, const struct err_row *r)
 {
-    return fmt_format(buf, cap, "%llu.%03llu,%u,%u,%u,0x%llx,%u,0x%016llx,0x%016llx\n",
+    char temp[16] = "";
+    if (r->temp_c != ERRCSV_NO_TEMP)
+        fmt_format(temp, sizeof temp, "%d", r->temp_c);
+    return fmt_format(buf, cap, "%llu.%03llu,%u,%u,%u,0x%llx,%u,0x%016llx,0x%016llx,%s\n",
                       (unsigned long long)(r->time_ms / 1000),
                       (unsigned long long)(r->time_ms % 1000), r->pass, r->test, r->cpu,
                       (unsigned long long)r->addr, r->bit, (unsigned long long)r->expected,
-                      (unsigned long long)r->actual);
+                      (unsigned long long)r->actual, temp);
+}
+
+size_t errcsv_session_line(char *buf, size_t cap, const char *id, const char *start)
+{
+    return fmt_format(buf, cap, "# session %s start %s\n", id, start);
+}
+
+static int digits(const char *s, unsigned n, unsigned *v)
+{
+    *v = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        *v = *v * 10 + (unsigned)(s[i] - '0');
+    }
+    return 0;
+}
+
+uint64_t errcsv_clock_s(const char *s, size_t n)
+{
+    unsigned y, mo, d, h, mi, se;
+    if (n != 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' ||
+        digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
+        digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &se) || y < 2000 ||
+        mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+        return 0;
+    /* Days before each month; leap days counted separately. */
+    static const unsigned before[] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
+    uint64_t days = (uint64_t)(y - 2000) * 365 + (y - 2000 + 3) / 4 - (y - 2000 + 99) / 100 +
+                    (y - 2000 + 399) / 400 + before[mo - 1] + d - 1;
+    if (mo > 2 && ((y % 4 == 0 && y % 100) || y % 400 == 0))
+        days++;
+    return ((days * 24 + h) * 60 + mi) * 60 + se;
 }
 
 unsigned errcsv_split(uint64_t addr, uint64_t expected, uint64_t actual, struct err_row *rows)
@@ -18,7 +54,7 @@ unsigned errcsv_split(uint64_t addr, uint64_t expected, uint64_t actual, struct 
     for (unsigned b = 0; b < 64; b++)
         if (diff >> b & 1)
             rows[n++] = (struct err_row){ .addr = addr, .bit = b, .expected = expected,
-                                          .actual = actual };
+                                          .actual = actual, .temp_c = ERRCSV_NO_TEMP };
     return n;
 }
 
@@ -72,9 +108,38 @@ static int seconds(const char *s, size_t n, uint64_t *ms)
 
 enum errcsv_kind errcsv_parse(const char *line, size_t n, struct err_row *row)
 {
+    return errcsv_parse_session(line, n, row, 0);
+}
+
+/* "# session ID start YYYY-MM-DD HH:MM:SS" */
+static int parse_session(const char *l, size_t n, struct err_session *s)
+{
+    if (n < 10 || !str_neq(l, "# session ", 10))
+        return -1;
+    size_t i = 10, id0 = i;
+    while (i < n && l[i] != ' ')
+        i++;
+    size_t idn = i - id0;
+    if (!idn || idn >= sizeof s->id || n - i != 7 + 19 || !str_neq(l + i, " start ", 7))
+        return -1;
+    for (size_t k = 0; k < idn; k++)
+        s->id[k] = l[id0 + k];
+    s->id[idn] = 0;
+    for (size_t k = 0; k < 19; k++)
+        s->start[k] = l[i + 7 + k];
+    s->start[19] = 0;
+    s->start_s = errcsv_clock_s(s->start, 19);
+    return 0;
+}
+
+enum errcsv_kind errcsv_parse_session(const char *line, size_t n, struct err_row *row,
+                                      struct err_session *s)
+{
     while (n && (line[n - 1] == '\r' || line[n - 1] == ' '))
         n--;
-    if (!n || line[0] == '#')
+    if (n && line[0] == '#')
+        return s && !parse_session(line, n, s) ? ERRCSV_SESSION : ERRCSV_SKIP;
+    if (!n)
         return ERRCSV_SKIP;
     if (n >= 6 && str_neq(line, "time_s", 6))
         return ERRCSV_SKIP;
@@ -91,9 +156,17 @@ enum errcsv_kind errcsv_parse(const char *line, size_t n, struct err_row *row)
             start = i + 1;
         }
     }
-    /* 8 required columns, optionally temp_c (ignored here). */
+    /* 8 required columns, optionally temp_c (may be empty). */
     if (nf != 8 && nf != 9)
         return ERRCSV_BAD;
+    row->temp_c = ERRCSV_NO_TEMP;
+    if (nf == 9 && fl[8]) {
+        int neg = f[8][0] == '-';
+        uint64_t t;
+        if (num(f[8] + neg, fl[8] - (size_t)neg, 0, &t) || t > 300)
+            return ERRCSV_BAD;
+        row->temp_c = neg ? -(int)t : (int)t;
+    }
     uint64_t v[8];
     if (seconds(f[0], fl[0], &row->time_ms))
         return ERRCSV_BAD;

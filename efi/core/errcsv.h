@@ -7,7 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ERRCSV_HEADER "time_s,pass,test,cpu,phys_addr,bit,expected,actual\n"
+#define ERRCSV_HEADER "time_s,pass,test,cpu,phys_addr,bit,expected,actual,temp_c\n"
+#define ERRCSV_NO_TEMP (-1000)  /* temp_c left empty: no sensor */
 
 struct err_row {
     uint64_t time_ms;     /* since the session started */
@@ -15,6 +16,15 @@ struct err_row {
     uint64_t addr;        /* physical address of the 64-bit word */
     unsigned bit;         /* 0-63 */
     uint64_t expected, actual;  /* the whole words */
+    int temp_c;           /* CPU package temperature, or ERRCSV_NO_TEMP */
+};
+
+/* "# session ID start YYYY-MM-DD HH:MM:SS": written once per boot, before
+ * that session's rows, so rows from many sessions can be told apart. */
+struct err_session {
+    char id[40];
+    char start[20];       /* wall clock, as the firmware clock said */
+    uint64_t start_s;     /* the same in seconds since 2000-01-01 (0: unknown) */
 };
 
 /* One CSV line with newline; returns its length (truncated if cap is short). */
@@ -24,10 +34,19 @@ size_t errcsv_format(char *buf, size_t cap, const struct err_row *row);
  * order. Returns the number of rows (0-64) written to rows[]. */
 unsigned errcsv_split(uint64_t addr, uint64_t expected, uint64_t actual, struct err_row *rows);
 
-enum errcsv_kind { ERRCSV_ROW, ERRCSV_SKIP, ERRCSV_BAD };
+enum errcsv_kind { ERRCSV_ROW, ERRCSV_SKIP, ERRCSV_BAD, ERRCSV_SESSION };
 
 /* Parse one line (without its newline). SKIP: blank, header, or `#` comment.
- * BAD: anything malformed (wrong column count, bad number, bit > 63). */
+ * BAD: anything malformed (wrong column count, bad number, bit > 63).
+ * SESSION (only when `s` is given): a session line, filled into *s. */
 enum errcsv_kind errcsv_parse(const char *line, size_t n, struct err_row *row);
+enum errcsv_kind errcsv_parse_session(const char *line, size_t n, struct err_row *row,
+                                      struct err_session *s);
+
+/* The session line for errors.csv (with newline). */
+size_t errcsv_session_line(char *buf, size_t cap, const char *id, const char *start);
+
+/* Seconds since 2000-01-01 00:00:00 for "YYYY-MM-DD HH:MM:SS", or 0 if malformed. */
+uint64_t errcsv_clock_s(const char *s, size_t n);
 
 #endif

@@ -53,6 +53,8 @@ void report_render(struct sbuf *sb, const struct report_in *in)
                 in->cpu_note ? " - " : "", in->cpu_note ? in->cpu_note : "");
     if (in->cpu_lines)
         sbuf_puts(sb, in->cpu_lines);
+    if (in->session_lines)
+        sbuf_puts(sb, in->session_lines);
     result_line(sb, in);
 
     sbuf_puts(sb, "\nmemory\n");

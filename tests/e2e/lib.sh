@@ -26,7 +26,7 @@ qemu_run() {
 
 # Distinct "addr bit" pairs in an errors.csv, sorted.
 csv_cells() {
-    tail -n +2 "$1" | tr -d '\r' | awk -F, 'NF >= 8 { printf "%d %d\n", strtonum($5), $6 }' | sort -u
+    tail -n +2 "$1" | tr -d '\r' | gawk -F, 'NF >= 8 { printf "%d %d\n", strtonum($5), $6 }' | sort -u
 }
 
 # Does the GRUB_BADRAM line in badram.txt cover address $2? GRUB's rule:

@@ -26,7 +26,9 @@ check "serial shows the banner" grep -q '^weakbit .* memory tester' <<<"$serial"
 check "unknown key reported on serial" grep -q "weakbit.cfg line 4: unknown key 'colour'" <<<"$serial"
 check "bad granule reported on serial" grep -q "weakbit.cfg line 5: bad value in 'granule=3M'" <<<"$serial"
 check "run went on: tests 3 and 5 done" bash -c 'grep -q "^pass 1 test 3: done, 0 errors" <<<"$0" && grep -q "^pass 1 test 5: done, 0 errors" <<<"$0"' "$serial"
-check "errors.csv holds only the header" test "$(cat "$w/errors.csv")" = "time_s,pass,test,cpu,phys_addr,bit,expected,actual"
+check "errors.csv: header first" test "$(head -n1 "$w/errors.csv")" = "time_s,pass,test,cpu,phys_addr,bit,expected,actual,temp_c"
+check "errors.csv: one session line, no error rows" \
+    bash -c '[ $(wc -l <"$0") -eq 2 ] && grep -Eq "^# session [0-9]{14}-[0-9a-f]{4} start [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}$" "$0"' "$w/errors.csv"
 check "badram.txt has an empty pattern list" grep -qx 'GRUB_BADRAM=""' "$w/badram.txt"
 check "badram.txt states the granule (default kept)" grep -q '^# granule: 1M' "$w/badram.txt"
 check "report: PASS" grep -q '^result: PASS: 0 errors' "$w/report.txt"
@@ -37,9 +39,9 @@ check "report: config problems listed" grep -q "unknown key 'colour'" "$w/report
 check "report: time per test" grep -Eq '^  test  5 Moving inversions, random pattern +runs 1  time [0-9.]+ s' "$w/report.txt"
 check "session.log: start, both tests, end" bash -c 'grep -q "session start" "$0" && grep -q "pass 1 test 3 done" "$0" && grep -q "pass 1 test 5 done" "$0" && grep -q "session end" "$0"' "$w/session.log"
 # Tested memory is only what the app could own: above 1 MiB, inside RAM.
-low=$(tested_ranges "$w/report.txt" | awk '$1 < 1048576 || $2 > 268435456' | wc -l)
+low=$(tested_ranges "$w/report.txt" | gawk '$1 < 1048576 || $2 > 268435456' | wc -l)
 nr=$(tested_ranges "$w/report.txt" | wc -l)
 check "tested ranges lie in 1 MiB..256 MiB ($nr ranges)" test "$nr" -gt 0 -a "$low" -eq 0
-sum=$(tested_ranges "$w/report.txt" | awk '{ s += $2 - $1 } END { printf "%d", s }')
+sum=$(tested_ranges "$w/report.txt" | gawk '{ s += $2 - $1 } END { printf "%d", s }')
 check "tested ranges add up to the bytes tested" grep -q "($sum bytes)" "$w/report.txt"
 finish

@@ -33,7 +33,7 @@ check "report: per-CPU total line" grep -q "^  total: bytes $sum time" "$w/repor
 # Each injected cell: found, and on the CPU whose chunk holds it.
 for c in 0 1 2 3; do
     a=$(( $(sed -n "$((c + 1))p" "$out/faults.txt" | sed 's/.*addr=\(0x[0-9a-f]*\).*/\1/') ))
-    rows=$(tail -n +2 "$w/errors.csv" | awk -F, -v a="$a" 'strtonum($5) == a { print $4 " " $6 }' | sort -u)
+    rows=$(tail -n +2 "$w/errors.csv" | gawk -F, -v a="$a" 'strtonum($5) == a { print $4 " " $6 }' | sort -u)
     check "cell in cpu $c's chunk found and attributed to cpu $c" test "$rows" = "$c $((10 + c))"
 done
 check "no other cells reported" test "$(csv_cells "$w/errors.csv" | wc -l)" = 4

@@ -33,6 +33,8 @@ TEST(config_defaults_match_contract)
     CHECK_EQ_U64(c.nranges, 0);
     CHECK_EQ_U64(c.reserve, 64 << 20);
     CHECK_EQ_U64(c.max_pairs, 20);
+    CHECK(!c.tests_given && !c.focus_cells && c.focus_margin == 16 << 20);
+    CHECK(c.temp_stub_from == ERRCSV_NO_TEMP);
 }
 
 TEST(config_good_input)
@@ -44,7 +46,10 @@ TEST(config_good_input)
                             "cpus=3\ncpu_mode=sequential\n"
                             "range=0x100000000-0x140000000\nrange=0x1000-0x3000\n"
                             "granule=64K\nquick=1\non_finish=shutdown\nreserve=128M\n"
-                            "interleave=ch:0x40\nmax_pairs=8\n"), 0);
+                            "interleave=ch:0x40\nmax_pairs=8\nfocus=cells focus_margin=4M\n"
+                            "temp_stub=40-85\n"), 0);
+    CHECK(c.focus_cells && c.focus_margin == 4 << 20 && c.tests_given);
+    CHECK(c.temp_stub_from == 40 && c.temp_stub_to == 85);
     CHECK_EQ_U64(c.max_pairs, 8);
     CHECK_STR(msgs, "");
     CHECK_EQ_U64(c.tests, (1 << 3) | (1 << 5));
@@ -69,8 +74,8 @@ TEST(config_bad_input_keeps_defaults_and_says_why)
     struct wb_config c;
     unsigned n = parse(&c, "colour=blue\ntests=3-12\ngranule=3M\ngranule=1K\n"
                            "passes=x\nrange=0x5000-0x1000\non_finish=later\nquick=yes\n"
-                           "justaword\ncpus=0\nduration=5d\ninterleave=ch\n");
-    CHECK_EQ_U64(n, 12);
+                           "justaword\ncpus=0\nduration=5d\ninterleave=ch\nfocus=dimm\ntemp_stub=hot\n");
+    CHECK_EQ_U64(n, 14);
     CHECK(strstr(msgs, "line 12: bad value in 'interleave=ch': expected name:0xMASK"));
     CHECK(strstr(msgs, "weakbit.cfg line 1: unknown key 'colour'"));
     CHECK(strstr(msgs, "line 2: bad value in 'tests=3-12'"));

@@ -15,7 +15,7 @@ TEST(errcsv_round_trip)
     rows[0].cpu = 3;
     char line[200];
     errcsv_format(line, sizeof line, &rows[0]);
-    CHECK_STR(line, "12.345,1,5,3,0x36a7abcd8,2,0x0000000000000000,0x8000000000000004\n");
+    CHECK_STR(line, "12.345,1,5,3,0x36a7abcd8,2,0x0000000000000000,0x8000000000000004,\n");
     struct err_row back;
     CHECK(errcsv_parse(line, strlen(line) - 1, &back) == ERRCSV_ROW);
     CHECK_EQ_U64(back.addr, 0x36a7abcd8ull);
@@ -24,6 +24,33 @@ TEST(errcsv_round_trip)
     CHECK_EQ_U64(back.cpu, 3);
     CHECK_EQ_U64(back.actual, 0x8000000000000004ull);
     CHECK_EQ_U64(rows[1].bit, 63);
+    CHECK(back.temp_c == ERRCSV_NO_TEMP);
+    rows[0].temp_c = -5;
+    errcsv_format(line, sizeof line, &rows[0]);
+    CHECK(errcsv_parse(line, strlen(line) - 1, &back) == ERRCSV_ROW && back.temp_c == -5);
+}
+
+TEST(errcsv_session_lines)
+{
+    char line[128];
+    errcsv_session_line(line, sizeof line, "20261126-072349-1a2b", "2026-11-26 07:23:49");
+    CHECK_STR(line, "# session 20261126-072349-1a2b start 2026-11-26 07:23:49\n");
+    struct err_row r;
+    struct err_session s;
+    CHECK(errcsv_parse_session(line, strlen(line) - 1, &r, &s) == ERRCSV_SESSION);
+    CHECK_STR(s.id, "20261126-072349-1a2b");
+    CHECK_STR(s.start, "2026-11-26 07:23:49");
+    CHECK(errcsv_parse(line, strlen(line) - 1, &r) == ERRCSV_SKIP);  /* old readers: a comment */
+    CHECK(errcsv_parse_session("# session x start 2026-13-01 00:00:00", 37, &r, &s) == ERRCSV_SESSION);
+    CHECK_EQ_U64(s.start_s, 0);                                      /* bad month: clock unknown */
+    CHECK_EQ_U64(errcsv_clock_s("2000-01-01 00:00:00", 19), 0);
+    CHECK_EQ_U64(errcsv_clock_s("2000-01-02 00:00:01", 19), 86401);
+    CHECK_EQ_U64(errcsv_clock_s("2001-01-01 00:00:00", 19), 366 * 86400ull);  /* 2000 was leap */
+    CHECK_EQ_U64(errcsv_clock_s("2024-03-01 00:00:00", 19) - errcsv_clock_s("2024-02-28 00:00:00", 19),
+                 2 * 86400);
+    CHECK_EQ_U64(errcsv_clock_s("2100-03-01 00:00:00", 19) - errcsv_clock_s("2100-02-28 00:00:00", 19),
+                 86400);
+    CHECK(errcsv_parse_session("# session  start 2026-11-26 07:23:49", 36, &r, &s) == ERRCSV_SKIP);
 }
 
 TEST(errcsv_rejects_malformed)
@@ -63,6 +90,7 @@ TEST(cells_count_and_sort)
     CHECK_EQ_U64(cells_add(&t, &r), 1);
     r.bit = 4;
     CHECK_EQ_U64(cells_add(&t, &r), 1);
+    CHECK(cells_find(&t, 0x1000, 4) && cells_find(&t, 0x2000, 5) && !cells_find(&t, 0x2000, 4));
     CHECK_EQ_U64(cells_sort(&t), 3);
     CHECK_EQ_U64(mem[0].addr, 0x1000);
     CHECK_EQ_U64(mem[0].bit, 4);

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+// CPU temperature for the stress status line and the error rows: Intel's
+// digital thermal sensor (IA32_THERM_STATUS against IA32_TEMPERATURE_TARGET),
+// AMD's documented northbridge/SMN temperature registers, or a stub
+// (temp_stub=) for virtual machines that have no sensor.
+#ifndef EFI_THERMAL_H
+#define EFI_THERMAL_H
+
+#include "core/config.h"
+
+/* Pick the source; `duration_ms` spreads a stub ramp over the session. */
+void thermal_init(const struct wb_config *cfg, uint64_t duration_ms);
+
+/* Degrees Celsius now, or ERRCSV_NO_TEMP when there is no readable sensor. */
+int thermal_read(void);
+
+/* "intel DTS", "amd SMN", "stub", "n/a": for the report. */
+const char *thermal_source(void);
+
+#endif
