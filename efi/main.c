@@ -49,6 +49,7 @@ struct app {
     uint64_t last_status_ms, last_key_ms, last_beep_ms;
     int stop;               /* Esc, or the stress duration ran out */
     int user_stop;
+    int skip;               /* S: abandon the current test only */
     /* stress mode */
     unsigned loops;
     uint64_t bytes_moved;   /* memory traffic of finished tests, for GB/s */
@@ -237,9 +238,35 @@ static void show_status(struct app *a, uint64_t now)
     if (pct > 99)
         pct = 99;
     con_status(a->pass * 100000 + a->test->num * 1000 + pct / 10 * 10,
-               "pass %u test %u %3u%%  %llus  errors %llu  cells %u   [Esc stops]", a->pass + 1,
+               "pass %u test %u %3u%%  %llus  errors %llu  cells %u   [Esc stop, P pause, S skip]", a->pass + 1,
                a->test->num, pct, (unsigned long long)(now / 1000),
                (unsigned long long)a->error_words, a->cells.n);
+}
+
+/* Esc stops (the report is still written), P pauses until the next key,
+ * S skips the current test. */
+static void handle_keys(struct app *a)
+{
+    EFI_INPUT_KEY key;
+    if (ST->ConIn->ReadKeyStroke(ST->ConIn, &key) != EFI_SUCCESS)
+        return;
+    if (key.ScanCode == SCAN_ESC) {
+        a->stop = a->user_stop = 1;
+        con_printf("\nEsc: stopping; the report is still written\n");
+        log_event("stopped by user (Esc)");
+    } else if (key.UnicodeChar == L's' || key.UnicodeChar == L'S') {
+        a->skip = 1;
+        con_printf("\nS: skipping test %u\n", a->test ? a->test->num : 0);
+        log_event("test %u skipped by user", a->test ? a->test->num : 0);
+    } else if (key.UnicodeChar == L'p' || key.UnicodeChar == L'P') {
+        con_printf("\nP: paused - press any key to continue\n");
+        log_event("paused by user");
+        UINTN idx;
+        BS->WaitForEvent(1, &ST->ConIn->WaitForKey, &idx);
+        ST->ConIn->ReadKeyStroke(ST->ConIn, &key);
+        con_printf("continuing\n");
+        log_event("resumed");
+    }
 }
 
 static void on_notice(void *ctx, const char *msg)
@@ -255,12 +282,7 @@ static int on_poll(void *ctx)
     uint64_t now = timer_ms();
     if (now - a->last_key_ms >= KEY_MS) {
         a->last_key_ms = now;
-        EFI_INPUT_KEY key;
-        if (ST->ConIn->ReadKeyStroke(ST->ConIn, &key) == EFI_SUCCESS && key.ScanCode == SCAN_ESC) {
-            a->stop = a->user_stop = 1;
-            con_printf("\nEsc: stopping; the report is still written\n");
-            log_event("stopped by user (Esc)");
-        }
+        handle_keys(a);
     }
     if (a->cfg.mode == CFG_MODE_STRESS && !a->stop && now >= a->cfg.duration_s * 1000) {
         a->stop = 1;
@@ -270,7 +292,7 @@ static int on_poll(void *ctx)
         a->last_status_ms = now;
         show_status(a, now);
     }
-    return a->stop;
+    return a->stop || a->skip;
 }
 
 /* Session id from the firmware clock and the TSC: unique enough per stick. */
@@ -361,18 +383,19 @@ static void run_test(const struct mt_test *t)
     log_event("pass %u test %u start: %s, %u iterations", app.pass + 1, t->num, t->name, iters);
     uint64_t t0 = timer_ms();
     int aborted = 0;
+    app.skip = 0;
     uint64_t errors = mp_run(t, app.plan.test, app.plan.ntest, app.pass, iters, &aborted);
     uint64_t ms = timer_ms() - t0;
-    app.stop |= aborted;
+    if (app.skip)
+        rep->skipped_runs++;
     rep->runs++;
     rep->ms += ms;
     rep->bytes = app.test_bytes;
     rep->error_words += errors;
-    con_printf("pass %u test %u: %s, %llu error%s, %llu.%01llu s\n", app.pass + 1, t->num,
-               aborted ? "stopped" : "done", (unsigned long long)errors, errors == 1 ? "" : "s",
+    const char *how = !aborted ? "done" : app.skip ? "skipped by user" : "stopped";
+    con_printf("pass %u test %u: %s, %llu error%s, %llu.%01llu s\n", app.pass + 1, t->num, how, (unsigned long long)errors, errors == 1 ? "" : "s",
                (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000 / 100));
-    log_event("pass %u test %u %s: %llu errors, %llu ms", app.pass + 1, t->num,
-              aborted ? "stopped" : "done", (unsigned long long)errors, (unsigned long long)ms);
+    log_event("pass %u test %u %s: %llu errors, %llu ms", app.pass + 1, t->num, how, (unsigned long long)errors, (unsigned long long)ms);
     app.bytes_moved += mp_blocks_done() * MT_BLOCK;
 }
 

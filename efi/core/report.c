@@ -102,8 +102,9 @@ void report_render(struct sbuf *sb, const struct report_in *in)
         }
         secs(a, sizeof a, t->ms);
         fmt_size(b, sizeof b, t->bytes);
-        sbuf_printf(sb, "  test %2u %-36s runs %u  time %s  bytes %s  errors %llu\n", t->num,
-                    mt ? mt->name : "?", t->runs, a, b, (unsigned long long)t->error_words);
+        sbuf_printf(sb, "  test %2u %-36s runs %u  time %s  bytes %s  errors %llu%s\n", t->num,
+                    mt ? mt->name : "?", t->runs, a, b, (unsigned long long)t->error_words,
+                    t->skipped_runs ? "  (skipped by user in some runs)" : "");
     }
     if (in->stopped_by_user)
         sbuf_puts(sb, "  stopped early by the user (Esc)\n");

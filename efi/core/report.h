@@ -17,6 +17,7 @@ struct rep_test {
     uint64_t ms;              /* total time */
     uint64_t bytes;           /* bytes covered per run */
     uint64_t error_words;
+    unsigned skipped_runs;    /* runs the user skipped (S) */
     const char *skipped;      /* reason, or NULL */
 };
 
