@@ -21,13 +21,18 @@ static void usage(FILE *f)
             "       weakbit cells [--interleave SPEC] CSV...\n"
             "       weakbit apply [--grub-default PATH] [--dry-run] [--granule SIZE] [--max-pairs N]\n"
             "                     CSV...|--line LINE\n"
+            "       weakbit timeline [--interleave SPEC] CSV... -o FILE.svg\n"
+            "       weakbit map [--interleave SPEC] [--granule SIZE] CSV... -o FILE.svg\n"
             "Reads errors.csv files written by weakbit.efi (\\weakbit\\errors.csv on the stick).\n"
             "  --granule SIZE   aligned block masked around each bad cell (default 1M; power of two >= 4K)\n"
             "  --max-pairs N    most (addr, mask) pairs in the GRUB line (default 20)\n"
             "  --ram-top ADDR   count masked good memory below this address (default: from the cells)\n"
             "  --interleave SPEC  which address bits pick channel/DIMM, as XOR masks:\n"
             "                   ch:0x40,dimm:0x20000 (repeat a name for more bits of that field)\n"
-            "  apply            merge into GRUB_BADRAM in /etc/default/grub: backup, atomic, idempotent\n");
+            "  apply            merge into GRUB_BADRAM in /etc/default/grub: backup, atomic, idempotent\n"
+            "  timeline         SVG of distinct weak cells over time, with temperature and sessions\n"
+            "  map              SVG of the cells over the physical address space, a lane per module\n"
+            "  -o FILE.svg      where timeline/map write the picture (replaced atomically; - for stdout)\n");
 }
 
 int cli_fail(const char *fmt, ...)
@@ -41,7 +46,7 @@ int cli_fail(const char *fmt, ...)
     return 2;
 }
 
-int cli_load_csv(struct cell_table *t, char **files, int n)
+int cli_read_csv(char **files, int n, cli_csv_fn fn, void *ctx)
 {
     for (int i = 0; i < n; i++) {
         FILE *f = fopen(files[i], "rb");
@@ -61,7 +66,8 @@ int cli_load_csv(struct cell_table *t, char **files, int n)
             if (complete)
                 len--;
             struct err_row row;
-            enum errcsv_kind k = errcsv_parse(line, len, &row);
+            struct err_session ses;
+            enum errcsv_kind k = errcsv_parse_session(line, len, &row, &ses);
             if (k == ERRCSV_SKIP)
                 continue;
             if (k == ERRCSV_BAD) {
@@ -71,15 +77,29 @@ int cli_load_csv(struct cell_table *t, char **files, int n)
                     continue;
                 }
                 rc = cli_fail("%s:%u: not an errors.csv row", files[i], lineno);
-            } else if (cells_add(t, &row) < 0) {
-                rc = cli_fail("more than %u distinct cells", CLI_MAX_CELLS * 3 / 4);
+                break;
             }
+            struct cli_csv_line l = { files[i], i, lineno, k, k == ERRCSV_ROW ? &row : NULL,
+                                      k == ERRCSV_SESSION ? &ses : NULL };
+            rc = fn(ctx, &l);
         }
         fclose(f);
         if (rc)
             return rc;
     }
     return 0;
+}
+
+static int add_cell(void *ctx, const struct cli_csv_line *l)
+{
+    if (l->kind == ERRCSV_ROW && cells_add(ctx, l->row) < 0)
+        return cli_fail("more than %u distinct cells", CLI_MAX_CELLS * 3 / 4);
+    return 0;
+}
+
+int cli_load_csv(struct cell_table *t, char **files, int n)
+{
+    return cli_read_csv(files, n, add_cell, t);
 }
 
 int cli_badram_opt(struct cli_badram_opts *o, int argc, char **argv, int *i)
@@ -251,7 +271,8 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(int, char **);
-    } cmds[] = { { "badram", cmd_badram }, { "cells", cmd_cells }, { "apply", cmd_apply } };
+    } cmds[] = { { "badram", cmd_badram }, { "cells", cmd_cells }, { "apply", cmd_apply },
+                   { "timeline", cmd_timeline }, { "map", cmd_map } };
     for (unsigned i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         if (strcmp(cmd, cmds[i].name))
             continue;
@@ -261,8 +282,6 @@ int main(int argc, char **argv)
         }
         return cmds[i].fn(argc - 2, argv + 2);
     }
-    if (!strcmp(cmd, "timeline") || !strcmp(cmd, "map"))
-        return cli_fail("'%s' is not available in this version", cmd);
     usage(stderr);
     return cli_fail("unknown subcommand '%s'", cmd);
 }
