@@ -19,9 +19,9 @@ WARN    := -Wall -Wextra -Werror
 DEPS    := -MMD -MP
 
 # efi/core: freestanding, compiled for the app, the host CLI and the tests.
-CORE    := fmt prng mtest movinv config memplan errcsv cells badram cover interleave smp focus report
+CORE    := fmt prng mtest movinv config memplan errcsv cells badram cover interleave smp focus smbios report
 # efi/: the UEFI glue.
-GLUE    := main console fileio memmap timer mp thermal history
+GLUE    := main console fileio memmap timer mp thermal history dimms
 ASM     := cpu
 
 EFI_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS) -ffreestanding -fpic -fno-stack-protector \
@@ -34,7 +34,7 @@ SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM
 EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(ASM:%=$(BUILD)/boot/%.o)
 CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/config.o core/errcsv.o core/cells.o \
 	core/badram.o core/cover.o core/interleave.o tools/weakbit.o tools/apply.o tools/svg.o)
-UNIT      := main test_movinv test_config test_csv_badram test_memplan test_cover test_interleave test_smp test_focus
+UNIT      := main test_movinv test_config test_csv_badram test_memplan test_cover test_interleave test_smp test_focus test_smbios
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o $(UNIT:%=$(BUILD)/sim/unit/%.o)
 
 .PHONY: all deps demo check unit fuzz usb bench clean
@@ -86,8 +86,8 @@ $(BUILD)/smp-tsan-tests: tests/unit/main.c tests/unit/test_smp.c efi/core/smp.c
 	$(CC) -std=gnu11 $(WARN) -g -O1 -fsanitize=thread -DWEAKBIT_SIM $^ -o $@ -lpthread
 
 # --- libFuzzer targets over the parsers (clang) ------------------------------
-FUZZ      := csv config badram
-FUZZ_SRC  := $(addprefix efi/core/,fmt.c config.c errcsv.c cells.c badram.c cover.c interleave.c)
+FUZZ      := csv config badram smbios
+FUZZ_SRC  := $(addprefix efi/core/,fmt.c config.c errcsv.c cells.c badram.c cover.c interleave.c smbios.c)
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC)
 	@mkdir -p $(@D)
 	clang -std=gnu11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iefi $^ -o $@

@@ -5,6 +5,7 @@
 
 #include "console.h"
 #include "cpu.h"
+#include "dimms.h"
 #include "fileio.h"
 #include "history.h"
 #include "memmap.h"
@@ -566,6 +567,13 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     timer_init();
     wall_clock(app.started, sizeof app.started);
 
+    /* Before mm_take: the SMBIOS parse needs pool memory. */
+    static char dimms_buf[16384];
+    struct sbuf ds;
+    sbuf_init(&ds, dimms_buf, sizeof dimms_buf);
+    dimms_report(&ds);
+    con_printf("%s", dimms_buf);
+
     int files = fio_init(image) == 0;
     if (!files)
         con_alert("cannot open \\weakbit on the boot volume: results will only be shown on screen\n");
@@ -645,7 +653,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     struct report_in in = {
         .started = app.started, .firmware = fw, .serial_route = con_serial_route(),
         .cpus_used = mp_cpus_used(), .cpus_found = mp_cpus_found(), .cpu_note = mp_note(),
-        .cpu_lines = cpu_lines(),
+        .cpu_lines = cpu_lines(), .dimm_lines = dimms_buf,
         .plan = &app.plan, .cfg = &app.cfg, .config_problems = app.problems_buf,
         .tests = app.rt, .ntests = app.nrt, .total_ms = timer_ms(), .passes_done = passes_done,
         .stopped_by_user = app.user_stop, .error_words = app.error_words, .error_rows = app.error_rows,

@@ -79,6 +79,9 @@ void report_render(struct sbuf *sb, const struct report_in *in)
         sbuf_printf(sb, "  and %s more in pieces not listed\n", a);
     }
 
+    if (in->dimm_lines)
+        sbuf_printf(sb, "\n%s", in->dimm_lines);
+
     sbuf_puts(sb, "\nconfiguration\n");
     config_tests_str(c->tests, a, sizeof a);
     fmt_size(b, sizeof b, c->granule);

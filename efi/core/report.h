@@ -29,6 +29,7 @@ struct report_in {
     const char *cpu_note;     /* why fewer CPUs, or NULL */
     const char *cpu_lines;    /* "cpu N: bytes B time T" lines, or NULL */
     const char *session_lines; /* session id, history, new/re-seen cells, or NULL */
+    const char *dimm_lines;   /* "memory modules ..." block (SMBIOS), or NULL */
     const struct mp_plan *plan;
     const struct wb_config *cfg;
     const char *config_problems;  /* one per line, or "" */

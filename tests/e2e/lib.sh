@@ -24,6 +24,11 @@ qemu_run() {
         --config "$tmp/$name.cfg" --out "$tmp/$name" "$@"
 }
 
+# The serial log as plain lines: no CRs, no terminal colour/cursor sequences.
+serial_text() {
+    tr -d '\r' <"$1" | sed 's/\x1b\[[0-9;=?]*[A-Za-z]//g'
+}
+
 # Distinct "addr bit" pairs in an errors.csv, sorted.
 csv_cells() {
     tail -n +2 "$1" | tr -d '\r' | gawk -F, 'NF >= 8 { printf "%d %d\n", strtonum($5), $6 }' | sort -u

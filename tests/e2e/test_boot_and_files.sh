@@ -21,7 +21,7 @@ fi
 ok "boots and finishes"
 out=$tmp/clean
 w=$out/weakbit
-serial=$(tr -d '\r' <"$out/serial.log")
+serial=$(serial_text "$out/serial.log")
 check "serial shows the banner" grep -q '^weakbit .* memory tester' <<<"$serial"
 check "unknown key reported on serial" grep -q "weakbit.cfg line 4: unknown key 'colour'" <<<"$serial"
 check "bad granule reported on serial" grep -q "weakbit.cfg line 5: bad value in 'granule=3M'" <<<"$serial"
@@ -35,9 +35,10 @@ check "report: PASS" grep -q '^result: PASS: 0 errors' "$w/report.txt"
 check "report: total RAM and bytes tested" grep -Eq '^  total RAM [0-9.]+ MiB, free at start .*, tested .* \([0-9]+ bytes\)' "$w/report.txt"
 check "report: what was left out and why" grep -q 'below 1 MiB (legacy area)' "$w/report.txt"
 check "report: reserve stated" grep -q 'reserve left to firmware' "$w/report.txt"
+check "report: QEMU's DIMM from SMBIOS" grep -q "^  dimm DIMM 0: 256 MiB RAM QEMU" "$w/report.txt"
 check "report: config problems listed" grep -q "unknown key 'colour'" "$w/report.txt"
 check "report: time per test" grep -Eq '^  test  5 Moving inversions, random pattern +runs 1  time [0-9.]+ s' "$w/report.txt"
-check "session.log: start, both tests, end" bash -c 'grep -q "session start" "$0" && grep -q "pass 1 test 3 done" "$0" && grep -q "pass 1 test 5 done" "$0" && grep -q "session end" "$0"' "$w/session.log"
+check "session.log: start, both tests, end" bash -c 'grep -q "session [0-9-]* start" "$0" && grep -q "pass 1 test 3 done" "$0" && grep -q "pass 1 test 5 done" "$0" && grep -q "session end" "$0"' "$w/session.log"
 # Tested memory is only what the app could own: above 1 MiB, inside RAM.
 low=$(tested_ranges "$w/report.txt" | gawk '$1 < 1048576 || $2 > 268435456' | wc -l)
 nr=$(tested_ranges "$w/report.txt" | wc -l)
