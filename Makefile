@@ -37,7 +37,7 @@ CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/config.o core/errcsv.o c
 UNIT      := main test_movinv test_config test_csv_badram test_memplan test_cover test_interleave test_smp test_focus test_smbios
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o $(UNIT:%=$(BUILD)/sim/unit/%.o)
 
-.PHONY: all deps demo check unit fuzz usb bench clean
+.PHONY: all deps demo check unit fuzz usb bench clean install uninstall
 all: $(BUILD)/weakbit.efi $(BUILD)/weakbit $(BUILD)/evil-dimm
 
 # --- UEFI application -------------------------------------------------------
@@ -109,5 +109,37 @@ demo: deps
 
 clean:
 	rm -rf $(BUILD)
+
+# --- boot media: USB stick image, GRUB menu entry --------------------------------
+# make usb: build/weakbit-usb.img, a GPT disk image with one FAT32 ESP holding
+# EFI/BOOT/BOOTX64.EFI and weakbit/weakbit.cfg (tools/mkusb); dd it to a stick.
+# make install [ESP=/boot/efi] [DESTDIR=] (root): the app to ESP/EFI/weakbit/ and
+# the grub.d script to /etc/grub.d/20_weakbit; the entry appears after update-grub.
+# make uninstall removes both (the results in ESP/weakbit/ stay).
+ESP     ?= /boot/efi
+ESP_EFI  = $(ESP)/EFI/weakbit/weakbit.efi
+GRUB_D   = $(DESTDIR)/etc/grub.d/20_weakbit
+
+$(BUILD)/weakbit-usb.img: $(BUILD)/weakbit.efi boot/weakbit.cfg tools/mkusb
+	tools/mkusb $(BUILD)/weakbit.efi boot/weakbit.cfg $@
+usb: $(BUILD)/weakbit-usb.img
+
+install: $(BUILD)/weakbit.efi boot/grub.d/20_weakbit
+	@test -n '$(DESTDIR)' || test -d '$(ESP)/EFI' || \
+		{ echo "install: no EFI System Partition at $(ESP) (mount it, or pass ESP=/path)" >&2; exit 1; }
+	mkdir -p '$(DESTDIR)$(ESP)/EFI/weakbit' '$(DESTDIR)/etc/grub.d'
+	cp $(BUILD)/weakbit.efi '$(DESTDIR)$(ESP_EFI).new'
+	mv -f '$(DESTDIR)$(ESP_EFI).new' '$(DESTDIR)$(ESP_EFI)'
+	sed 's|@WEAKBIT_EFI@|$(ESP_EFI)|' boot/grub.d/20_weakbit >'$(GRUB_D).new'
+	chmod 755 '$(GRUB_D).new'
+	mv -f '$(GRUB_D).new' '$(GRUB_D)'
+	@echo "weakbit: installed $(DESTDIR)$(ESP_EFI) and $(GRUB_D)."
+	@echo "weakbit: now run update-grub (or grub-mkconfig -o /boot/grub/grub.cfg) to add the menu entry."
+
+uninstall:
+	rm -f '$(DESTDIR)$(ESP_EFI)' '$(GRUB_D)'
+	@rmdir '$(DESTDIR)$(ESP)/EFI/weakbit' 2>/dev/null || true
+	@echo "weakbit: removed $(DESTDIR)$(ESP_EFI) and $(GRUB_D) (results in $(ESP)/weakbit/ are kept)."
+	@echo "weakbit: now run update-grub (or grub-mkconfig -o /boot/grub/grub.cfg) to drop the menu entry."
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
