@@ -158,22 +158,7 @@ void badram_render(struct sbuf *sb, const struct badram_set *set)
 
 static int hexval(const char *s, size_t n, uint64_t *out)
 {
-    if (n < 3 || s[0] != '0' || (s[1] | 0x20) != 'x' || n > 18)
-        return -1;
-    uint64_t v = 0;
-    for (size_t i = 2; i < n; i++) {
-        char c = s[i];
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-            d = (unsigned)((c | 0x20) - 'a' + 10);
-        else
-            return -1;
-        v = v << 4 | d;
-    }
-    *out = v;
-    return 0;
+    return str_to_u64(s, n, STR_HEX, out);
 }
 
 int badram_parse_line(const char *s, size_t n, struct cover_pair *pairs, unsigned cap)

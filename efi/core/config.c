@@ -27,29 +27,7 @@ static int is_space(char c)
 /* Unsigned number, decimal or 0x-hex, exactly n chars, no overflow. */
 static int parse_u64(const char *s, size_t n, uint64_t *out)
 {
-    uint64_t v = 0;
-    unsigned base = 10;
-    if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-        base = 16, s += 2, n -= 2;
-    if (n == 0)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        unsigned d;
-        char c = s[i];
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (base == 16 && c >= 'a' && c <= 'f')
-            d = (unsigned)(c - 'a' + 10);
-        else if (base == 16 && c >= 'A' && c <= 'F')
-            d = (unsigned)(c - 'A' + 10);
-        else
-            return -1;
-        if (v > (UINT64_MAX - d) / base)
-            return -1;
-        v = v * base + d;
-    }
-    *out = v;
-    return 0;
+    return str_to_u64(s, n, STR_DEC_OR_HEX, out);
 }
 
 /* Degrees, optionally negative, -50..150. */

@@ -61,27 +61,7 @@ unsigned errcsv_split(uint64_t addr, uint64_t expected, uint64_t actual, struct 
 /* Field parsers: s[0..n) must be consumed completely. */
 static int num(const char *s, size_t n, int hex_ok, uint64_t *out)
 {
-    uint64_t v = 0;
-    unsigned base = 10;
-    if (hex_ok && n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-        base = 16, s += 2, n -= 2;
-    if (!n || n > 20)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (base == 16 && (c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-            d = (unsigned)((c | 0x20) - 'a' + 10);
-        else
-            return -1;
-        if (v > (UINT64_MAX - d) / base)
-            return -1;
-        v = v * base + d;
-    }
-    *out = v;
-    return 0;
+    return n > 20 ? -1 : str_to_u64(s, n, hex_ok ? STR_DEC_OR_HEX : STR_DEC, out);
 }
 
 /* "12.345" or "12" seconds -> milliseconds. */

@@ -9,6 +9,34 @@ size_t str_len(const char *s)
     return n;
 }
 
+int str_to_u64(const char *s, size_t n, enum str_base base, uint64_t *out)
+{
+    unsigned radix = 10;
+    int prefixed = n > 2 && s[0] == '0' && (s[1] | 0x20) == 'x';
+    if (prefixed && base != STR_DEC)
+        radix = 16, s += 2, n -= 2;
+    else if (base == STR_HEX)
+        return -1;
+    if (!n)
+        return -1;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        unsigned d;
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (radix == 16 && (c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+            d = (unsigned)((c | 0x20) - 'a' + 10);
+        else
+            return -1;
+        if (v > (UINT64_MAX - d) / radix)
+            return -1;
+        v = v * radix + d;
+    }
+    *out = v;
+    return 0;
+}
+
 int str_eq(const char *a, const char *b)
 {
     while (*a && *a == *b)

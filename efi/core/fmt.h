@@ -35,6 +35,12 @@ size_t fmt_format(char *buf, size_t cap, const char *fmt, ...)
 /* Human-readable size with binary units ("1.5 GiB", "640 KiB", "12 B"). */
 void fmt_size(char *buf, size_t cap, uint64_t bytes);
 
+/* Unsigned number in exactly s[0..n): which notations are accepted. */
+enum str_base { STR_DEC_OR_HEX, STR_DEC, STR_HEX };
+/* 0 on success; -1 on an empty string, a stray character or overflow.
+ * Hex always has the 0x prefix. */
+int str_to_u64(const char *s, size_t n, enum str_base base, uint64_t *out);
+
 /* Small string helpers (no libc here). */
 size_t str_len(const char *s);
 int str_eq(const char *a, const char *b);

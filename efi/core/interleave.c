@@ -31,27 +31,13 @@ int il_parse(struct il_model *m, const char *s, size_t n)
         size_t nl = colon - i;
         if (!nl || nl >= sizeof m->f[0].name || colon == n || s[colon] != ':')
             return -1;
-        size_t j = colon + 1;
-        if (n - j < 3 || s[j] != '0' || (s[j + 1] | 0x20) != 'x')
+        size_t j = colon + 1, e = j;
+        while (e < n && s[e] != ',')
+            e++;
+        uint64_t v;
+        if (str_to_u64(s + j, e - j, STR_HEX, &v) || !v || v >> 63)
             return -1;
-        j += 2;
-        uint64_t v = 0;
-        size_t digits = 0;
-        for (; j < n && s[j] != ','; j++, digits++) {
-            char c = s[j];
-            unsigned d;
-            if (c >= '0' && c <= '9')
-                d = (unsigned)(c - '0');
-            else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-                d = (unsigned)((c | 0x20) - 'a' + 10);
-            else
-                return -1;
-            if (digits == 16)
-                return -1;
-            v = v << 4 | d;
-        }
-        if (!digits || !v || v >> 63)
-            return -1;
+        j = e;
         struct il_field *f = 0;
         for (unsigned k = 0; k < m->nf; k++)
             if (str_len(m->f[k].name) == nl && str_neq(m->f[k].name, s + i, nl))
