@@ -38,7 +38,7 @@ check "report: reserve stated" grep -q 'reserve left to firmware' "$w/report.txt
 check "report: QEMU's DIMM from SMBIOS" grep -q "^  dimm DIMM 0: 256 MiB RAM QEMU" "$w/report.txt"
 check "report: config problems listed" grep -q "unknown key 'colour'" "$w/report.txt"
 check "report: time per test" grep -Eq '^  test  5 Moving inversions, random pattern +runs 1  time [0-9.]+ s' "$w/report.txt"
-check "session.log: start, both tests, end" bash -c 'grep -q "session [0-9-]* start" "$0" && grep -q "pass 1 test 3 done" "$0" && grep -q "pass 1 test 5 done" "$0" && grep -q "session end" "$0"' "$w/session.log"
+check "session.log: start, both tests, end" bash -c 'grep -q "session [0-9a-f-]* start" "$0" && grep -q "pass 1 test 3 done" "$0" && grep -q "pass 1 test 5 done" "$0" && grep -q "session end" "$0"' "$w/session.log"
 # Tested memory is only what the app could own: above 1 MiB, inside RAM.
 low=$(tested_ranges "$w/report.txt" | gawk '$1 < 1048576 || $2 > 268435456' | wc -l)
 nr=$(tested_ranges "$w/report.txt" | wc -l)
