@@ -19,10 +19,11 @@ WARN    := -Wall -Wextra -Werror
 DEPS    := -MMD -MP
 
 # efi/core: freestanding, compiled for the app, the host CLI and the tests.
-CORE    := fmt prng mtest movinv config memplan errcsv cells badram cover interleave smp focus smbios report
+CORE    := fmt prng mtest sweep movinv addr_walk own_addr block_move rand_seq modulo20 bit_fade \
+	config memplan errcsv cells badram cover interleave smp focus smbios report
 # efi/: the UEFI glue.
 GLUE    := main console fileio memmap timer mp thermal history dimms
-ASM     := cpu
+ASM     := cpu blockmove cache
 
 EFI_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS) -ffreestanding -fpic -fno-stack-protector \
 	-fno-stack-check -fshort-wchar -mno-red-zone -maccumulate-outgoing-args \
@@ -34,7 +35,7 @@ SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM
 EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(ASM:%=$(BUILD)/boot/%.o)
 CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/config.o core/errcsv.o core/cells.o \
 	core/badram.o core/cover.o core/interleave.o tools/weakbit.o tools/apply.o tools/svg.o)
-UNIT      := main test_movinv test_config test_csv_badram test_memplan test_cover test_interleave test_smp test_focus test_smbios
+UNIT      := main kern test_movinv test_kernels test_matrix test_config test_csv_badram test_memplan test_cover test_interleave test_smp test_focus test_smbios
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o $(UNIT:%=$(BUILD)/sim/unit/%.o)
 
 .PHONY: all deps demo check unit fuzz usb bench clean install uninstall
@@ -141,5 +142,27 @@ uninstall:
 	@rmdir '$(DESTDIR)$(ESP)/EFI/weakbit' 2>/dev/null || true
 	@echo "weakbit: removed $(DESTDIR)$(ESP_EFI) and $(GRUB_D) (results in $(ESP)/weakbit/ are kept)."
 	@echo "weakbit: now run update-grub (or grub-mkconfig -o /boot/grub/grub.cfg) to drop the menu entry."
+
+# --- benchmark and generated docs ----------------------------------------------
+# make bench [BENCH_ARGS="--size 512M --threads 2"]: the real kernels, natively
+# compiled with the app's code-generation flags, against host RAM.
+BENCH_CORE   := prng mtest sweep movinv addr_walk own_addr block_move rand_seq modulo20 bit_fade
+BENCH_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS) -ffreestanding -fpic -fno-stack-protector \
+	-fno-stack-check -mno-red-zone -maccumulate-outgoing-args
+$(BUILD)/bench/core/%.o: efi/core/%.c
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -c $< -o $@
+$(BUILD)/bench/bench.o: tests/bench/bench.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 $(WARN) $(DEPS) -pthread -c $< -o $@
+$(BUILD)/bench/bench: $(BENCH_CORE:%=$(BUILD)/bench/core/%.o) $(BUILD)/bench/bench.o
+	$(CC) -pthread $^ -o $@
+bench: $(BUILD)/bench/bench
+	$(BUILD)/bench/bench $(BENCH_ARGS)
+
+# make docs: regenerate docs/fault-matrix.md from the matrix unit test.
+.PHONY: docs
+docs: $(BUILD)/unit-tests
+	WEAKBIT_MATRIX_OUT=docs/fault-matrix.md $(BUILD)/unit-tests matrix_detection
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

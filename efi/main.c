@@ -150,8 +150,10 @@ static void beep(void)
     io_out8(0x61, s & ~3);
 }
 
+_Static_assert(ERRCSV_ADDR_UNCERTAIN == MT_ERR_ADDR_UNCERTAIN, "one flag, two names");
+
 static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, uint64_t actual,
-                     uint64_t tsc)
+                     uint64_t tsc, unsigned flags)
 {
     struct app *a = ctx;
     struct err_row rows[64];
@@ -167,6 +169,7 @@ static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, 
         rows[i].test = a->test->num;
         rows[i].cpu = cpu;
         rows[i].temp_c = temp;
+        rows[i].flags = flags & ERRCSV_ADDR_UNCERTAIN;
         if (a->error_rows + i < MAX_ROWS_LOGGED)
             len += errcsv_format(buf + len, sizeof buf - len, &rows[i]);
         else

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "mp.h"
+#include "cache.h"
 #include "cpu.h"
 #include "timer.h"
 #include "core/fmt.h"
@@ -45,6 +46,7 @@ static UINTN slot_proc[SMP_MAX_CPUS];
 static uint16_t proc_slot[PROC_MAX];
 static struct mp_cpu_stats stats[SMP_MAX_CPUS];
 static enum cfg_cpu_mode mode;
+static uint64_t fade_ms;
 static EFI_EVENT done_event;
 
 /* Shared with the APs: plain memory and atomics only. */
@@ -62,7 +64,7 @@ static struct job {
     volatile uint32_t abort;
     struct smp_barrier barrier;
     struct smp_ring ring[SMP_MAX_CPUS];
-} job;
+} *job;   /* pool memory: about 700 KiB, which would otherwise sit in the .efi file */
 
 static struct mt_ops ap_ops[SMP_MAX_CPUS], bsp_ops;
 static uint64_t last_beat[SMP_MAX_CPUS], last_beat_ms[SMP_MAX_CPUS];
@@ -70,8 +72,10 @@ static uint64_t last_beat[SMP_MAX_CPUS], last_beat_ms[SMP_MAX_CPUS];
 uint64_t mp_blocks_done(void)
 {
     uint64_t sum = 0;
+    if (!job)
+        return 0;
     for (unsigned s = 0; s < nslots; s++)
-        sum += job.blocks[s];
+        sum += job->blocks[s];
     return sum;
 }
 
@@ -94,7 +98,9 @@ static void say(const char *fmt, ...)
 void mp_init(const struct wb_config *cfg, const struct mp_hooks *hooks)
 {
     hk = hooks;
+    job = AllocateZeroPool(sizeof *job);
     mode = cfg->cpu_mode;
+    fade_ms = cfg->bitfade_ms;
     stats[0].proc = 0;
     EFI_GUID g = MP_SERVICES_GUID;
     UINTN total = 0, enabled = 0, me = 0;
@@ -157,29 +163,54 @@ unsigned mp_chunk(const struct mem_range *ranges, unsigned nr, unsigned slot, st
 
 /* --- what runs on an AP (no boot services from here on) ------------------- */
 
-static void ap_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actual)
+static void ap_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actual, unsigned flags)
 {
     unsigned s = (unsigned)(uintptr_t)ctx;
-    struct smp_err e = { addr, expected, actual, cpu_rdtsc() };
-    smp_ring_push(&job.ring[s], &e);   /* full: counted in dropped */
+    struct smp_err e = { addr, expected, actual, cpu_rdtsc(), flags };
+    smp_ring_push(&job->ring[s], &e);   /* full: counted in dropped */
 }
 
 static int ap_poll(void *ctx)
 {
     unsigned s = (unsigned)(uintptr_t)ctx;
-    job.heartbeat[s]++;
-    job.blocks[s]++;
-    return __atomic_load_n(&job.abort, __ATOMIC_ACQUIRE) || job.dead[s];
+    job->heartbeat[s]++;
+    job->blocks[s]++;
+    return __atomic_load_n(&job->abort, __ATOMIC_ACQUIRE) || job->dead[s];
 }
 
 static void ap_beat(void *ctx)
 {
-    job.heartbeat[(unsigned)(uintptr_t)ctx]++;
+    job->heartbeat[(unsigned)(uintptr_t)ctx]++;
+}
+
+/* Bit fade's wait on an AP: no firmware here, so spin on the TSC and keep
+ * the heart beating, or the watchdog would drop this CPU. */
+static int ap_sleep(void *ctx, uint64_t ms)
+{
+    unsigned s = (unsigned)(uintptr_t)ctx;
+    uint64_t end = cpu_rdtsc() + ms * timer_tsc_per_ms();
+    while (cpu_rdtsc() < end) {
+        job->heartbeat[s]++;
+        if (__atomic_load_n(&job->abort, __ATOMIC_ACQUIRE) || job->dead[s])
+            return 1;
+        __builtin_ia32_pause();
+    }
+    return 0;
+}
+
+/* Test 0 runs with this CPU's caches off, so every access reaches DRAM. */
+static void set_cache(void *ctx, int on)
+{
+    (void)ctx;
+    if (on)
+        cpu_cache_on();
+    else
+        cpu_cache_off();
 }
 
 static void ap_sync(void *ctx)
 {
-    smp_barrier_wait(&job.barrier, ap_beat, ctx);
+    smp_barrier_wait(&job->barrier, ap_beat, ctx);
     memio_flush();
 }
 
@@ -190,12 +221,12 @@ static void EFIAPI ap_main(void *arg)
     if (mps->who_am_i(mps, &me) != EFI_SUCCESS || me >= PROC_MAX || proc_slot[me] == 0xffff)
         return;
     unsigned s = proc_slot[me];
-    if (!job.active[s])
+    if (!job->active[s])
         return;
-    job.t0[s] = cpu_rdtsc();
-    job.kernel(&job.run[s]);
-    job.t1[s] = cpu_rdtsc();
-    __atomic_store_n(&job.done[s], 1, __ATOMIC_RELEASE);
+    job->t0[s] = cpu_rdtsc();
+    job->kernel(&job->run[s]);
+    job->t1[s] = cpu_rdtsc();
+    __atomic_store_n(&job->done[s], 1, __ATOMIC_RELEASE);
 }
 
 /* --- the BSP's side ------------------------------------------------------- */
@@ -204,8 +235,8 @@ static void drain(void)
 {
     struct smp_err e;
     for (unsigned s = 1; s < nslots; s++)
-        while (smp_ring_pop(&job.ring[s], &e))
-            hk->error(hk->ctx, s, e.addr, e.expected, e.actual, e.tsc);
+        while (smp_ring_pop(&job->ring[s], &e))
+            hk->error(hk->ctx, s, e.addr, e.expected, e.actual, e.tsc, e.flags);
 }
 
 /* Drop APs whose heartbeat stopped; their chunks are re-run later. */
@@ -213,15 +244,15 @@ static void watchdog(void)
 {
     uint64_t now = timer_ms();
     for (unsigned s = 1; s < nslots; s++) {
-        if (!job.active[s] || job.done[s] || job.dead[s])
+        if (!job->active[s] || job->done[s] || job->dead[s])
             continue;
-        if (job.heartbeat[s] != last_beat[s]) {
-            last_beat[s] = job.heartbeat[s];
+        if (job->heartbeat[s] != last_beat[s]) {
+            last_beat[s] = job->heartbeat[s];
             last_beat_ms[s] = now;
         } else if (now - last_beat_ms[s] > AP_SILENCE_MS) {
-            job.dead[s] = 1;
+            job->dead[s] = 1;
             stats[s].dropped = 1;
-            smp_barrier_leave(&job.barrier);
+            smp_barrier_leave(&job->barrier);
             say("cpu %u (processor %u) stopped responding for %u s: dropped; its chunk is re-run on cpu 0",
                 s, (unsigned)slot_proc[s], AP_SILENCE_MS / 1000);
         }
@@ -234,51 +265,65 @@ static void bsp_spin(void *ctx)
     drain();
     watchdog();
     if (hk->poll(hk->ctx))
-        __atomic_store_n(&job.abort, 1, __ATOMIC_RELEASE);
+        __atomic_store_n(&job->abort, 1, __ATOMIC_RELEASE);
 }
 
-static void bsp_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actual)
+static void bsp_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actual, unsigned flags)
 {
     (void)ctx;
-    hk->error(hk->ctx, 0, addr, expected, actual, cpu_rdtsc());
+    hk->error(hk->ctx, 0, addr, expected, actual, cpu_rdtsc(), flags);
 }
 
 static int bsp_poll(void *ctx)
 {
-    job.blocks[0]++;
+    job->blocks[0]++;
     bsp_spin(ctx);
-    return __atomic_load_n(&job.abort, __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&job->abort, __ATOMIC_ACQUIRE);
+}
+
+/* The BSP waits with the firmware's Stall and keeps draining and polling. */
+static int bsp_sleep(void *ctx, uint64_t ms)
+{
+    uint64_t end = timer_ms() + ms;
+    while (timer_ms() < end) {
+        BS->Stall(10000);
+        bsp_spin(ctx);
+        if (__atomic_load_n(&job->abort, __ATOMIC_ACQUIRE))
+            return 1;
+    }
+    return 0;
 }
 
 static void bsp_sync(void *ctx)
 {
-    smp_barrier_wait(&job.barrier, bsp_spin, ctx);
+    smp_barrier_wait(&job->barrier, bsp_spin, ctx);
     memio_flush();
 }
 
 static void prepare(unsigned s, const struct mt_test *t, uint32_t pass, unsigned iters,
                     const struct mem_range *r, unsigned nr)
 {
-    ap_ops[s] = (struct mt_ops){ .error = ap_error, .poll = ap_poll, .sync = ap_sync,
-                                 .ctx = (void *)(uintptr_t)s };
-    job.run[s] = (struct mt_run){ .ranges = r, .nranges = nr, .test = t->num, .pass = pass,
+    ap_ops[s] = (struct mt_ops){ .error_flagged = ap_error, .poll = ap_poll, .sync = ap_sync,
+                                 .ctx = (void *)(uintptr_t)s, .sleep = ap_sleep,
+                                 .fade_ms = fade_ms, .cache = set_cache };
+    job->run[s] = (struct mt_run){ .ranges = r, .nranges = nr, .test = t->num, .pass = pass,
                                   .cpu = s, .seed = prng_seed(0x77656b62ull, s, pass, t->num),
                                   .iterations = iters, .ops = s ? &ap_ops[s] : &bsp_ops };
-    job.active[s] = nr != 0;
-    job.done[s] = 0;
-    job.dead[s] = 0;
-    last_beat[s] = job.heartbeat[s];
+    job->active[s] = nr != 0;
+    job->done[s] = 0;
+    job->dead[s] = 0;
+    last_beat[s] = job->heartbeat[s];
     last_beat_ms[s] = timer_ms();
-    smp_ring_init(&job.ring[s]);
+    smp_ring_init(&job->ring[s]);
 }
 
 /* Run the prepared job on the active slots; the BSP takes slot 0 if active. */
 static void launch(unsigned members)
 {
-    smp_barrier_init(&job.barrier, members, &job.abort);
+    smp_barrier_init(&job->barrier, members, &job->abort);
     int aps = 0;
     for (unsigned s = 1; s < nslots; s++)
-        aps |= job.active[s];
+        aps |= job->active[s];
     if (aps) {
         EFI_STATUS st = mps->startup_all_aps(mps, ap_main, FALSE, done_event, 0, NULL, NULL);
         if (st != EFI_SUCCESS) {
@@ -286,26 +331,26 @@ static void launch(unsigned members)
             say("StartupAllAPs failed (status 0x%llx): continuing on cpu 0 only",
                 (unsigned long long)st);
             for (unsigned s = 1; s < nslots; s++)
-                if (job.active[s]) {
-                    job.dead[s] = 1;
-                    smp_barrier_leave(&job.barrier);
+                if (job->active[s]) {
+                    job->dead[s] = 1;
+                    smp_barrier_leave(&job->barrier);
                 }
             mps = NULL;
             note = "MP services failed: continued on one CPU";
         }
     }
-    if (job.active[0]) {
-        job.t0[0] = cpu_rdtsc();
-        job.kernel(&job.run[0]);
-        job.t1[0] = cpu_rdtsc();
-        job.done[0] = 1;
-        /* Leaving counts as arriving at every later barrier of this job. */
-        smp_barrier_leave(&job.barrier);
+    if (job->active[0]) {
+        job->t0[0] = cpu_rdtsc();
+        job->kernel(&job->run[0]);
+        job->t1[0] = cpu_rdtsc();
+        job->done[0] = 1;
+        /* Leaving counts as arriving at every later barrier of this job-> */
+        smp_barrier_leave(&job->barrier);
     }
     for (;;) {
         int busy = 0;
         for (unsigned s = 1; s < nslots; s++)
-            busy |= job.active[s] && !job.done[s] && !job.dead[s];
+            busy |= job->active[s] && !job->done[s] && !job->dead[s];
         bsp_spin(NULL);
         if (!busy)
             break;
@@ -316,7 +361,7 @@ static void launch(unsigned members)
         uint64_t t = timer_ms();
         int dead = 0;
         for (unsigned s = 1; s < nslots; s++)
-            dead |= job.dead[s];
+            dead |= job->dead[s];
         while (BS->CheckEvent(done_event) != EFI_SUCCESS) {
             if (dead || timer_ms() - t > EVENT_GRACE_MS) {
                 say("MP services still busy after the test: further tests run on cpu 0 only");
@@ -331,19 +376,25 @@ static void launch(unsigned members)
 static void account(unsigned s, const struct mt_run *r)
 {
     stats[s].bytes += mt_bytes(r->ranges, r->nranges);
-    stats[s].busy_tsc += job.t1[s] - job.t0[s];
+    stats[s].busy_tsc += job->t1[s] - job->t0[s];
 }
 
 uint64_t mp_run(const struct mt_test *t, const struct mem_range *ranges, unsigned nr, uint32_t pass,
                 unsigned iters, int *aborted)
 {
-    bsp_ops = (struct mt_ops){ .error = bsp_error, .poll = bsp_poll, .sync = bsp_sync };
-    job.kernel = t->run;
-    job.abort = 0;
+    if (!job) {
+        say("out of memory for the test job: test %u not run", t->num);
+        *aborted = 1;
+        return 0;
+    }
+    bsp_ops = (struct mt_ops){ .error_flagged = bsp_error, .poll = bsp_poll, .sync = bsp_sync,
+                               .sleep = bsp_sleep, .fade_ms = fade_ms, .cache = set_cache };
+    job->kernel = t->run;
+    job->abort = 0;
     for (unsigned s = 0; s < SMP_MAX_CPUS; s++)
-        job.blocks[s] = 0;
+        job->blocks[s] = 0;
     for (unsigned s = 0; s < SMP_MAX_CPUS; s++)
-        job.active[s] = 0;
+        job->active[s] = 0;
     unsigned usable = mps ? nslots : 1;
     if (nr > 256)
         nr = 256;
@@ -354,42 +405,42 @@ uint64_t mp_run(const struct mt_test *t, const struct mem_range *ranges, unsigne
         unsigned s = t->mode == MT_ONE_CPU ? rotate++ % usable : 0;
         prepare(s, t, pass, iters, ranges, nr);
         launch(1);
-        errors += job.run[s].errors;
-        if (!job.dead[s])
-            account(s, &job.run[s]);
+        errors += job->run[s].errors;
+        if (!job->dead[s])
+            account(s, &job->run[s]);
     } else {
-        unsigned n = smp_split(ranges, nr, nslots, 4096, job.ranges, job.first);
+        unsigned n = smp_split(ranges, nr, nslots, 4096, job->ranges, job->first);
         (void)n;
         unsigned rounds = mode == CFG_CPU_SEQUENTIAL ? nslots : 1;
-        for (unsigned round = 0; round < rounds && !job.abort; round++) {
+        for (unsigned round = 0; round < rounds && !job->abort; round++) {
             unsigned members = 0;
             for (unsigned s = 0; s < nslots; s++) {
                 int on = rounds == 1 || s == round;
-                prepare(s, t, pass, iters, job.ranges + job.first[s], on ? job.first[s + 1] - job.first[s] : 0);
-                members += job.active[s];
+                prepare(s, t, pass, iters, job->ranges + job->first[s], on ? job->first[s + 1] - job->first[s] : 0);
+                members += job->active[s];
             }
             launch(members);
             for (unsigned s = 0; s < nslots; s++)
-                if (job.active[s] && !job.dead[s]) {
-                    errors += job.run[s].errors;
-                    account(s, &job.run[s]);
+                if (job->active[s] && !job->dead[s]) {
+                    errors += job->run[s].errors;
+                    account(s, &job->run[s]);
                 }
         }
     }
 
     /* Chunks of dropped CPUs: tested again by the BSP alone, so nothing is skipped. */
-    for (unsigned s = 1; s < nslots && !job.abort; s++) {
-        if (!job.active[s] || !job.dead[s])
+    for (unsigned s = 1; s < nslots && !job->abort; s++) {
+        if (!job->active[s] || !job->dead[s])
             continue;
-        struct mt_run r = job.run[s];
-        job.active[s] = 0;
+        struct mt_run r = job->run[s];
+        job->active[s] = 0;
         prepare(0, t, pass, iters, r.ranges, r.nranges);
         for (unsigned k = 1; k < nslots; k++)
-            job.active[k] = 0;
+            job->active[k] = 0;
         launch(1);
-        errors += job.run[0].errors;
-        account(0, &job.run[0]);
+        errors += job->run[0].errors;
+        account(0, &job->run[0]);
     }
-    *aborted = job.abort != 0;
+    *aborted = job->abort != 0;
     return errors;
 }

@@ -14,7 +14,7 @@
 struct mp_hooks {
     /* An error seen by `cpu` (0 = BSP) at TSC time `tsc`. Runs on the BSP. */
     void (*error)(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, uint64_t actual,
-                  uint64_t tsc);
+                  uint64_t tsc, unsigned flags);
     /* BSP housekeeping between blocks: status line, keys. Non-zero aborts. */
     int (*poll)(void *ctx);
     /* A one-line notice for screen and session.log (CPU dropped, fallback). */

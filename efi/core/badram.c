@@ -10,6 +10,8 @@ static unsigned granules(const struct cell *cells, unsigned n, uint64_t granule,
     *lost = 0;
     for (unsigned i = 0; i < n; i++) {
         uint64_t g = cells[i].addr & ~(granule - 1);
+        if (!cells[i].certain)
+            continue;   /* only address tests saw it: the failing cell may be elsewhere */
         if (k && out[k - 1] == g)
             continue;
         if (k == max) {
@@ -28,6 +30,9 @@ void badram_build(struct badram_set *set, const struct cell *cells, unsigned n, 
     set->granule = granule;
     set->gran = gran;
     set->ngran = granules(cells, n, granule, gran, cap, &set->gran_lost);
+    set->unconfirmed = 0;
+    for (unsigned i = 0; i < n; i++)
+        set->unconfirmed += !cells[i].certain;
     set->pairs = pairs;
     set->npairs = cover_build(gran, set->ngran, granule, max_pairs, limit, pairs, &set->stats);
     if (!set->interleave)
@@ -139,6 +144,10 @@ void badram_render(struct sbuf *sb, const struct badram_set *set)
         sbuf_puts(sb, "# budget exceeded: merging further would mask the first MiB\n");
     if (set->gran_lost)
         sbuf_printf(sb, "# WARNING: %u more bad granules did not fit; see errors.csv\n", set->gran_lost);
+    if (set->unconfirmed)
+        sbuf_printf(sb, "# %u cell%s seen only by address tests (addr_uncertain) not masked: "
+                        "a possible address-decoder fault, which BadRAM cannot fix\n",
+                    set->unconfirmed, set->unconfirmed == 1 ? "" : "s");
     sbuf_puts(sb, "# masks: 64-bit, bit 63 left free (GRUB 2.06 EFI hangs on a mask with bit 63 set)\n");
     sbuf_puts(sb, "# memmap: first line for GRUB_CMDLINE_LINUX in /etc/default/grub, second for a kernel command line\n");
     struct il_model il;

@@ -19,6 +19,7 @@ struct badram_set {
     uint64_t *gran;            /* sorted unique bad granule bases */
     unsigned ngran;
     unsigned gran_lost;        /* granules that did not fit gran[] */
+    unsigned unconfirmed;      /* cells only address tests reported: not masked */
     struct cover_pair *pairs;  /* the cover, address order */
     unsigned npairs;
     struct cover_stats stats;

@@ -30,14 +30,18 @@ int cells_add(struct cell_table *t, const struct err_row *row)
             if (row->time_ms > c->last_ms)
                 c->last_ms = row->time_ms;
             c->tests |= 1u << (row->test & 31);
+            c->certain += !(row->flags & ERRCSV_ADDR_UNCERTAIN);
             return 0;
         }
         if (!c->used) {
             /* Keep a quarter free so probes stay short. */
             if (t->n >= t->cap - t->cap / 4)
                 break;
-            *c = (struct cell){ row->addr, row->time_ms, row->time_ms, 1,
-                                1u << (row->test & 31), (uint8_t)row->bit, 1 };
+            *c = (struct cell){ .addr = row->addr, .first_ms = row->time_ms,
+                                .last_ms = row->time_ms, .count = 1,
+                                .certain = !(row->flags & ERRCSV_ADDR_UNCERTAIN),
+                                .tests = 1u << (row->test & 31), .bit = (uint8_t)row->bit,
+                                .used = 1 };
             t->n++;
             return 1;
         }

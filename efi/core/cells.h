@@ -12,6 +12,7 @@ struct cell {
     uint64_t addr;           /* physical address of the 64-bit word */
     uint64_t first_ms, last_ms;
     uint32_t count;
+    uint32_t certain;        /* records whose address is exact (not addr_uncertain) */
     uint32_t tests;          /* bit n: seen by test n */
     uint8_t bit;
     uint8_t used;

@@ -16,6 +16,7 @@ void config_defaults(struct wb_config *cfg)
     cfg->reserve = 64ull << 20;
     cfg->max_pairs = 20;
     cfg->focus_margin = 16ull << 20;
+    cfg->bitfade_ms = MT_FADE_DEFAULT_MS;
     cfg->temp_stub_from = cfg->temp_stub_to = ERRCSV_NO_TEMP;
 }
 
@@ -193,6 +194,11 @@ static void apply(struct wb_config *cfg, struct ctx *c, unsigned line, const cha
             bad = "expected a list like 0,2-10 of tests 0-10; default kept";
         else
             cfg->tests_given = 1;
+    } else if (match(k, kn, "bitfade_sleep")) {
+        if (parse_duration(v, vn, &u) || u > 24 * 3600)
+            bad = "expected a wait per pattern like 45m, 90s or 0; default kept";
+        else
+            cfg->bitfade_ms = u * 1000;
     } else if (match(k, kn, "focus")) {
         static const char *const focus[] = { "none", "cells", 0 };
         if ((i = pick(v, vn, focus)) < 0)

@@ -34,6 +34,7 @@ struct wb_config {
     int focus_cells;         /* focus=cells: only around cells already in errors.csv */
     uint64_t focus_margin;   /* bytes either side of each such cell */
     int temp_stub_from, temp_stub_to;  /* temp_stub=A[-B]; ERRCSV_NO_TEMP: off */
+    uint64_t bitfade_ms;     /* test 10's wait per pattern (0s and 1s) */
 };
 
 /* Defaults: tests 0,2-10, 1 pass, test mode, all CPUs in parallel, all RAM,

@@ -7,11 +7,11 @@ size_t errcsv_format(char *buf, size_t cap, const struct err_row *r)
     char temp[16] = "";
     if (r->temp_c != ERRCSV_NO_TEMP)
         fmt_format(temp, sizeof temp, "%d", r->temp_c);
-    return fmt_format(buf, cap, "%llu.%03llu,%u,%u,%u,0x%llx,%u,0x%016llx,0x%016llx,%s\n",
+    return fmt_format(buf, cap, "%llu.%03llu,%u,%u,%u,0x%llx,%u,0x%016llx,0x%016llx,%s,%u\n",
                       (unsigned long long)(r->time_ms / 1000),
                       (unsigned long long)(r->time_ms % 1000), r->pass, r->test, r->cpu,
                       (unsigned long long)r->addr, r->bit, (unsigned long long)r->expected,
-                      (unsigned long long)r->actual, temp);
+                      (unsigned long long)r->actual, temp, r->flags & ERRCSV_ADDR_UNCERTAIN);
 }
 
 size_t errcsv_session_line(char *buf, size_t cap, const char *id, const char *start)
@@ -54,7 +54,7 @@ unsigned errcsv_split(uint64_t addr, uint64_t expected, uint64_t actual, struct 
     for (unsigned b = 0; b < 64; b++)
         if (diff >> b & 1)
             rows[n++] = (struct err_row){ .addr = addr, .bit = b, .expected = expected,
-                                          .actual = actual, .temp_c = ERRCSV_NO_TEMP };
+                                          .actual = actual, .temp_c = ERRCSV_NO_TEMP, .flags = 0 };
     return n;
 }
 
@@ -123,24 +123,30 @@ enum errcsv_kind errcsv_parse_session(const char *line, size_t n, struct err_row
         return ERRCSV_SKIP;
     if (n >= 6 && str_neq(line, "time_s", 6))
         return ERRCSV_SKIP;
-    const char *f[10];
-    size_t fl[10];
+    const char *f[11];
+    size_t fl[11];
     unsigned nf = 0;
     size_t start = 0;
     for (size_t i = 0; i <= n; i++) {
         if (i == n || line[i] == ',') {
-            if (nf == 10)
+            if (nf == 11)
                 return ERRCSV_BAD;
             f[nf] = line + start;
             fl[nf++] = i - start;
             start = i + 1;
         }
     }
-    /* 8 required columns, optionally temp_c (may be empty). */
-    if (nf != 8 && nf != 9)
+    /* 8 required columns, then optionally temp_c (may be empty) and addr_uncertain. */
+    if (nf < 8 || nf > 10)
         return ERRCSV_BAD;
+    row->flags = 0;
+    if (nf == 10) {
+        if (fl[9] != 1 || (f[9][0] != '0' && f[9][0] != '1'))
+            return ERRCSV_BAD;
+        row->flags = f[9][0] == '1' ? ERRCSV_ADDR_UNCERTAIN : 0;
+    }
     row->temp_c = ERRCSV_NO_TEMP;
-    if (nf == 9 && fl[8]) {
+    if (nf >= 9 && fl[8]) {
         int neg = f[8][0] == '-';
         uint64_t t;
         if (num(f[8] + neg, fl[8] - (size_t)neg, 0, &t) || t > 300)

@@ -7,7 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ERRCSV_HEADER "time_s,pass,test,cpu,phys_addr,bit,expected,actual,temp_c\n"
+#define ERRCSV_HEADER "time_s,pass,test,cpu,phys_addr,bit,expected,actual,temp_c,addr_uncertain\n"
+/* addr_uncertain = 1: an address test or block move cannot tell whether this
+ * word or another one failed (same value as MT_ERR_ADDR_UNCERTAIN). */
+#define ERRCSV_ADDR_UNCERTAIN 1u
 #define ERRCSV_NO_TEMP (-1000)  /* temp_c left empty: no sensor */
 
 struct err_row {
@@ -17,6 +20,7 @@ struct err_row {
     unsigned bit;         /* 0-63 */
     uint64_t expected, actual;  /* the whole words */
     int temp_c;           /* CPU package temperature, or ERRCSV_NO_TEMP */
+    unsigned flags;       /* ERRCSV_ADDR_UNCERTAIN */
 };
 
 /* "# session ID start YYYY-MM-DD HH:MM:SS": written once per boot, before

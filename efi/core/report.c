@@ -136,7 +136,9 @@ void report_render(struct sbuf *sb, const struct report_in *in)
         sbuf_printf(sb, "  masked: %s (%llu bytes), of which good memory given up: %llu bytes\n", m,
                     (unsigned long long)b->stats.covered_bytes,
                     (unsigned long long)b->stats.extra_bytes);
-        sbuf_puts(sb, "  records from address tests (exact address unknown) are not used for BadRAM\n");
+        sbuf_printf(sb, "  cells seen only by address tests or block move (address uncertain): %u, not masked%s\n",
+                    b->unconfirmed,
+                    b->unconfirmed && !b->ngran ? " - possible address-decoder fault: replace the module" : "");
     }
 
     int il = in->il && in->il->nf;

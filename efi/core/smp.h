@@ -41,6 +41,7 @@ void smp_barrier_leave(struct smp_barrier *b);
 /* One error as an AP saw it. */
 struct smp_err {
     uint64_t addr, expected, actual, tsc;
+    unsigned flags;   /* MT_ERR_* */
 };
 
 #define SMP_RING 256   /* power of two */

@@ -35,8 +35,8 @@ want=$(printf '%d 17\n%d 42\n' "$a1" "$a2" | sort)
 got=$(csv_cells "$w/errors.csv")
 check "errors.csv holds exactly the two injected (addr, bit) cells" test "$got" = "$want"
 [ "$got" = "$want" ] || { echo "  want: $want" | tr '\n' ' '; echo; echo "  got:  $got" | tr '\n' ' '; echo; }
-check "every row is test 5, cpu 0, 9 columns, temp_c empty (no sensor in QEMU)" \
-    bash -c 'grep -v "^#" "$0" | tail -n +2 | gawk -F, "\$3 != 5 || \$4 != 0 || NF != 9 || \$9 != \"\" { bad = 1 } END { exit bad }"' "$w/errors.csv"
+check "every row: test 5, cpu 0, 10 columns, temp_c empty (no sensor in QEMU), address certain" \
+    bash -c 'grep -v "^#" "$0" | tail -n +2 | gawk -F, "\$3 != 5 || \$4 != 0 || NF != 10 || \$9 != \"\" || \$10 != 0 { bad = 1 } END { exit bad }"' "$w/errors.csv"
 check "the leak read back discharged (bit 17 = 0)" \
     bash -c 'tail -n +2 "$0" | gawk -F, -v a="$1" "strtonum(\$5) == a { n++; if (and(strtonum(\$8), 131072)) bad = 1 } END { exit bad || !n }"' "$w/errors.csv" "$a1"
 check "badram.txt covers the leaky cell" badram_covers "$w/badram.txt" "$a1"

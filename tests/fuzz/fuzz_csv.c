@@ -19,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             struct err_row back;
             if (n >= sizeof line || errcsv_parse(line, n - 1, &back) != ERRCSV_ROW ||
                 back.addr != r.addr || back.bit != r.bit || back.time_ms != r.time_ms ||
-                back.expected != r.expected || back.actual != r.actual || back.temp_c != r.temp_c)
+                back.expected != r.expected || back.actual != r.actual || back.temp_c != r.temp_c ||
+                back.flags != r.flags)
                 __builtin_trap();
         }
         start = i + 1;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "simmem.h"
+#include "../../efi/core/blockmove.h"
 #include "../../efi/core/memio.h"
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@ static struct {
     struct sim_fault fault[MAX_FAULTS];
     unsigned nfault;
     uint64_t tick, bad, flushes;
+    uint64_t rng;           /* SIM_WEAK draws */
+    uint64_t weak_reads;
 } sim;
 
 void sim_init(uint64_t base, uint64_t len, uint64_t fill)
@@ -22,6 +25,7 @@ void sim_init(uint64_t base, uint64_t len, uint64_t fill)
     sim.len = len;
     sim.word = malloc(len);
     sim.written_at = calloc(len / 8, sizeof(uint64_t));
+    sim.rng = 0x9e3779b97f4a7c15ull;
     for (uint64_t i = 0; i < len / 8; i++)
         sim.word[i] = fill;
 }
@@ -42,6 +46,9 @@ void sim_add_fault(struct sim_fault f)
 uint64_t sim_bad_accesses(void) { return sim.bad; }
 uint64_t sim_flushes(void) { return sim.flushes; }
 uint64_t sim_ticks(void) { return sim.tick; }
+uint64_t sim_weak_reads(void) { return sim.weak_reads; }
+void sim_advance(uint64_t ticks) { sim.tick += ticks; }
+void sim_seed(uint64_t seed) { sim.rng = seed ? seed : 0x9e3779b97f4a7c15ull; }
 
 static int index_of(uint64_t addr, uint64_t *i)
 {
@@ -64,39 +71,131 @@ static uint64_t set_bit(uint64_t v, unsigned bit, unsigned value)
     return value ? v | (1ull << bit) : v & ~(1ull << bit);
 }
 
+/* The cell an address reaches through a faulty decoder. */
+static uint64_t decode(uint64_t addr)
+{
+    for (unsigned f = 0; f < sim.nfault; f++) {
+        const struct sim_fault *ft = &sim.fault[f];
+        if (ft->kind == SIM_ADDR_LINE)
+            addr = set_bit(addr, ft->bit, ft->value);
+        else if (ft->kind == SIM_ALIAS && addr == ft->addr)
+            addr = ft->aggr;
+    }
+    return addr;
+}
+
+/* xorshift64: the simulator's own reproducible draws. */
+static uint64_t draw(void)
+{
+    uint64_t x = sim.rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return sim.rng = x;
+}
+
 uint64_t memio_read(uint64_t addr)
 {
     uint64_t i;
     sim.tick++;
+    addr = decode(addr);
     if (index_of(addr, &i))
         return 0;
     for (unsigned f = 0; f < sim.nfault; f++) {
-        struct sim_fault *ft = &sim.fault[f];
+        const struct sim_fault *ft = &sim.fault[f];
         if (ft->addr != addr)
             continue;
         unsigned cur = sim.word[i] >> ft->bit & 1;
         if (ft->kind == SIM_STUCK)
             sim.word[i] = set_bit(sim.word[i], ft->bit, ft->value);
-        else if (ft->kind == SIM_LEAK && cur == ft->value && sim.tick - sim.written_at[i] > ft->hold)
+        else if (ft->kind == SIM_LEAK && cur == ft->value &&
+                 sim.tick - sim.written_at[i] > ft->hold)
             sim.word[i] = set_bit(sim.word[i], ft->bit, !ft->value);
+        else if (ft->kind == SIM_WEAK && cur == ft->value) {
+            sim.weak_reads++;
+            if ((draw() >> 32) % ft->hold == 0)
+                sim.word[i] = set_bit(sim.word[i], ft->bit, !ft->value);
+        }
     }
     return sim.word[i];
+}
+
+/* Coupling faults whose aggressor is the word at `addr`, which went from
+ * old to new. A victim's change is no write: its retention clock runs on. */
+static void couple(uint64_t addr, uint64_t old, uint64_t new)
+{
+    for (unsigned f = 0; f < sim.nfault; f++) {
+        const struct sim_fault *ft = &sim.fault[f];
+        if ((ft->kind != SIM_CF_INV && ft->kind != SIM_CF_IDEM) || ft->aggr != addr)
+            continue;
+        unsigned was = old >> ft->aggr_bit & 1, is = new >> ft->aggr_bit & 1;
+        uint64_t v;
+        if (was == is || is != ft->rise || index_of(ft->addr, &v))
+            continue;
+        if (ft->kind == SIM_CF_INV)
+            sim.word[v] ^= 1ull << ft->bit;
+        else
+            sim.word[v] = set_bit(sim.word[v], ft->bit, ft->value);
+    }
 }
 
 void memio_write(uint64_t addr, uint64_t value)
 {
     uint64_t i;
     sim.tick++;
+    addr = decode(addr);
     if (index_of(addr, &i))
         return;
+    uint64_t old = sim.word[i];
+    for (unsigned f = 0; f < sim.nfault; f++) {
+        const struct sim_fault *ft = &sim.fault[f];
+        if (ft->addr != addr)
+            continue;
+        if (ft->kind == SIM_STUCK)
+            value = set_bit(value, ft->bit, ft->value);
+        else if (ft->kind == SIM_TF && (old >> ft->bit & 1) == ft->value)
+            value = set_bit(value, ft->bit, ft->value);
+    }
     sim.word[i] = value;
     sim.written_at[i] = sim.tick;
-    for (unsigned f = 0; f < sim.nfault; f++)
-        if (sim.fault[f].kind == SIM_STUCK && sim.fault[f].addr == addr)
-            sim.word[i] = set_bit(sim.word[i], sim.fault[f].bit, sim.fault[f].value);
+    couple(addr, old, value);
+}
+
+void memio_write_stream(uint64_t addr, uint64_t value)
+{
+    memio_write(addr, value);
+}
+
+void memio_stream_fence(void)
+{
+}
+
+/* Pairs are two word accesses, lower address first. */
+memio_pair memio_read_pair(uint64_t addr)
+{
+    uint64_t lo = memio_read(addr);
+    return (memio_pair){ lo, memio_read(addr + 8) };
+}
+
+void memio_write_pair(uint64_t addr, memio_pair v)
+{
+    memio_write(addr, v[0]);
+    memio_write(addr + 8, v[1]);
+}
+
+void memio_write_pair_stream(uint64_t addr, memio_pair v)
+{
+    memio_write_pair(addr, v);
 }
 
 void memio_flush(void)
 {
     sim.flushes++;
+}
+
+/* Word by word and ascending like rep movsq, so faults see every access. */
+void block_move_words(uint64_t dst, uint64_t src, uint64_t nwords)
+{
+    for (uint64_t k = 0; k < nwords; k++)
+        memio_write(dst + 8 * k, memio_read(src + 8 * k));
 }

@@ -1,23 +1,41 @@
 // SPDX-License-Identifier: MIT
 // Simulated physical memory for host tests: a buffer placed at any physical
 // base (above 4 GiB too) with injected faults. It implements memio.h when the
-// core is built with -DWEAKBIT_SIM. Time is counted in memory accesses.
+// core is built with -DWEAKBIT_SIM, and block_move_words() (blockmove.h)
+// word by word through it. Time is counted in memory accesses (ticks).
 #ifndef TESTS_SIM_SIMMEM_H
 #define TESTS_SIM_SIMMEM_H
 
 #include <stdint.h>
 
 enum sim_fault_kind {
-    SIM_STUCK,   /* bit always reads `value` */
-    SIM_LEAK,    /* bit at `value` (charged) for more than `hold` accesses reverts */
+    SIM_STUCK,     /* bit always reads `value` */
+    SIM_LEAK,      /* bit at `value` (charged) for more than `hold` ticks
+                    * without a write to its word reverts */
+    SIM_TF,        /* transition fault: a write cannot move the bit away from
+                    * `value` (value 0: 0->1 fails, value 1: 1->0 fails) */
+    SIM_CF_INV,    /* coupling, inversion: when bit `aggr_bit` of word `aggr`
+                    * makes the transition to `rise`, the victim bit flips */
+    SIM_CF_IDEM,   /* coupling, idempotent: that transition forces the victim
+                    * bit to `value` */
+    SIM_ALIAS,     /* address decoder: accesses to `addr` reach the word at
+                    * `aggr` instead (the two share a cell; addr's is lost) */
+    SIM_ADDR_LINE, /* address decoder: physical address bit `bit` is stuck at
+                    * `value` for every access */
+    SIM_WEAK,      /* intermittent: each read that finds the bit at `value`
+                    * (charged) loses the charge with probability 1/`hold`
+                    * (seeded, reproducible) */
 };
 
 struct sim_fault {
     enum sim_fault_kind kind;
-    uint64_t addr;      /* word address */
+    uint64_t addr;      /* word address (the victim's) */
     unsigned bit;
     unsigned value;
     uint64_t hold;
+    uint64_t aggr;      /* coupling: aggressor word; alias: the word reached */
+    unsigned aggr_bit;  /* coupling: aggressor bit */
+    unsigned rise;      /* coupling: 1 = triggered by 0->1, 0 = by 1->0 */
 };
 
 /* Fresh memory of `len` bytes at physical `base`, filled with `fill`. */
@@ -29,6 +47,15 @@ void sim_add_fault(struct sim_fault f);
 uint64_t sim_bad_accesses(void);
 uint64_t sim_flushes(void);
 uint64_t sim_ticks(void);
+/* Reads that found a SIM_WEAK bit charged (each a chance to fail). */
+uint64_t sim_weak_reads(void);
+
+/* Restart the simulator's own random draws (SIM_WEAK) from `seed`;
+ * sim_init() starts them from a fixed seed. */
+void sim_seed(uint64_t seed);
+
+/* Let `ticks` pass without touching memory (a sleeping bit fade test). */
+void sim_advance(uint64_t ticks);
 
 /* Raw view without faults or ticks (test set-up and inspection). */
 uint64_t sim_peek(uint64_t addr);

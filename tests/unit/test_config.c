@@ -35,6 +35,7 @@ TEST(config_defaults_match_contract)
     CHECK_EQ_U64(c.max_pairs, 20);
     CHECK(!c.tests_given && !c.focus_cells && c.focus_margin == 16 << 20);
     CHECK(c.temp_stub_from == ERRCSV_NO_TEMP);
+    CHECK_EQ_U64(c.bitfade_ms, 45 * 60 * 1000);
 }
 
 TEST(config_good_input)
@@ -47,7 +48,8 @@ TEST(config_good_input)
                             "range=0x100000000-0x140000000\nrange=0x1000-0x3000\n"
                             "granule=64K\nquick=1\non_finish=shutdown\nreserve=128M\n"
                             "interleave=ch:0x40\nmax_pairs=8\nfocus=cells focus_margin=4M\n"
-                            "temp_stub=40-85\n"), 0);
+                            "temp_stub=40-85\nbitfade_sleep=90s\n"), 0);
+    CHECK_EQ_U64(c.bitfade_ms, 90000);
     CHECK(c.focus_cells && c.focus_margin == 4 << 20 && c.tests_given);
     CHECK(c.temp_stub_from == 40 && c.temp_stub_to == 85);
     CHECK_EQ_U64(c.max_pairs, 8);

@@ -15,7 +15,7 @@ TEST(errcsv_round_trip)
     rows[0].cpu = 3;
     char line[200];
     errcsv_format(line, sizeof line, &rows[0]);
-    CHECK_STR(line, "12.345,1,5,3,0x36a7abcd8,2,0x0000000000000000,0x8000000000000004,\n");
+    CHECK_STR(line, "12.345,1,5,3,0x36a7abcd8,2,0x0000000000000000,0x8000000000000004,,0\n");
     struct err_row back;
     CHECK(errcsv_parse(line, strlen(line) - 1, &back) == ERRCSV_ROW);
     CHECK_EQ_U64(back.addr, 0x36a7abcd8ull);
@@ -26,8 +26,13 @@ TEST(errcsv_round_trip)
     CHECK_EQ_U64(rows[1].bit, 63);
     CHECK(back.temp_c == ERRCSV_NO_TEMP);
     rows[0].temp_c = -5;
+    rows[0].flags = ERRCSV_ADDR_UNCERTAIN;
     errcsv_format(line, sizeof line, &rows[0]);
     CHECK(errcsv_parse(line, strlen(line) - 1, &back) == ERRCSV_ROW && back.temp_c == -5);
+    CHECK_EQ_U64(back.flags, ERRCSV_ADDR_UNCERTAIN);
+    const char *nine = "1.0,0,5,0,0x1000,1,0x0,0x2,33";   /* older files: no addr_uncertain */
+    CHECK(errcsv_parse(nine, strlen(nine), &back) == ERRCSV_ROW && back.flags == 0 && back.temp_c == 33);
+    CHECK(errcsv_parse("1.0,0,5,0,0x1000,1,0x0,0x2,,2", 29, &back) == ERRCSV_BAD);
 }
 
 TEST(errcsv_session_lines)
@@ -191,6 +196,35 @@ TEST(badram_all_forms)
     badram_render(&sb, &set);
     CHECK(!strncmp(buf, "GRUB_BADRAM=\"\"\n", 15));
     CHECK(!strstr(buf, "\nbadram "));
+}
+
+TEST(badram_skips_cells_only_address_tests_saw)
+{
+    struct cell_table t;
+    static struct cell m[16];
+    cells_init(&t, m, 16);
+    struct err_row sure = { .addr = 0x20000008, .bit = 1, .test = 5 };
+    struct err_row unsure = { .addr = 0x30000008, .bit = 2, .test = 1, .flags = ERRCSV_ADDR_UNCERTAIN };
+    struct err_row both = { .addr = 0x40000008, .bit = 3, .test = 1, .flags = ERRCSV_ADDR_UNCERTAIN };
+    cells_add(&t, &sure);
+    cells_add(&t, &unsure);
+    cells_add(&t, &both);
+    both.flags = 0;
+    both.test = 5;
+    cells_add(&t, &both);   /* test 5 confirms it */
+    unsigned n = cells_sort(&t);
+    struct badram_set set = { .interleave = "" };
+    badram_build(&set, t.slot, n, 1 << 20, 20, 0, gbuf, pbuf, 64);
+    CHECK_EQ_U64(set.ngran, 2);
+    CHECK_EQ_U64(gbuf[0], 0x20000000);
+    CHECK_EQ_U64(gbuf[1], 0x40000000);
+    CHECK_EQ_U64(set.unconfirmed, 1);
+    static char buf[65536];
+    struct sbuf sb;
+    sbuf_init(&sb, buf, sizeof buf);
+    badram_render(&sb, &set);
+    CHECK_EQ_U64(sb.lost, 0);
+    CHECK(strstr(buf, "# 1 cell seen only by address tests (addr_uncertain) not masked"));
 }
 
 TEST(badram_parse_line_refuses_malformed)

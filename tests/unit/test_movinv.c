@@ -78,7 +78,8 @@ TEST(movinv_stuck_bit_exact_address)
             memset(&s, 0, sizeof s);
             sim_init(BASE, LEN, 0);
             uint64_t a = BASE + 0x1f3a8;
-            sim_add_fault((struct sim_fault){ SIM_STUCK, a, 41, v, 0 });
+            sim_add_fault((struct sim_fault){ .kind = SIM_STUCK, .addr = a, .bit = 41,
+                                              .value = v });
             struct mem_range rg = { BASE, LEN };
             run(t, &s, &rg, 1, 0, 0, 3);
             CHECK(only_cell(&s, a, 41));
@@ -94,7 +95,8 @@ TEST(movinv_leaky_cell_exact_address)
         sim_init(BASE, LEN, 0);
         uint64_t a = BASE + LEN - 8 * 37;
         /* Decays after a third of a sweep without a rewrite. */
-        sim_add_fault((struct sim_fault){ SIM_LEAK, a, 17, 1, LEN / 8 / 3 });
+        sim_add_fault((struct sim_fault){ .kind = SIM_LEAK, .addr = a, .bit = 17, .value = 1,
+                                          .hold = LEN / 8 / 3 });
         struct mem_range rg = { BASE, LEN };
         run(t, &s, &rg, 1, 0, 0, t == 5 ? 12 : 2);
         CHECK(only_cell(&s, a, 17));
@@ -110,7 +112,8 @@ TEST(movinv_leak_too_slow_is_not_seen)
     memset(&s, 0, sizeof s);
     sim_init(BASE, LEN, 0);
     /* Holds longer than any write-to-read gap of a full sweep pair. */
-    sim_add_fault((struct sim_fault){ SIM_LEAK, BASE + 64, 3, 1, 10 * LEN });
+    sim_add_fault((struct sim_fault){ .kind = SIM_LEAK, .addr = BASE + 64, .bit = 3, .value = 1,
+                                      .hold = 10 * LEN });
     struct mem_range rg = { BASE, LEN };
     run(5, &s, &rg, 1, 0, 0, 4);
     CHECK_EQ_U64(s.n, 0);

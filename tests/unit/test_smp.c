@@ -148,7 +148,7 @@ static void *producer(void *arg)
 {
     (void)arg;
     for (uint64_t i = 0; i < ITEMS; i++) {
-        struct smp_err e = { i * 8, i, ~i, i };
+        struct smp_err e = { i * 8, i, ~i, i, 0 };
         smp_ring_push(&ring, &e);
         if (i % 64 == 0)
             sched_yield();
@@ -193,7 +193,7 @@ TEST(smp_ring_full_counts_drops)
 {
     smp_ring_init(&ring);
     for (uint64_t i = 0; i < 1000; i++) {
-        struct smp_err e = { i * 8, i, ~i, i };
+        struct smp_err e = { i * 8, i, ~i, i, 0 };
         smp_ring_push(&ring, &e);
     }
     CHECK_EQ_U64(ring.dropped, 1000 - SMP_RING);

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: MIT
+#include "sweep.h"
+#include "memio.h"
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+/* The eight words of one 64-byte line as read. Passed by value to the cold
+ * report path, so the hot loop keeps them in registers. */
+struct line {
+    uint64_t v[8];
+};
+
+static ALWAYS_INLINE uint64_t rotl(uint64_t x, uint64_t n)
+{
+    n &= 63;
+    return x << n | x >> ((64 - n) & 63);
+}
+
+/* `kind` is a constant wherever this is inlined, so each kind compiles to
+ * its own straight loop. */
+static ALWAYS_INLINE uint64_t pat_at(uint64_t p, enum sweep_kind kind, uint64_t a)
+{
+    return kind == SWEEP_WALK ? rotl(p, a >> 3) : kind == SWEEP_ADDR ? a + p : p;
+}
+
+/* The pattern i words after the word whose pattern is q (same line): a
+ * constant step, cheaper than pat_at per word. */
+static ALWAYS_INLINE uint64_t pat_next(uint64_t q, enum sweep_kind kind, unsigned i)
+{
+    return kind == SWEEP_WALK ? rotl(q, i) : kind == SWEEP_ADDR ? q + 8 * i : q;
+}
+
+/* An address test's wrong value may be another word's value, as written or
+ * (in a phase that writes complements) inverted: then the failing word may
+ * be that one (decoder) rather than this one (cell). */
+static void report(struct mt_run *r, enum sweep_kind kind, uint64_t p, uint64_t a, uint64_t e,
+                   uint64_t v)
+{
+    unsigned flags = 0;
+    if (kind == SWEEP_ADDR && (mt_names_other(a, v - p) || mt_names_other(a, ~v - p)))
+        flags = MT_ERR_ADDR_UNCERTAIN;
+    mt_report_flagged(r, a, e, v, flags);
+}
+
+/* Cold path: the line at a had at least one wrong word; expected values are
+ * pattern ^ xe. Reported in the order the words were visited. */
+static void __attribute__((noinline, cold))
+report_line(struct mt_run *r, enum sweep_kind kind, uint64_t p, uint64_t xe, uint64_t a,
+            struct line l, int down)
+{
+    for (unsigned k = 0; k < 8; k++) {
+        unsigned i = down ? 7 - k : k;
+        uint64_t e = pat_at(p, kind, a + 8 * i) ^ xe;
+        if (l.v[i] != e)
+            report(r, kind, p, a + 8 * i, e, l.v[i]);
+    }
+}
+
+static ALWAYS_INLINE void fill_span(uint64_t a, uint64_t end, uint64_t p, enum sweep_kind kind)
+{
+    for (; a < end && (a & 63); a += 8)
+        memio_write(a, pat_at(p, kind, a));
+    for (; end - a >= 64; a += 64) {
+        uint64_t q = pat_at(p, kind, a);
+#pragma GCC unroll 8
+        for (unsigned i = 0; i < 8; i++)
+            memio_write_stream(a + 8 * i, pat_next(q, kind, i));
+    }
+    for (; a < end; a += 8)
+        memio_write(a, pat_at(p, kind, a));
+}
+
+void sweep_fill(struct mt_run *r, uint64_t p, enum sweep_kind kind)
+{
+    struct mt_cursor c = { 0 };
+    uint64_t lo, hi;
+    while (mt_next_up(r, &c, &lo, &hi)) {
+        if (kind == SWEEP_WALK)
+            fill_span(lo, hi, p, SWEEP_WALK);
+        else if (kind == SWEEP_ADDR)
+            fill_span(lo, hi, p, SWEEP_ADDR);
+        else
+            fill_span(lo, hi, p, SWEEP_CONST);
+    }
+    memio_stream_fence();
+}
+
+static ALWAYS_INLINE void check_word(struct mt_run *r, enum sweep_kind kind, uint64_t p,
+                                     uint64_t a, uint64_t e)
+{
+    uint64_t v = memio_read(a);
+    if (v != e)
+        report(r, kind, p, a, e, v);
+}
+
+static ALWAYS_INLINE void check_span(struct mt_run *r, uint64_t a, uint64_t end, uint64_t p,
+                                     enum sweep_kind kind, uint64_t xe)
+{
+    for (; a < end && (a & 63); a += 8)
+        check_word(r, kind, p, a, pat_at(p, kind, a) ^ xe);
+    for (; end - a >= 64; a += 64) {
+        struct line l;
+        uint64_t d = 0, q = pat_at(p, kind, a);
+        memio_prefetch(a + MEMIO_AHEAD);
+#pragma GCC unroll 8
+        for (unsigned i = 0; i < 8; i++) {
+            l.v[i] = memio_read(a + 8 * i);
+            d |= l.v[i] ^ pat_next(q, kind, i) ^ xe;
+        }
+        if (__builtin_expect(d != 0, 0))
+            report_line(r, kind, p, xe, a, l, 0);
+    }
+    for (; a < end; a += 8)
+        check_word(r, kind, p, a, pat_at(p, kind, a) ^ xe);
+}
+
+void sweep_check(struct mt_run *r, uint64_t p, enum sweep_kind kind, uint64_t xe)
+{
+    struct mt_cursor c = { 0 };
+    uint64_t lo, hi;
+    while (mt_next_up(r, &c, &lo, &hi)) {
+        if (kind == SWEEP_WALK)
+            check_span(r, lo, hi, p, SWEEP_WALK, xe);
+        else if (kind == SWEEP_ADDR)
+            check_span(r, lo, hi, p, SWEEP_ADDR, xe);
+        else
+            check_span(r, lo, hi, p, SWEEP_CONST, xe);
+    }
+}
+
+static ALWAYS_INLINE void cw_word(struct mt_run *r, enum sweep_kind kind, uint64_t p, uint64_t a,
+                                  uint64_t xe, uint64_t xn)
+{
+    uint64_t q = pat_at(p, kind, a), v = memio_read(a);
+    memio_write(a, q ^ xn);
+    if (v != (q ^ xe))
+        report(r, kind, p, a, q ^ xe, v);
+}
+
+/* Each word is read and then written before the next one is touched, as the
+ * algorithm says; only the comparison is batched per line. */
+static ALWAYS_INLINE void cw_up_span(struct mt_run *r, uint64_t a, uint64_t end, uint64_t p,
+                                     enum sweep_kind kind, uint64_t xe, uint64_t xn)
+{
+    for (; a < end && (a & 63); a += 8)
+        cw_word(r, kind, p, a, xe, xn);
+    for (; end - a >= 64; a += 64) {
+        struct line l;
+        uint64_t d = 0, q0 = pat_at(p, kind, a);
+        memio_prefetch(a + MEMIO_AHEAD);
+#pragma GCC unroll 8
+        for (unsigned i = 0; i < 8; i++) {
+            uint64_t q = pat_next(q0, kind, i);
+            l.v[i] = memio_read(a + 8 * i);
+            memio_write(a + 8 * i, q ^ xn);
+            d |= l.v[i] ^ q ^ xe;
+        }
+        if (__builtin_expect(d != 0, 0))
+            report_line(r, kind, p, xe, a, l, 0);
+    }
+    for (; a < end; a += 8)
+        cw_word(r, kind, p, a, xe, xn);
+}
+
+static ALWAYS_INLINE void cw_down_span(struct mt_run *r, uint64_t lo, uint64_t a, uint64_t p,
+                                       enum sweep_kind kind, uint64_t xe, uint64_t xn)
+{
+    while (a > lo && (a & 63)) {
+        a -= 8;
+        cw_word(r, kind, p, a, xe, xn);
+    }
+    while (a - lo >= 64) {
+        a -= 64;
+        struct line l;
+        uint64_t d = 0, q0 = pat_at(p, kind, a);
+        memio_prefetch(a - MEMIO_AHEAD);
+#pragma GCC unroll 8
+        for (int i = 7; i >= 0; i--) {
+            uint64_t q = pat_next(q0, kind, (unsigned)i);
+            l.v[i] = memio_read(a + 8 * i);
+            memio_write(a + 8 * i, q ^ xn);
+            d |= l.v[i] ^ q ^ xe;
+        }
+        if (__builtin_expect(d != 0, 0))
+            report_line(r, kind, p, xe, a, l, 1);
+    }
+    while (a > lo) {
+        a -= 8;
+        cw_word(r, kind, p, a, xe, xn);
+    }
+}
+
+void sweep_check_write_up(struct mt_run *r, uint64_t p, enum sweep_kind kind, uint64_t xe,
+                          uint64_t xn)
+{
+    struct mt_cursor c = { 0 };
+    uint64_t lo, hi;
+    while (mt_next_up(r, &c, &lo, &hi)) {
+        if (kind == SWEEP_WALK)
+            cw_up_span(r, lo, hi, p, SWEEP_WALK, xe, xn);
+        else if (kind == SWEEP_ADDR)
+            cw_up_span(r, lo, hi, p, SWEEP_ADDR, xe, xn);
+        else
+            cw_up_span(r, lo, hi, p, SWEEP_CONST, xe, xn);
+    }
+}
+
+void sweep_check_write_down(struct mt_run *r, uint64_t p, enum sweep_kind kind, uint64_t xe,
+                            uint64_t xn)
+{
+    struct mt_cursor c = { 0 };
+    uint64_t lo, hi;
+    while (mt_next_down(r, &c, &lo, &hi)) {
+        if (kind == SWEEP_WALK)
+            cw_down_span(r, lo, hi, p, SWEEP_WALK, xe, xn);
+        else if (kind == SWEEP_ADDR)
+            cw_down_span(r, lo, hi, p, SWEEP_ADDR, xe, xn);
+        else
+            cw_down_span(r, lo, hi, p, SWEEP_CONST, xe, xn);
+    }
+}

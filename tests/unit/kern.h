@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// Shared harness for the kernel tests: runs one test from the table against
+// the simulated memory and keeps every error record with its flags.
+#ifndef TESTS_UNIT_KERN_H
+#define TESTS_UNIT_KERN_H
+
+#include "../../efi/core/mtest.h"
+
+#define KERN_MAX_REC 8192
+
+struct kern_rec {
+    uint64_t addr, expected, actual;
+    unsigned flags;
+};
+
+struct kern_seen {
+    struct kern_rec rec[KERN_MAX_REC];
+    unsigned n;             /* records kept */
+    uint64_t total;         /* records reported */
+    unsigned polls, syncs, sleeps, cache_off, cache_on;
+    unsigned stop_after;    /* abort at this poll (0: never) */
+    uint64_t slept_ms;
+};
+
+/* Simulated ticks per millisecond of bit-fade sleep. */
+#define KERN_TICKS_PER_MS 64
+
+struct kern_opts {
+    uint32_t pass, cpu;
+    unsigned iters;         /* 0: the table's full count */
+    uint64_t fade_ms;
+    uint64_t seed_base;
+    int no_sleep, with_sync, with_cache;
+};
+
+/* Run test `num` over the ranges; records go to *s (cleared first except
+ * stop_after). Returns the run's out fields through *out when not NULL. */
+void kern_run(unsigned num, struct kern_seen *s, const struct mem_range *rg, unsigned nrg,
+              const struct kern_opts *o, struct mt_run *out);
+
+/* Only records at (addr, bit), at least one. */
+int kern_only_cell(const struct kern_seen *s, uint64_t addr, unsigned bit);
+
+/* Some record has this address and bit. */
+int kern_has_cell(const struct kern_seen *s, uint64_t addr, unsigned bit);
+
+#endif
