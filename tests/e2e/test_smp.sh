@@ -43,4 +43,20 @@ if ! qemu_run smp1 "$cfg" --smp 1 --mem 256M --timeout 300 >"$tmp/run1.log" 2>&1
     finish
 fi
 check "-smp 1: one CPU used, run passes" bash -c 'grep -q "^cpus:      1 used of 1" "$0" && grep -q "^result: PASS" "$0"' "$tmp/smp1/weakbit/report.txt"
+
+# cpus= and cpu_mode=sequential: 2 of 4 CPUs, one after the other, each on its chunk.
+cfg3='tests=5
+quick=1
+cpus=2
+cpu_mode=sequential
+range=0x2000000-0x6000000
+on_finish=shutdown'
+if qemu_run seq "$cfg3" --smp 4 --mem 256M --timeout 300 >"$tmp/run3.log" 2>&1; then
+    r=$tmp/seq/weakbit/report.txt
+    check "cpus=2: 2 used of 4, and why" grep -q "^cpus:      2 used of 4 - limited by cpus=" "$r"
+    check "sequential: both CPUs tested half each" \
+        bash -c 'grep -q "^  cpu 0: bytes 33554432 " "$0" && grep -q "^  cpu 1: bytes 33554432 " "$0" && ! grep -q "^  cpu 2:" "$0"' "$r"
+else
+    notok "cpus=2 cpu_mode=sequential run finishes ($(tail -n1 "$tmp/run3.log"))"
+fi
 finish
