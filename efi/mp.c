@@ -34,7 +34,6 @@ struct mp_services {
 
 #define STATUS_BSP 0x1
 #define STATUS_ENABLED 0x2
-#define AP_SILENCE_MS 30000     /* no heartbeat this long: the AP is hung */
 #define EVENT_GRACE_MS 5000     /* all APs done, firmware still busy: give up on it */
 #define PROC_MAX 1024
 
@@ -47,6 +46,8 @@ static uint16_t proc_slot[PROC_MAX];
 static struct mp_cpu_stats stats[SMP_MAX_CPUS];
 static enum cfg_cpu_mode mode;
 static uint64_t fade_ms;
+static uint64_t silence_ms;       /* no heartbeat this long: the AP is hung (ap_timeout=) */
+static unsigned hang_slot;        /* debug_hang_cpu=: make this AP hang, to test the above */
 static EFI_EVENT done_event;
 
 /* Shared with the APs: plain memory and atomics only. */
@@ -101,6 +102,8 @@ void mp_init(const struct wb_config *cfg, const struct mp_hooks *hooks)
     job = AllocateZeroPool(sizeof *job);
     mode = cfg->cpu_mode;
     fade_ms = cfg->bitfade_ms;
+    silence_ms = cfg->ap_timeout_s * 1000;
+    hang_slot = cfg->debug_hang_cpu;
     stats[0].proc = 0;
     EFI_GUID g = MP_SERVICES_GUID;
     UINTN total = 0, enabled = 0, me = 0;
@@ -173,6 +176,9 @@ static void ap_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actua
 static int ap_poll(void *ctx)
 {
     unsigned s = (unsigned)(uintptr_t)ctx;
+    if (s == hang_slot && job->blocks[s] >= 4)
+        for (;;)
+            __builtin_ia32_pause();   /* a hung CPU: no heartbeat, never returns */
     job->heartbeat[s]++;
     job->blocks[s]++;
     return __atomic_load_n(&job->abort, __ATOMIC_ACQUIRE) || job->dead[s];
@@ -249,12 +255,12 @@ static void watchdog(void)
         if (job->heartbeat[s] != last_beat[s]) {
             last_beat[s] = job->heartbeat[s];
             last_beat_ms[s] = now;
-        } else if (now - last_beat_ms[s] > AP_SILENCE_MS) {
+        } else if (now - last_beat_ms[s] > silence_ms) {
             job->dead[s] = 1;
             stats[s].dropped = 1;
             smp_barrier_leave(&job->barrier);
             say("cpu %u (processor %u) stopped responding for %u s: dropped; its chunk is re-run on cpu 0",
-                s, (unsigned)slot_proc[s], AP_SILENCE_MS / 1000);
+                s, (unsigned)slot_proc[s], (unsigned)(silence_ms / 1000));
         }
     }
 }
@@ -344,7 +350,7 @@ static void launch(unsigned members)
         job->kernel(&job->run[0]);
         job->t1[0] = cpu_rdtsc();
         job->done[0] = 1;
-        /* Leaving counts as arriving at every later barrier of this job-> */
+        /* Leaving counts as arriving at every later barrier of this job. */
         smp_barrier_leave(&job->barrier);
     }
     for (;;) {
@@ -379,6 +385,34 @@ static void account(unsigned s, const struct mt_run *r)
     stats[s].busy_tsc += job->t1[s] - job->t0[s];
 }
 
+/* After a launch: count the finished slots, and test the chunks of CPUs
+ * that were dropped again on the BSP alone, so no memory goes untested. */
+static uint64_t collect(const struct mt_test *t, uint32_t pass, unsigned iters)
+{
+    uint64_t errors = 0;
+    struct mt_run lost[SMP_MAX_CPUS];
+    unsigned nlost = 0;
+    for (unsigned s = 0; s < nslots; s++) {
+        if (!job->active[s])
+            continue;
+        if (job->dead[s]) {
+            lost[nlost++] = job->run[s];
+            continue;
+        }
+        errors += job->run[s].errors;
+        account(s, &job->run[s]);
+    }
+    for (unsigned i = 0; i < nlost && !job->abort; i++) {
+        for (unsigned s = 0; s < nslots; s++)
+            job->active[s] = 0;
+        prepare(0, t, pass, iters, lost[i].ranges, lost[i].nranges);
+        launch(1);
+        errors += job->run[0].errors;
+        account(0, &job->run[0]);
+    }
+    return errors;
+}
+
 uint64_t mp_run(const struct mt_test *t, const struct mem_range *ranges, unsigned nr, uint32_t pass,
                 unsigned iters, int *aborted)
 {
@@ -405,41 +439,21 @@ uint64_t mp_run(const struct mt_test *t, const struct mem_range *ranges, unsigne
         unsigned s = t->mode == MT_ONE_CPU ? rotate++ % usable : 0;
         prepare(s, t, pass, iters, ranges, nr);
         launch(1);
-        errors += job->run[s].errors;
-        if (!job->dead[s])
-            account(s, &job->run[s]);
+        errors += collect(t, pass, iters);
     } else {
-        unsigned n = smp_split(ranges, nr, nslots, 4096, job->ranges, job->first);
-        (void)n;
+        smp_split(ranges, nr, nslots, 4096, job->ranges, job->first);
         unsigned rounds = mode == CFG_CPU_SEQUENTIAL ? nslots : 1;
         for (unsigned round = 0; round < rounds && !job->abort; round++) {
             unsigned members = 0;
             for (unsigned s = 0; s < nslots; s++) {
                 int on = rounds == 1 || s == round;
-                prepare(s, t, pass, iters, job->ranges + job->first[s], on ? job->first[s + 1] - job->first[s] : 0);
+                prepare(s, t, pass, iters, job->ranges + job->first[s],
+                        on ? job->first[s + 1] - job->first[s] : 0);
                 members += job->active[s];
             }
             launch(members);
-            for (unsigned s = 0; s < nslots; s++)
-                if (job->active[s] && !job->dead[s]) {
-                    errors += job->run[s].errors;
-                    account(s, &job->run[s]);
-                }
+            errors += collect(t, pass, iters);
         }
-    }
-
-    /* Chunks of dropped CPUs: tested again by the BSP alone, so nothing is skipped. */
-    for (unsigned s = 1; s < nslots && !job->abort; s++) {
-        if (!job->active[s] || !job->dead[s])
-            continue;
-        struct mt_run r = job->run[s];
-        job->active[s] = 0;
-        prepare(0, t, pass, iters, r.ranges, r.nranges);
-        for (unsigned k = 1; k < nslots; k++)
-            job->active[k] = 0;
-        launch(1);
-        errors += job->run[0].errors;
-        account(0, &job->run[0]);
     }
     *aborted = job->abort != 0;
     return errors;

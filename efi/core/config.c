@@ -17,6 +17,7 @@ void config_defaults(struct wb_config *cfg)
     cfg->max_pairs = 20;
     cfg->focus_margin = 16ull << 20;
     cfg->bitfade_ms = MT_FADE_DEFAULT_MS;
+    cfg->ap_timeout_s = 30;
     cfg->temp_stub_from = cfg->temp_stub_to = ERRCSV_NO_TEMP;
 }
 
@@ -199,6 +200,16 @@ static void apply(struct wb_config *cfg, struct ctx *c, unsigned line, const cha
             bad = "expected a wait per pattern like 45m, 90s or 0; default kept";
         else
             cfg->bitfade_ms = u * 1000;
+    } else if (match(k, kn, "ap_timeout")) {
+        if (parse_duration(v, vn, &u) || u < 1 || u > 3600)
+            bad = "expected a time from 1s to 1h, like 30s; default kept";
+        else
+            cfg->ap_timeout_s = u;
+    } else if (match(k, kn, "debug_hang_cpu")) {
+        if (parse_u64(v, vn, &u) || u >= 4096)
+            bad = "expected a CPU number (0: off); ignored";
+        else
+            cfg->debug_hang_cpu = (unsigned)u;
     } else if (match(k, kn, "focus")) {
         static const char *const focus[] = { "none", "cells", 0 };
         if ((i = pick(v, vn, focus)) < 0)

@@ -35,6 +35,8 @@ struct wb_config {
     uint64_t focus_margin;   /* bytes either side of each such cell */
     int temp_stub_from, temp_stub_to;  /* temp_stub=A[-B]; ERRCSV_NO_TEMP: off */
     uint64_t bitfade_ms;     /* test 10's wait per pattern (0s and 1s) */
+    uint64_t ap_timeout_s;   /* an AP silent this long is dropped, its chunk re-run */
+    unsigned debug_hang_cpu; /* test hook: this AP hangs mid-test (0: off) */
 };
 
 /* Defaults: tests 0,2-10, 1 pass, test mode, all CPUs in parallel, all RAM,

@@ -48,7 +48,8 @@ TEST(config_good_input)
                             "range=0x100000000-0x140000000\nrange=0x1000-0x3000\n"
                             "granule=64K\nquick=1\non_finish=shutdown\nreserve=128M\n"
                             "interleave=ch:0x40\nmax_pairs=8\nfocus=cells focus_margin=4M\n"
-                            "temp_stub=40-85\nbitfade_sleep=90s\n"), 0);
+                            "temp_stub=40-85\nbitfade_sleep=90s\nap_timeout=5s debug_hang_cpu=2\n"), 0);
+    CHECK(c.ap_timeout_s == 5 && c.debug_hang_cpu == 2);
     CHECK_EQ_U64(c.bitfade_ms, 90000);
     CHECK(c.focus_cells && c.focus_margin == 4 << 20 && c.tests_given);
     CHECK(c.temp_stub_from == 40 && c.temp_stub_to == 85);
