@@ -19,9 +19,7 @@
 #include "core/fmt.h"
 #include "core/focus.h"
 #include "core/interleave.h"
-#include "core/movinv.h"
 #include "core/mtest.h"
-#include "core/prng.h"
 #include "core/report.h"
 
 #define VERSION "0.1"
@@ -643,8 +641,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
                 passes_done++;
                 app.loops += stress;
             }
-            log_event("%s %u %s", stress ? "loop" : "pass", app.pass + 1,
-                      app.stop ? "stopped" : "complete");
+            char temp[16] = "n/a";
+            int t = thermal_read();
+            if (t != ERRCSV_NO_TEMP)
+                fmt_format(temp, sizeof temp, "%d C", t);
+            log_event("%s %u %s, temp %s, %u cells", stress ? "loop" : "pass", app.pass + 1,
+                      app.stop ? "stopped" : "complete", temp, app.cells.n);
         }
     }
     mm_release(&app.plan);
