@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Keyboard while running, keys pressed through QEMU's monitor: S skips the
+# current test, P pauses until the next key, Esc stops and the report is
+# still written.
+. "$(dirname "$0")/lib.sh"
+
+cfg='tests=3,5
+passes=3
+range=0x2000000-0x8000000
+on_finish=shutdown'
+if ! qemu_run keys "$cfg" --mem 256M --timeout 200 \
+    --key-on 'pass 1 test 5: Moving=s' \
+    --key-on 'pass 2 test 5: Moving=p' \
+    --key-on 'P: paused=ret' \
+    --key-on '^continuing=esc' >"$tmp/run.log" 2>&1; then
+    notok "run with keys pressed ends (qemu-run: $(tail -n1 "$tmp/run.log"))"
+    finish
+fi
+w=$tmp/keys/weakbit
+serial=$(serial_text "$tmp/keys/serial.log")
+check "help line names the keys" grep -q "\[Esc stop, P pause, S skip\]" <<<"$serial"
+check "S skipped test 5 in pass 1" grep -q "^pass 1 test 5: skipped by user" <<<"$serial"
+check "the run went on after the skip" grep -q "^pass 2 test 3: Moving" <<<"$serial"
+check "P paused and a key resumed" bash -c 'grep -q "^P: paused - press any key to continue" <<<"$0" && grep -q "^continuing" <<<"$0"' "$serial"
+check "pass 2 test 3 ran in full" grep -q "^pass 2 test 3: done" <<<"$serial"
+check "Esc stopped the run in pass 2" bash -c 'grep -q "^Esc: stopping; the report is still written" <<<"$0" && grep -q "^pass 2 test 5: stopped" <<<"$0" && ! grep -q "^pass 3" <<<"$0"' "$serial"
+check "report written and says the user stopped it" \
+    bash -c 'grep -q "^result: INCOMPLETE" "$0" && grep -q "stopped early by the user (Esc)" "$0" && grep -q "skipped by user in some runs" "$0"' "$w/report.txt"
+check "session.log has the key events" \
+    bash -c 'grep -q "test 5 skipped by user" "$0" && grep -q "paused by user" "$0" && grep -q "resumed" "$0" && grep -q "stopped by user (Esc)" "$0"' "$w/session.log"
+finish
