@@ -629,6 +629,17 @@ static void legend_modules(struct legend *lg, label_t *mods, unsigned n, int mor
         legend_item(lg, 'c', OTHER_COLOR, "other modules");
 }
 
+
+/* The legend's last line (the interleave model, when given) and the end tag. */
+static void finish_svg(struct out *o, const struct legend *lg, const char *interleave)
+{
+    if (interleave) {
+        out_printf(o, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#495057\">modules: ", lg->x0, lg->y + 20);
+        out_text(o, interleave);
+        out_printf(o, "</text>\n");
+    }
+    out_printf(o, "</svg>\n");
+}
 static int tl_render(struct out *o, struct tl_data *d, const struct pic_opts *opt)
 {
     /* Place the sessions on one time axis: their own clocks when every
@@ -830,12 +841,7 @@ static int tl_render(struct out *o, struct tl_data *d, const struct pic_opts *op
         lg.x = lg.x0, lg.y += 20;
         legend_modules(&lg, mods, nmods, more_mods);
     }
-    if (opt->interleave) {
-        out_printf(o, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#495057\">modules: ", lg.x0, lg.y + 20);
-        out_text(o, opt->interleave);
-        out_printf(o, "</text>\n");
-    }
-    out_printf(o, "</svg>\n");
+    finish_svg(o, &lg, opt->interleave);
     free(order);
     free(firsts);
     return 0;
@@ -1182,12 +1188,7 @@ static int map_render(struct out *o, const struct cell *cells, unsigned n, const
     char gl[64];
     snprintf(gl, sizeof gl, "%s granule masked by badram", gran);
     legend_item(&lg, 'r', "#fa5252", gl);
-    if (opt->interleave) {
-        out_printf(o, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#495057\">modules: ", lg.x0, lg.y + 20);
-        out_text(o, opt->interleave);
-        out_printf(o, "</text>\n");
-    }
-    out_printf(o, "</svg>\n");
+    finish_svg(o, &lg, opt->interleave);
     free(marks);
     free(lanes);
     return 0;

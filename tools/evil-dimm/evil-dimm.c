@@ -171,37 +171,34 @@ static bool rng_chance(double p)
 
 // ---- number parsing ----------------------------------------------------
 
-static bool parse_hex(const char *s, uint64_t *out)
+// Digits in `base` to the end of the string; strtoull alone accepts signs and spaces.
+static bool parse_digits(const char *s, int base, uint64_t *out)
 {
 	char *end;
 
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		s += 2;
-	if (!isxdigit((unsigned char)*s))
+	if (!(base == 16 ? isxdigit((unsigned char)*s) : isdigit((unsigned char)*s)))
 		return false;
 	errno = 0;
-	unsigned long long v = strtoull(s, &end, 16);
+	unsigned long long v = strtoull(s, &end, base);
 	if (errno || *end)
 		return false;
 	*out = v;
 	return true;
 }
 
+static bool parse_hex(const char *s, uint64_t *out)
+{
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	return parse_digits(s, 16, out);
+}
+
 // Hex with 0x, otherwise decimal: a leading 0 must not silently mean octal.
 static bool parse_u64(const char *s, uint64_t *out)
 {
-	char *end;
-
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		return parse_hex(s, out);
-	if (!isdigit((unsigned char)*s))
-		return false;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end)
-		return false;
-	*out = v;
-	return true;
+	return parse_digits(s, 10, out);
 }
 
 static bool parse_double(const char *s, double *out)
