@@ -1,15 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Host CLI: badram and cells over errors.csv files, and its refusals.
-set -u
-cli=${1:?usage: test_cli.sh path/to/weakbit}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-check() {  # name, then a command that must succeed
-    local name=$1; shift
-    if "$@" >/dev/null 2>&1; then echo "ok - cli: $name"; else echo "not ok - cli: $name"; fails=1; fi
-}
+suite=cli
+. "$(dirname "$0")/lib.sh"
 
 cat >"$tmp/a.csv" <<CSV
 time_s,pass,test,cpu,phys_addr,bit,expected,actual

@@ -2,15 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Host CLI: `weakbit timeline` and `weakbit map` draw SVGs that a real
 # renderer (rsvg-convert) opens, with one mark per cell, and bad input fails.
-set -u
-cli=${1:?usage: test_svg.sh path/to/weakbit}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-check() {  # name, then a command that must succeed
-    local name=$1; shift
-    if "$@" >/dev/null 2>&1; then echo "ok - svg: $name"; else echo "not ok - svg: $name"; fails=1; fi
-}
+suite=svg
+. "$(dirname "$0")/lib.sh"
 count() {  # how many times a string occurs in a file
     grep -o -- "$1" "$2" 2>/dev/null | wc -l
 }
