@@ -36,7 +36,7 @@ void history_load(struct cell_table *known, struct history *h)
         for (size_t i = 0; i < end; i++) {
             if (buf[i] != '\n')
                 continue;
-            struct err_row row;
+            struct failbit row;
             struct err_session s;
             switch (errcsv_parse_session(buf + start, i - start, &row, &s)) {
             case ERRCSV_ROW:

@@ -19,7 +19,7 @@
 #include "core/fmt.h"
 #include "core/focus.h"
 #include "core/interleave.h"
-#include "core/mtest.h"
+#include "core/tests/catalog.h"
 #include "core/report.h"
 
 #define VERSION "0.1"
@@ -36,7 +36,7 @@ struct app {
     struct wb_config cfg;
     struct sbuf problems;
     char problems_buf[2048];
-    struct mp_plan plan;
+    struct mem_plan plan;
     struct cell_table cells;   /* this session */
     struct cell_table known;   /* earlier sessions on this stick */
     struct history hist;
@@ -148,14 +148,14 @@ static void beep(void)
     io_out8(0x61, s & ~3);
 }
 
-_Static_assert(ERRCSV_ADDR_UNCERTAIN == MT_ERR_ADDR_UNCERTAIN, "one flag, two names");
+_Static_assert(FAILBIT_ADDR_UNCERTAIN == FAILBIT_ADDR_UNCERTAIN, "one flag, two names");
 
 static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, uint64_t actual,
                      uint64_t tsc, unsigned flags)
 {
     struct app *a = ctx;
-    struct err_row rows[64];
-    unsigned n = errcsv_split(addr, expected, actual, rows);
+    struct failbit rows[64];
+    unsigned n = failbit_split(addr, expected, actual, rows);
     uint64_t now = timer_tsc_ms(tsc);
     static char buf[64 * 100];
     size_t len = 0;
@@ -167,7 +167,7 @@ static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, 
         rows[i].test = a->test->num;
         rows[i].cpu = cpu;
         rows[i].temp_c = temp;
-        rows[i].flags = flags & ERRCSV_ADDR_UNCERTAIN;
+        rows[i].flags = flags & FAILBIT_ADDR_UNCERTAIN;
         if (a->error_rows + i < MAX_ROWS_LOGGED)
             len += errcsv_format(buf + len, sizeof buf - len, &rows[i]);
         else
@@ -182,7 +182,7 @@ static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, 
         if (cells_add(&a->cells, &rows[i]) != 1)
             continue;
         char t[16] = "n/a";
-        if (temp != ERRCSV_NO_TEMP)
+        if (temp != FAILBIT_NO_TEMP)
             fmt_format(t, sizeof t, "%d C", temp);
         if (cells_find(&a->known, rows[i].addr, rows[i].bit)) {
             a->reseen_cells++;
@@ -215,7 +215,7 @@ static void show_stress_status(struct app *a, uint64_t now)
     uint64_t mbps = now ? moved / 1000 * 1000 / now / 1000 : 0;   /* MB/s */
     char temp[16] = "n/a", last[80] = "none yet";
     int t = thermal_read();
-    if (t != ERRCSV_NO_TEMP)
+    if (t != FAILBIT_NO_TEMP)
         fmt_format(temp, sizeof temp, "%d C", t);
     if (a->have_last_cell)
         fmt_format(last, sizeof last, "0x%llx bit %u at %llus", (unsigned long long)a->last_cell_addr,
@@ -345,7 +345,7 @@ static void focus_on_known_cells(void)
     cells_init(&t, copy, KNOWN_SLOTS);
     for (unsigned i = 0; i < app.known.cap; i++)
         if (app.known.slot[i].used) {
-            struct err_row r = { .addr = app.known.slot[i].addr, .bit = app.known.slot[i].bit };
+            struct failbit r = { .addr = app.known.slot[i].addr, .bit = app.known.slot[i].bit };
             cells_add(&t, &r);
         }
     n = cells_sort(&t);
@@ -643,7 +643,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
             }
             char temp[16] = "n/a";
             int t = thermal_read();
-            if (t != ERRCSV_NO_TEMP)
+            if (t != FAILBIT_NO_TEMP)
                 fmt_format(temp, sizeof temp, "%d C", t);
             log_event("%s %u %s, temp %s, %u cells", stress ? "loop" : "pass", app.pass + 1,
                       app.stop ? "stopped" : "complete", temp, app.cells.n);

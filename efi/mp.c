@@ -4,7 +4,7 @@
 #include "cpu.h"
 #include "timer.h"
 #include "core/fmt.h"
-#include "core/memio.h"
+#include "core/tests/memio.h"
 #include "core/prng.h"
 #include <efi.h>
 #include <efilib.h>
@@ -381,7 +381,7 @@ static void launch(unsigned members)
 
 static void account(unsigned s, const struct mt_run *r)
 {
-    stats[s].bytes += mt_bytes(r->ranges, r->nranges);
+    stats[s].bytes += mem_range_total(r->ranges, r->nranges);
     stats[s].busy_tsc += job->t1[s] - job->t0[s];
 }
 

@@ -8,7 +8,7 @@
 #define EFI_MP_H
 
 #include "core/config.h"
-#include "core/mtest.h"
+#include "core/tests/catalog.h"
 #include "core/smp.h"
 
 struct mp_hooks {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "cells.h"
+#include "core/cells.h"
 
 void cells_init(struct cell_table *t, struct cell *mem, unsigned cap)
 {
@@ -17,7 +17,7 @@ static unsigned hash(uint64_t addr, unsigned bit)
     return (unsigned)(h >> 32);
 }
 
-int cells_add(struct cell_table *t, const struct err_row *row)
+int cells_add(struct cell_table *t, const struct failbit *row)
 {
     unsigned mask = t->cap - 1;
     for (unsigned i = hash(row->addr, row->bit) & mask, probes = 0; probes < t->cap;
@@ -30,7 +30,7 @@ int cells_add(struct cell_table *t, const struct err_row *row)
             if (row->time_ms > c->last_ms)
                 c->last_ms = row->time_ms;
             c->tests |= 1u << (row->test & 31);
-            c->certain += !(row->flags & ERRCSV_ADDR_UNCERTAIN);
+            c->certain += !(row->flags & FAILBIT_ADDR_UNCERTAIN);
             return 0;
         }
         if (!c->used) {
@@ -39,7 +39,7 @@ int cells_add(struct cell_table *t, const struct err_row *row)
                 break;
             *c = (struct cell){ .addr = row->addr, .first_ms = row->time_ms,
                                 .last_ms = row->time_ms, .count = 1,
-                                .certain = !(row->flags & ERRCSV_ADDR_UNCERTAIN),
+                                .certain = !(row->flags & FAILBIT_ADDR_UNCERTAIN),
                                 .tests = 1u << (row->test & 31), .bit = (uint8_t)row->bit,
                                 .used = 1 };
             t->n++;

@@ -6,7 +6,7 @@
 #define EFI_CORE_CELLS_H
 
 #include <stdint.h>
-#include "errcsv.h"
+#include "core/failbit.h"
 
 struct cell {
     uint64_t addr;           /* physical address of the 64-bit word */
@@ -30,7 +30,7 @@ void cells_init(struct cell_table *t, struct cell *mem, unsigned cap);
 
 /* Record one failing bit. Returns 1 for a new cell, 0 for a known one,
  * -1 when the table is full (counted in t->dropped). */
-int cells_add(struct cell_table *t, const struct err_row *row);
+int cells_add(struct cell_table *t, const struct failbit *row);
 
 /* The cell (addr, bit), or NULL. Works on an unsorted table only. */
 const struct cell *cells_find(const struct cell_table *t, uint64_t addr, unsigned bit);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "config.h"
-#include "fmt.h"
-#include "interleave.h"
+#include "core/config.h"
+#include "core/fmt.h"
+#include "core/interleave.h"
 
 void config_defaults(struct wb_config *cfg)
 {
@@ -18,7 +18,7 @@ void config_defaults(struct wb_config *cfg)
     cfg->focus_margin = 16ull << 20;
     cfg->bitfade_ms = MT_FADE_DEFAULT_MS;
     cfg->ap_timeout_s = 30;
-    cfg->temp_stub_from = cfg->temp_stub_to = ERRCSV_NO_TEMP;
+    cfg->temp_stub_from = cfg->temp_stub_to = FAILBIT_NO_TEMP;
 }
 
 static int is_space(char c)

@@ -6,8 +6,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "errcsv.h"
-#include "mtest.h"
+#include "core/failbit.h"
+#include "core/memrange.h"
+#include "core/tests/catalog.h"
 
 #define CONFIG_MAX_RANGES 16
 
@@ -33,7 +34,7 @@ struct wb_config {
     int tests_given;         /* tests= was set (stress mode defaults to test 5 otherwise) */
     int focus_cells;         /* focus=cells: only around cells already in errors.csv */
     uint64_t focus_margin;   /* bytes either side of each such cell */
-    int temp_stub_from, temp_stub_to;  /* temp_stub=A[-B]; ERRCSV_NO_TEMP: off */
+    int temp_stub_from, temp_stub_to;  /* temp_stub=A[-B]; FAILBIT_NO_TEMP: off */
     uint64_t bitfade_ms;     /* test 10's wait per pattern (0s and 1s) */
     uint64_t ap_timeout_s;   /* an AP silent this long is dropped, its chunk re-run */
     unsigned debug_hang_cpu; /* test hook: this AP hangs mid-test (0: off) */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "check.h"
-#include "../../efi/core/config.h"
+#include "core/config.h"
 #include <string.h>
 
 static char msgs[2048];
@@ -34,7 +34,7 @@ TEST(config_defaults_match_contract)
     CHECK_EQ_U64(c.reserve, 64 << 20);
     CHECK_EQ_U64(c.max_pairs, 20);
     CHECK(!c.tests_given && !c.focus_cells && c.focus_margin == 16 << 20);
-    CHECK(c.temp_stub_from == ERRCSV_NO_TEMP);
+    CHECK(c.temp_stub_from == FAILBIT_NO_TEMP);
     CHECK_EQ_U64(c.bitfade_ms, 45 * 60 * 1000);
 }
 
