@@ -26,6 +26,19 @@ struct failbit {
     unsigned flags;       /* FAILBIT_ADDR_UNCERTAIN */
 };
 
+/* Many failing words folded into one record, when a CPU's error ring or the
+ * errors.csv row cap must shed load: the count and the place are kept, the
+ * per-word detail is not. Every word in [lo, hi] may hold any of `bits`;
+ * the badram line covers the whole span. */
+struct failsum {
+    uint64_t first_ms, last_ms;   /* since the session started */
+    uint32_t pass, test, cpu;
+    uint64_t lo, hi;              /* first and last failing word address, inclusive */
+    uint64_t bits;                /* OR of every failing bit */
+    uint64_t words;               /* failing words folded in */
+    unsigned flags;               /* FAILBIT_ADDR_UNCERTAIN if any was */
+};
+
 /* Records for every bit that differs between expected and actual, in bit
  * order, with addr/expected/actual filled and the rest zero (temp_c:
  * FAILBIT_NO_TEMP). Returns the number of records (0-64) written to out[]. */
