@@ -222,11 +222,11 @@ static void show_stress_status(struct app *a, uint64_t now)
                    a->last_cell_bit, (unsigned long long)(a->last_cell_ms / 1000));
     /* Key = elapsed seconds: a serial line every second. */
     con_status((unsigned)(now / 1000),
-               "stress %llus/%llus loop %u  %llu.%02llu GB/s  errors %llu  cells %u (new %llu)  last %s  temp %s",
+               "stress %llus/%llus loop %u  %llu.%02llu GB/s  errors %llu  cells %u (new %llu)  last %s  temp %s  dwell %llums (waited %llus)",
                (unsigned long long)(now / 1000), (unsigned long long)a->cfg.duration_s, a->loops + 1,
                (unsigned long long)(mbps / 1000), (unsigned long long)(mbps % 1000 / 10),
                (unsigned long long)a->error_words, a->cells.n, (unsigned long long)a->new_cells, last,
-               temp);
+               temp, (unsigned long long)a->cfg.hold_ms, (unsigned long long)(mp_dwell_ms() / 1000));
 }
 
 static void show_status(struct app *a, uint64_t now)
@@ -383,11 +383,12 @@ static void run_test(const struct mt_test *t)
     con_printf("pass %u test %u: %s (%u iteration%s)\n", app.pass + 1, t->num, t->name, iters,
                iters == 1 ? "" : "s");
     log_event("pass %u test %u start: %s, %u iterations", app.pass + 1, t->num, t->name, iters);
-    uint64_t t0 = timer_ms();
+    uint64_t t0 = timer_ms(), d0 = mp_dwell_ms();
     int aborted = 0;
     app.skip = 0;
     uint64_t errors = mp_run(t, app.plan.test, app.plan.ntest, app.pass, iters, &aborted);
     uint64_t ms = timer_ms() - t0;
+    rep->dwell_ms += mp_dwell_ms() - d0;
     if (app.skip)
         rep->skipped_runs++;
     rep->runs++;
@@ -579,6 +580,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     if (!files)
         con_alert("cannot open \\weakbit on the boot volume: results will only be shown on screen\n");
     read_config(image);
+    int seed_given = app.cfg.seed != 0;
+    if (!seed_given)
+        app.cfg.seed = cpu_rdtsc() | 1;   /* patterns differ from boot to boot, as in Memtest86+ */
 
     struct cell *cell_mem = AllocatePool(CELL_SLOTS * sizeof *cell_mem);
     struct cell *known_mem = AllocatePool(KNOWN_SLOTS * sizeof *known_mem);
@@ -590,6 +594,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     cells_init(&app.known, known_mem, KNOWN_SLOTS);
 
     start_session(files);
+    log_event("seed 0x%llx (%s); hold_ms %llu", (unsigned long long)app.cfg.seed,
+              seed_given ? "seed=" : "from the TSC", (unsigned long long)app.cfg.hold_ms);
     if (app.cfg.mode == CFG_MODE_STRESS && !app.cfg.tests_given)
         app.cfg.tests = 1u << 5;   /* stress default: the test that finds weak cells */
     if (app.cfg.focus_cells)

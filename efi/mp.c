@@ -45,7 +45,8 @@ static UINTN slot_proc[SMP_MAX_CPUS];
 static uint16_t proc_slot[PROC_MAX];
 static struct mp_cpu_stats stats[SMP_MAX_CPUS];
 static enum cfg_cpu_mode mode;
-static uint64_t fade_ms;
+static uint64_t fade_ms, fade_set_ms, hold_ms, run_seed;
+static int fade_set, quick;
 static uint64_t silence_ms;       /* no heartbeat this long: the AP is hung (ap_timeout=) */
 static unsigned hang_slot;        /* debug_hang_cpu=: make this AP hang, to test the above */
 static EFI_EVENT done_event;
@@ -65,9 +66,11 @@ static struct job {
     volatile uint32_t abort;
     struct smp_barrier barrier;
     struct smp_ring ring[SMP_MAX_CPUS];
+    struct mt_dwell dwell[SMP_MAX_CPUS];
 } *job;   /* pool memory: about 700 KiB, which would otherwise sit in the .efi file */
 
 static struct mt_ops ap_ops[SMP_MAX_CPUS], bsp_ops;
+static uint64_t dwell_done_us;   /* dwell waits of finished launches */
 static uint64_t last_beat[SMP_MAX_CPUS], last_beat_ms[SMP_MAX_CPUS];
 
 uint64_t mp_blocks_done(void)
@@ -101,7 +104,11 @@ void mp_init(const struct wb_config *cfg, const struct mp_hooks *hooks)
     hk = hooks;
     job = AllocateZeroPool(sizeof *job);
     mode = cfg->cpu_mode;
-    fade_ms = cfg->bitfade_ms;
+    fade_set = cfg->bitfade_set;
+    fade_set_ms = cfg->bitfade_ms;
+    quick = cfg->quick;
+    hold_ms = cfg->hold_ms;
+    run_seed = cfg->seed;
     silence_ms = cfg->ap_timeout_s * 1000;
     hang_slot = cfg->debug_hang_cpu;
     stats[0].proc = 0;
@@ -182,6 +189,12 @@ static int ap_poll(void *ctx)
     job->heartbeat[s]++;
     job->blocks[s]++;
     return __atomic_load_n(&job->abort, __ATOMIC_ACQUIRE) || job->dead[s];
+}
+
+static uint64_t clock_us(void *ctx)
+{
+    (void)ctx;
+    return timer_us();
 }
 
 static void ap_beat(void *ctx)
@@ -291,8 +304,8 @@ static int bsp_poll(void *ctx)
 static int bsp_sleep(void *ctx, uint64_t ms)
 {
     uint64_t end = timer_ms() + ms;
-    while (timer_ms() < end) {
-        BS->Stall(10000);
+    for (uint64_t now; (now = timer_ms()) < end;) {
+        BS->Stall(end - now < 10 ? (end - now) * 1000 : 10000);   /* dwell waits are short */
         bsp_spin(ctx);
         if (__atomic_load_n(&job->abort, __ATOMIC_ACQUIRE))
             return 1;
@@ -311,10 +324,13 @@ static void prepare(unsigned s, const struct mt_test *t, uint32_t pass, unsigned
 {
     ap_ops[s] = (struct mt_ops){ .error_flagged = ap_error, .poll = ap_poll, .sync = ap_sync,
                                  .ctx = (void *)(uintptr_t)s, .sleep = ap_sleep,
-                                 .fade_ms = fade_ms, .cache = set_cache };
+                                 .fade_ms = fade_ms, .cache = set_cache, .now_us = clock_us,
+                                 .hold_ms = hold_ms };
+    job->dwell[s] = (struct mt_dwell){ 0 };
     job->run[s] = (struct mt_run){ .ranges = r, .nranges = nr, .test = t->num, .pass = pass,
-                                  .cpu = s, .seed = prng_seed(0x77656b62ull, s, pass, t->num),
-                                  .iterations = iters, .ops = s ? &ap_ops[s] : &bsp_ops };
+                                  .cpu = s, .seed = prng_seed(run_seed, s, pass, t->num),
+                                  .iterations = iters, .ops = s ? &ap_ops[s] : &bsp_ops,
+                                  .dwell = &job->dwell[s] };
     job->active[s] = nr != 0;
     job->done[s] = 0;
     job->dead[s] = 0;
@@ -385,6 +401,29 @@ static void account(unsigned s, const struct mt_run *r)
     stats[s].busy_tsc += job->t1[s] - job->t0[s];
 }
 
+/* CPUs wait for the dwell side by side: a launch costs its longest wait. */
+static uint64_t launch_dwell_us(void)
+{
+    uint64_t most = 0;
+    for (unsigned s = 0; s < nslots; s++)
+        if (job->active[s] && !job->dead[s] && job->dwell[s].waited_us > most)
+            most = job->dwell[s].waited_us;
+    return most;
+}
+
+/* Add a finished launch's dwell cost to the total, once. */
+static void take_dwell(void)
+{
+    dwell_done_us += launch_dwell_us();
+    for (unsigned s = 0; s < nslots; s++)
+        job->dwell[s].waited_us = 0;
+}
+
+uint64_t mp_dwell_ms(void)
+{
+    return (dwell_done_us + (job ? launch_dwell_us() : 0)) / 1000;
+}
+
 /* After a launch: count the finished slots, and test the chunks of CPUs
  * that were dropped again on the BSP alone, so no memory goes untested. */
 static uint64_t collect(const struct mt_test *t, uint32_t pass, unsigned iters)
@@ -392,6 +431,7 @@ static uint64_t collect(const struct mt_test *t, uint32_t pass, unsigned iters)
     uint64_t errors = 0;
     struct mt_run lost[SMP_MAX_CPUS];
     unsigned nlost = 0;
+    take_dwell();
     for (unsigned s = 0; s < nslots; s++) {
         if (!job->active[s])
             continue;
@@ -406,7 +446,9 @@ static uint64_t collect(const struct mt_test *t, uint32_t pass, unsigned iters)
         for (unsigned s = 0; s < nslots; s++)
             job->active[s] = 0;
         prepare(0, t, pass, iters, lost[i].ranges, lost[i].nranges);
+        job->run[0].seed = lost[i].seed;   /* the chunk's patterns, whoever runs it */
         launch(1);
+        take_dwell();
         errors += job->run[0].errors;
         account(0, &job->run[0]);
     }
@@ -421,8 +463,10 @@ uint64_t mp_run(const struct mt_test *t, const struct mem_range *ranges, unsigne
         *aborted = 1;
         return 0;
     }
+    fade_ms = mt_fade_ms(fade_set, fade_set_ms, quick, pass);
     bsp_ops = (struct mt_ops){ .error_flagged = bsp_error, .poll = bsp_poll, .sync = bsp_sync,
-                               .sleep = bsp_sleep, .fade_ms = fade_ms, .cache = set_cache };
+                               .sleep = bsp_sleep, .fade_ms = fade_ms, .cache = set_cache,
+                               .now_us = clock_us, .hold_ms = hold_ms };
     job->kernel = t->run;
     job->abort = 0;
     for (unsigned s = 0; s < SMP_MAX_CPUS; s++)

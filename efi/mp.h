@@ -35,6 +35,10 @@ void mp_init(const struct wb_config *cfg, const struct mp_hooks *hooks);
 /* MT_BLOCK units all CPUs have done in the current test (progress). */
 uint64_t mp_blocks_done(void);
 
+/* Time the retention dwell has cost so far, in ms: per launch the longest
+ * any CPU waited (they wait side by side), the running launch included. */
+uint64_t mp_dwell_ms(void);
+
 unsigned mp_cpus_found(void);
 unsigned mp_cpus_used(void);
 const char *mp_note(void);   /* why fewer CPUs are used, or NULL */

@@ -29,6 +29,12 @@ uint64_t timer_ms(void)
     return timer_tsc_ms(cpu_rdtsc());
 }
 
+uint64_t timer_us(void)
+{
+    uint64_t tsc = cpu_rdtsc();
+    return tsc > t0 ? (tsc - t0) * 1000 / per_ms : 0;
+}
+
 uint64_t timer_tsc_ms(uint64_t tsc)
 {
     return tsc > t0 ? (tsc - t0) / per_ms : 0;

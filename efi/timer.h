@@ -9,6 +9,8 @@
 void timer_init(void);
 /* Milliseconds since timer_init(). */
 uint64_t timer_ms(void);
+/* Microseconds since timer_init(); callable on any CPU. */
+uint64_t timer_us(void);
 /* Milliseconds since timer_init() at an earlier TSC reading (any CPU: the
  * TSC is invariant and synchronised on the machines we target). */
 uint64_t timer_tsc_ms(uint64_t tsc);

@@ -19,6 +19,8 @@ void config_defaults(struct wb_config *cfg)
     cfg->bitfade_ms = MT_FADE_DEFAULT_MS;
     cfg->ap_timeout_s = 30;
     cfg->temp_stub_from = cfg->temp_stub_to = FAILBIT_NO_TEMP;
+    cfg->hold_ms = CONFIG_HOLD_MS;
+    cfg->seed = 0;
 }
 
 static int is_space(char c)
@@ -197,9 +199,19 @@ static void apply(struct wb_config *cfg, struct ctx *c, unsigned line, const cha
             cfg->tests_given = 1;
     } else if (match(k, kn, "bitfade_sleep")) {
         if (parse_duration(v, vn, &u) || u > 24 * 3600)
-            bad = "expected a wait per pattern like 45m, 90s or 0; default kept";
+            bad = "expected a wait per pattern like 240s, 10m or 0; default kept";
         else
-            cfg->bitfade_ms = u * 1000;
+            cfg->bitfade_ms = u * 1000, cfg->bitfade_set = 1;
+    } else if (match(k, kn, "hold_ms")) {
+        if (parse_u64(v, vn, &u) || u > 60000)
+            bad = "expected milliseconds from 0 (off) to 60000, like 150; default kept";
+        else
+            cfg->hold_ms = u;
+    } else if (match(k, kn, "seed")) {
+        if (parse_u64(v, vn, &u))
+            bad = "expected a number like 0x1234abcd (0: from the TSC); default kept";
+        else
+            cfg->seed = u;
     } else if (match(k, kn, "ap_timeout")) {
         if (parse_duration(v, vn, &u) || u < 1 || u > 3600)
             bad = "expected a time from 1s to 1h, like 30s; default kept";

@@ -11,6 +11,7 @@
 #include "core/tests/catalog.h"
 
 #define CONFIG_MAX_RANGES 16
+#define CONFIG_HOLD_MS 150       /* hold_ms= default */
 
 enum cfg_mode { CFG_MODE_TEST, CFG_MODE_STRESS };
 enum cfg_cpu_mode { CFG_CPU_PARALLEL, CFG_CPU_SEQUENTIAL, CFG_CPU_SINGLE };
@@ -35,13 +36,16 @@ struct wb_config {
     int focus_cells;         /* focus=cells: only around cells already in errors.csv */
     uint64_t focus_margin;   /* bytes either side of each such cell */
     int temp_stub_from, temp_stub_to;  /* temp_stub=A[-B]; FAILBIT_NO_TEMP: off */
-    uint64_t bitfade_ms;     /* test 10's wait per pattern (0s and 1s) */
+    uint64_t bitfade_ms;     /* test 10's wait per pattern (0s and 1s), when bitfade_set */
+    int bitfade_set;         /* bitfade_sleep= given: used on every pass; else mt_fade_ms() */
     uint64_t ap_timeout_s;   /* an AP silent this long is dropped, its chunk re-run */
     unsigned debug_hang_cpu; /* test hook: this AP hangs mid-test (0: off) */
+    uint64_t hold_ms;        /* retention dwell between write and verify (0: off) */
+    uint64_t seed;           /* run seed of the random patterns (0: from the TSC at start) */
 };
 
 /* Defaults: tests 0,2-10, 1 pass, test mode, all CPUs in parallel, all RAM,
- * 1 MiB granule, wait for a key at the end, 64 MiB reserve. */
+ * 1 MiB granule, wait for a key at the end, 64 MiB reserve, 150 ms dwell. */
 void config_defaults(struct wb_config *cfg);
 
 /* Receives one human-readable problem per call, without a newline. */

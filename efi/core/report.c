@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "core/report.h"
+#include "core/prng.h"
 #include "core/tests/catalog.h"
+#include "core/tests/movinv.h"
+
+#define SEED_PATTERNS 4
 
 static void secs(char *buf, size_t cap, uint64_t ms)
 {
@@ -31,6 +35,17 @@ void report_summary(struct sbuf *sb, const struct report_in *in)
         sbuf_printf(sb, "  ... %u more in report.txt\n", in->ncells - 8);
 }
 
+void report_seed_line(struct sbuf *sb, uint64_t seed, unsigned n)
+{
+    /* The same derivation as the scheduler's: cpu 0, pass 0, test 5. */
+    uint64_t state = prng_seed(seed, 0, 0, 5);
+    sbuf_printf(sb, "seed:      0x%016llx (seed=0x%llx replays); test 5 patterns, pass 1, cpu 0:",
+                (unsigned long long)seed, (unsigned long long)seed);
+    for (unsigned i = 0; i < n; i++)
+        sbuf_printf(sb, " 0x%016llx", (unsigned long long)movinv_random_next(&state));
+    sbuf_puts(sb, "\n");
+}
+
 static void range_line(struct sbuf *sb, uint64_t base, uint64_t len, const char *why)
 {
     char s[32];
@@ -55,6 +70,7 @@ void report_render(struct sbuf *sb, const struct report_in *in)
         sbuf_puts(sb, in->cpu_lines);
     if (in->session_lines)
         sbuf_puts(sb, in->session_lines);
+    report_seed_line(sb, c->seed, SEED_PATTERNS);
     result_line(sb, in);
 
     sbuf_puts(sb, "\nmemory\n");
@@ -88,6 +104,10 @@ void report_render(struct sbuf *sb, const struct report_in *in)
     sbuf_printf(sb, "  tests=%s passes=%u quick=%d granule=%s on_finish=%s\n", a, c->passes, c->quick, b,
                 c->on_finish == CFG_FINISH_SHUTDOWN ? "shutdown"
                 : c->on_finish == CFG_FINISH_REBOOT ? "reboot" : "wait");
+    if (c->bitfade_set)
+        fmt_format(d, sizeof d, "%llus", (unsigned long long)(c->bitfade_ms / 1000));
+    sbuf_printf(sb, "  hold_ms=%llu seed=0x%llx bitfade_sleep=%s\n", (unsigned long long)c->hold_ms,
+                (unsigned long long)c->seed, c->bitfade_set ? d : "240s (80s on a quick first pass)");
     if (c->nranges)
         for (unsigned i = 0; i < c->nranges; i++)
             sbuf_printf(sb, "  range=0x%llx-0x%llx\n", (unsigned long long)c->ranges[i].base,
@@ -105,8 +125,9 @@ void report_render(struct sbuf *sb, const struct report_in *in)
         }
         secs(a, sizeof a, t->ms);
         fmt_size(b, sizeof b, t->bytes);
-        sbuf_printf(sb, "  test %2u %-36s runs %u  time %s  bytes %s  errors %llu%s\n", t->num,
-                    mt ? mt->name : "?", t->runs, a, b, (unsigned long long)t->error_words,
+        secs(d, sizeof d, t->dwell_ms);
+        sbuf_printf(sb, "  test %2u %-36s runs %u  time %s  bytes %s  errors %llu  dwell %s%s\n", t->num,
+                    mt ? mt->name : "?", t->runs, a, b, (unsigned long long)t->error_words, d,
                     t->skipped_runs ? "  (skipped by user in some runs)" : "");
     }
     if (in->stopped_by_user)

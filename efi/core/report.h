@@ -18,6 +18,7 @@ struct rep_test {
     uint64_t bytes;           /* bytes covered per run */
     uint64_t error_words;
     unsigned skipped_runs;    /* runs the user skipped (S) */
+    uint64_t dwell_ms;        /* time spent waiting for the retention dwell */
     const char *skipped;      /* reason, or NULL */
 };
 
@@ -48,6 +49,10 @@ struct report_in {
 };
 
 void report_render(struct sbuf *sb, const struct report_in *in);
+
+/* The run seed and the first `n` test-5 patterns it gives on pass 1, cpu 0,
+ * as one line (seed= with this value replays them). */
+void report_seed_line(struct sbuf *sb, uint64_t seed, unsigned n);
 
 /* The few lines shown on screen and printed by `make demo`. */
 void report_summary(struct sbuf *sb, const struct report_in *in);

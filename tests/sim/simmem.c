@@ -6,6 +6,7 @@
 #include <string.h>
 
 #define MAX_FAULTS 64
+#define MAX_VALUES 4096
 
 static struct {
     uint64_t base, len;
@@ -16,7 +17,16 @@ static struct {
     uint64_t tick, bad, flushes;
     uint64_t rng;           /* SIM_WEAK draws */
     uint64_t weak_reads;
+    uint64_t row_seen[MAX_FAULTS];   /* SIM_RETENTION: last access to the row */
+    /* sim_watch */
+    uint64_t watch;
+    int watching, last_was_read, moving;
+    struct sim_watch_counts counts;
+    uint64_t value[MAX_VALUES];
 } sim;
+
+static int index_of(uint64_t addr, uint64_t *i);
+static uint64_t set_bit(uint64_t v, unsigned bit, unsigned value);
 
 void sim_init(uint64_t base, uint64_t len, uint64_t fill)
 {
@@ -39,8 +49,72 @@ void sim_free(void)
 
 void sim_add_fault(struct sim_fault f)
 {
-    if (sim.nfault < MAX_FAULTS)
+    if (sim.nfault < MAX_FAULTS) {
+        sim.row_seen[sim.nfault] = sim.tick;
         sim.fault[sim.nfault++] = f;
+    }
+}
+
+void sim_watch(uint64_t addr)
+{
+    sim.watch = addr;
+    sim.watching = 1;
+    sim.last_was_read = 0;
+    memset(&sim.counts, 0, sizeof sim.counts);
+}
+
+struct sim_watch_counts sim_watched(void)
+{
+    return sim.counts;
+}
+
+static void watch_read(uint64_t addr)
+{
+    if (!sim.watching || addr != sim.watch)
+        return;
+    sim.last_was_read = 1;
+    if (!sim.moving)
+        sim.counts.reads++;
+}
+
+static void watch_write(uint64_t addr, uint64_t value)
+{
+    if (!sim.watching || addr != sim.watch)
+        return;
+    int fill = !sim.last_was_read;
+    sim.last_was_read = 0;
+    if (sim.moving) {
+        sim.counts.moves++;
+        return;
+    }
+    sim.counts.writes++;
+    if (fill) {
+        sim.counts.fills++;
+        sim.counts.fills_one += __builtin_popcountll(value) == 1;
+        sim.counts.fills_zero += __builtin_popcountll(value) == 63;
+    }
+    for (uint64_t i = 0; i < sim.counts.values && i < MAX_VALUES; i++)
+        if (sim.value[i] == value)
+            return;
+    if (sim.counts.values < MAX_VALUES)
+        sim.value[sim.counts.values] = value;
+    sim.counts.values++;
+}
+
+/* Every access reaches a row: a retention cell in it that sat untouched
+ * too long has lost its charge, and the access restores it as it is. */
+static void row_access(uint64_t addr)
+{
+    for (unsigned f = 0; f < sim.nfault; f++) {
+        const struct sim_fault *ft = &sim.fault[f];
+        uint64_t v;
+        if (ft->kind != SIM_RETENTION || (addr ^ ft->addr) >= SIM_ROW)
+            continue;   /* another row: the addresses differ above the row bits */
+        if (sim.tick - sim.row_seen[f] > ft->hold && !index_of(ft->addr, &v) &&
+            (sim.word[v] >> ft->bit & 1) == ft->value)
+            sim.word[v] = set_bit(sim.word[v], ft->bit, !ft->value);
+        sim.row_seen[f] = sim.tick;
+    }
 }
 
 uint64_t sim_bad_accesses(void) { return sim.bad; }
@@ -98,9 +172,11 @@ uint64_t memio_read(uint64_t addr)
 {
     uint64_t i;
     sim.tick++;
+    watch_read(addr);
     addr = decode(addr);
     if (index_of(addr, &i))
         return 0;
+    row_access(addr);
     for (unsigned f = 0; f < sim.nfault; f++) {
         const struct sim_fault *ft = &sim.fault[f];
         if (ft->addr != addr)
@@ -143,9 +219,11 @@ void memio_write(uint64_t addr, uint64_t value)
 {
     uint64_t i;
     sim.tick++;
+    watch_write(addr, value);
     addr = decode(addr);
     if (index_of(addr, &i))
         return;
+    row_access(addr);
     uint64_t old = sim.word[i];
     for (unsigned f = 0; f < sim.nfault; f++) {
         const struct sim_fault *ft = &sim.fault[f];
@@ -196,6 +274,8 @@ void memio_flush(void)
 /* Word by word and ascending like rep movsq, so faults see every access. */
 void block_move_words(uint64_t dst, uint64_t src, uint64_t nwords)
 {
+    sim.moving = 1;
     for (uint64_t k = 0; k < nwords; k++)
         memio_write(dst + 8 * k, memio_read(src + 8 * k));
+    sim.moving = 0;
 }

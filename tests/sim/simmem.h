@@ -2,11 +2,16 @@
 // Simulated physical memory for host tests: a buffer placed at any physical
 // base (above 4 GiB too) with injected faults. It implements memio.h when the
 // core is built with -DWEAKBIT_SIM, and block_move_words() (core/tests/movsq.h)
-// word by word through it. Time is counted in memory accesses (ticks).
+// word by word through it. Time is counted in memory accesses (ticks): one
+// access is 1 ns of simulated time, so a 2 MiB sweep takes about 0.26 ms.
 #ifndef TESTS_SIM_SIMMEM_H
 #define TESTS_SIM_SIMMEM_H
 
 #include <stdint.h>
+
+#define SIM_TICKS_PER_MS 1000000ull
+/* Bytes of a simulated DRAM row: any access in it restores all its cells. */
+#define SIM_ROW 8192
 
 enum sim_fault_kind {
     SIM_STUCK,     /* bit always reads `value` */
@@ -25,6 +30,9 @@ enum sim_fault_kind {
     SIM_WEAK,      /* intermittent: each read that finds the bit at `value`
                     * (charged) loses the charge with probability 1/`hold`
                     * (seeded, reproducible) */
+    SIM_RETENTION, /* bit at `value` (charged) reverts when its row (SIM_ROW
+                    * bytes) goes more than `hold` ticks without any access;
+                    * the next access finds it so and restores it as lost */
 };
 
 struct sim_fault {
@@ -59,5 +67,20 @@ void sim_advance(uint64_t ticks);
 
 /* Raw view without faults or ticks (test set-up and inspection). */
 uint64_t sim_peek(uint64_t addr);
+
+/* What the kernels did to one word (sim_watch): moves are block_move_words
+ * copies; a fill is a write not preceded by a read of the word since its
+ * last write. */
+struct sim_watch_counts {
+    uint64_t reads;           /* not counting moves */
+    uint64_t writes;          /* not counting moves */
+    uint64_t moves;           /* copies into the word */
+    uint64_t fills, fills_one, fills_zero;   /* ... of which a single 1 / single 0 bit */
+    uint64_t values;          /* distinct values written (not counting moves) */
+};
+
+/* Count accesses to the word at `addr` from now on (sim_init clears it). */
+void sim_watch(uint64_t addr);
+struct sim_watch_counts sim_watched(void);
 
 #endif

@@ -42,6 +42,12 @@ static int on_sleep(void *ctx, uint64_t ms)
     return 0;
 }
 
+static uint64_t on_now_us(void *ctx)
+{
+    (void)ctx;
+    return sim_ticks() / (KERN_TICKS_PER_MS / 1000);
+}
+
 static void on_cache(void *ctx, int on)
 {
     struct kern_seen *s = ctx;
@@ -67,10 +73,14 @@ void kern_run(unsigned num, struct kern_seen *s, const struct mem_range *rg, uns
         .sleep = o->no_sleep ? 0 : on_sleep,
         .fade_ms = o->fade_ms,
         .cache = o->with_cache ? on_cache : 0,
+        .now_us = on_now_us,
+        .hold_ms = o->hold_ms,
     };
+    static struct mt_dwell dwell;
+    dwell = (struct mt_dwell){ 0 };
     struct mt_run r = { rg, nrg, num, o->pass, o->cpu,
                         prng_seed(o->seed_base ? o->seed_base : 42, o->cpu, o->pass, num),
-                        o->iters ? o->iters : t->iterations, &ops, 0, 0, 0 };
+                        o->iters ? o->iters : t->iterations, &ops, 0, 0, 0, &dwell };
     t->run(&r);
     if (out)
         *out = r;

@@ -5,6 +5,7 @@
 #define TESTS_UNIT_KERN_H
 
 #include "core/tests/catalog.h"
+#include "sim/simmem.h"
 
 #define KERN_MAX_REC 8192
 
@@ -22,8 +23,8 @@ struct kern_seen {
     uint64_t slept_ms;
 };
 
-/* Simulated ticks per millisecond of bit-fade sleep. */
-#define KERN_TICKS_PER_MS 64
+/* Simulated ticks per millisecond of sleep and of the clock (1 ns a tick). */
+#define KERN_TICKS_PER_MS SIM_TICKS_PER_MS
 
 struct kern_opts {
     uint32_t pass, cpu;
@@ -31,10 +32,12 @@ struct kern_opts {
     uint64_t fade_ms;
     uint64_t seed_base;
     int no_sleep, with_sync, with_cache;
+    uint64_t hold_ms;       /* retention dwell on the simulated clock (0: off) */
 };
 
 /* Run test `num` over the ranges; records go to *s (cleared first except
- * stop_after). Returns the run's out fields through *out when not NULL. */
+ * stop_after). Returns the run's out fields through *out when not NULL
+ * (its dwell, waits included, stays valid until the next run). */
 void kern_run(unsigned num, struct kern_seen *s, const struct mem_range *rg, unsigned nrg,
               const struct kern_opts *o, struct mt_run *out);
 

@@ -35,7 +35,10 @@ TEST(config_defaults_match_contract)
     CHECK_EQ_U64(c.max_pairs, 20);
     CHECK(!c.tests_given && !c.focus_cells && c.focus_margin == 16 << 20);
     CHECK(c.temp_stub_from == FAILBIT_NO_TEMP);
-    CHECK_EQ_U64(c.bitfade_ms, 45 * 60 * 1000);
+    CHECK_EQ_U64(c.bitfade_ms, 240 * 1000);
+    CHECK(!c.bitfade_set);
+    CHECK_EQ_U64(c.hold_ms, 150);
+    CHECK_EQ_U64(c.seed, 0);
 }
 
 TEST(config_good_input)
@@ -48,9 +51,13 @@ TEST(config_good_input)
                             "range=0x100000000-0x140000000\nrange=0x1000-0x3000\n"
                             "granule=64K\nquick=1\non_finish=shutdown\nreserve=128M\n"
                             "interleave=ch:0x40\nmax_pairs=8\nfocus=cells focus_margin=4M\n"
-                            "temp_stub=40-85\nbitfade_sleep=90s\nap_timeout=5s debug_hang_cpu=2\n"), 0);
+                            "temp_stub=40-85\nbitfade_sleep=90s\nap_timeout=5s debug_hang_cpu=2\n"
+                            "hold_ms=0 seed=0x5eed0123456789ab\n"), 0);
     CHECK(c.ap_timeout_s == 5 && c.debug_hang_cpu == 2);
     CHECK_EQ_U64(c.bitfade_ms, 90000);
+    CHECK(c.bitfade_set);
+    CHECK_EQ_U64(c.hold_ms, 0);
+    CHECK_EQ_U64(c.seed, 0x5eed0123456789abull);
     CHECK(c.focus_cells && c.focus_margin == 4 << 20 && c.tests_given);
     CHECK(c.temp_stub_from == 40 && c.temp_stub_to == 85);
     CHECK_EQ_U64(c.max_pairs, 8);
@@ -77,8 +84,11 @@ TEST(config_bad_input_keeps_defaults_and_says_why)
     struct wb_config c;
     unsigned n = parse(&c, "colour=blue\ntests=3-12\ngranule=3M\ngranule=1K\n"
                            "passes=x\nrange=0x5000-0x1000\non_finish=later\nquick=yes\n"
-                           "justaword\ncpus=0\nduration=5d\ninterleave=ch\nfocus=dimm\ntemp_stub=hot\n");
-    CHECK_EQ_U64(n, 14);
+                           "justaword\ncpus=0\nduration=5d\ninterleave=ch\nfocus=dimm\ntemp_stub=hot\n"
+                           "hold_ms=61000\nseed=0xnope\n");
+    CHECK_EQ_U64(n, 16);
+    CHECK(strstr(msgs, "line 15: bad value in 'hold_ms=61000'"));
+    CHECK(strstr(msgs, "line 16: bad value in 'seed=0xnope'"));
     CHECK(strstr(msgs, "line 12: bad value in 'interleave=ch': expected name:0xMASK"));
     CHECK(strstr(msgs, "weakbit.cfg line 1: unknown key 'colour'"));
     CHECK(strstr(msgs, "line 2: bad value in 'tests=3-12'"));

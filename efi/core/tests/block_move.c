@@ -103,63 +103,134 @@ static void check_seg(struct mt_run *r, uint64_t a, uint64_t n, uint64_t j, unsi
         check_seg_p(r, a, n, j, s, 1, jf, s2, odd, !odd);
 }
 
+/* Memtest86+ moves data within chunks of up to 1 GiB; so do we, per range. */
+#define SEG_MAX (1ull << 30)
+/* Rounds of moves between two exact checks (Memtest86+ checks once, after
+ * all of them, and only that neighbouring words agree). */
+#define CHECK_EVERY 9
+/* Words handled between two polls. */
+#define PIECE (MT_BLOCK / 8)
+
+static void fill_run(struct mt_run *r, uint64_t a, uint64_t n, uint64_t j, unsigned s)
+{
+    while (n && !r->aborted) {
+        uint64_t m = n > PIECE ? PIECE : n;
+        fill_seg(a, m, j, s);
+        mt_dwell_touch(r, a, a + 8 * m);
+        mt_poll(r);
+        a += 8 * m, n -= m, j += m;
+    }
+}
+
+/* n words from src to dst, ascending, a piece at a time. */
+static void move_run(struct mt_run *r, uint64_t dst, uint64_t src, uint64_t n)
+{
+    while (n && !r->aborted) {
+        uint64_t m = n > PIECE ? PIECE : n;
+        block_move_words(dst, src, m);
+        mt_dwell_touch(r, src, src + 8 * m);
+        mt_dwell_touch(r, dst, dst + 8 * m);
+        mt_poll(r);
+        dst += 8 * m, src += 8 * m, n -= m;
+    }
+}
+
+static void check_run(struct mt_run *r, uint64_t a, uint64_t n, uint64_t j, unsigned s, int refill,
+                      uint64_t jf, unsigned s2)
+{
+    while (n && !r->aborted) {
+        uint64_t m = n > PIECE ? PIECE : n;
+        mt_dwell_wait(r, a, a + 8 * m);
+        if (r->aborted)
+            break;
+        check_seg(r, a, m, j, s, refill, jf, s2);
+        mt_dwell_touch(r, a, a + 8 * m);
+        mt_poll(r);
+        a += 8 * m, n -= m, j += m, jf += m;
+    }
+}
+
 enum phase { FILL, MOVE_UP, MOVE_BACK, CHECK, CHECK_REFILL };
 
-/* One phase on block [lo, hi): n words, halves of h, the last word of an
- * odd block stays put. The lower half ends up rotated by k words; an odd k
- * puts every word where the other polarity was. */
-static void block_phase(struct mt_run *r, uint64_t lo, uint64_t hi, enum phase ph, unsigned it)
+/* Rotation of round `it` in a segment with halves of h words: odd and even
+ * in turn, so every word also lands where the other polarity was. */
+static uint64_t rot_of(unsigned it, uint64_t h)
 {
-    uint64_t n = (hi - lo) / 8, h = n / 2, up = lo + 8 * h;
-    uint64_t k = h ? (it + 1) % h : 0;
-    unsigned s = (it * 7 + r->pass) & 63, s2 = ((it + 1) * 7 + r->pass) & 63;
+    return h ? (it + 1) % h : 0;
+}
+
+/* One phase on the segment of n words at lo: halves of h words, the last
+ * word of an odd segment stays put. Each round copies the lower half over
+ * the upper one, then the upper one back over the lower one rotated by a
+ * few words. After the rounds first..last since the last fill, the lower
+ * half holds the filled lower half rotated by the sum K of their rotations
+ * and the upper half the same rotated by K minus the last one: every word's
+ * value is known exactly. */
+static void seg_phase(struct mt_run *r, uint64_t lo, uint64_t n, enum phase ph, unsigned first,
+                      unsigned last, unsigned grp)
+{
+    uint64_t h = n / 2, up = lo + 8 * h, k = rot_of(last, h), kl = 0, ku;
+    unsigned s = (grp * 7 + r->pass) & 63, s2 = ((grp + 1) * 7 + r->pass) & 63;
     int refill = ph == CHECK_REFILL;
     switch (ph) {
     case FILL:
-        fill_seg(lo, n, 0, s);
+        fill_run(r, lo, n, 0, s);
         break;
     case MOVE_UP:
-        block_move_words(up, lo, h);
+        move_run(r, up, lo, h);
         break;
     case MOVE_BACK:
-        block_move_words(lo, up + 8 * k, h - k);
-        block_move_words(lo + 8 * (h - k), up, k);
+        move_run(r, lo, up + 8 * k, h - k);
+        move_run(r, lo + 8 * (h - k), up, k);
         break;
     case CHECK:
     case CHECK_REFILL:
-        check_seg(r, lo, h - k, k, s, refill, 0, s2);
-        check_seg(r, lo + 8 * (h - k), k, 0, s, refill, h - k, s2);
-        check_seg(r, up, h, 0, s, refill, h, s2);
-        check_seg(r, up + 8 * h, n - 2 * h, 2 * h, s, refill, 2 * h, s2);
+        for (unsigned it = first; h && it <= last; it++)
+            kl = (kl + rot_of(it, h)) % h;
+        ku = h ? (kl + h - k) % h : 0;
+        check_run(r, lo, h - kl, kl, s, refill, 0, s2);
+        check_run(r, lo + 8 * (h - kl), kl, 0, s, refill, h - kl, s2);
+        check_run(r, up, h - ku, ku, s, refill, h, s2);
+        check_run(r, up + 8 * (h - ku), ku, 0, s, refill, 2 * h - ku, s2);
+        check_run(r, up + 8 * h, n - 2 * h, 2 * h, s, refill, 2 * h, s2);
         break;
     }
 }
 
-static void phase(struct mt_run *r, enum phase ph, unsigned it)
+static void phase(struct mt_run *r, enum phase ph, unsigned first, unsigned last, unsigned grp)
 {
-    struct mt_cursor c = { 0 };
-    uint64_t lo, hi;
-    while (mt_next_up(r, &c, &lo, &hi))
-        block_phase(r, lo, hi, ph, it);
+    for (unsigned i = 0; i < r->nranges && !r->aborted; i++) {
+        uint64_t a = r->ranges[i].base, end = a + r->ranges[i].len;
+        while (a < end && !r->aborted) {
+            uint64_t len = end - a > SEG_MAX ? SEG_MAX : end - a;
+            seg_phase(r, a, len / 8, ph, first, last, grp);
+            a += len;
+        }
+    }
     memio_stream_fence();
     mt_sync(r);
-    r->sweeps_done++;
+    r->sweeps_done += ph != MOVE_UP;   /* a round is one pass over memory */
 }
 
 void block_move(struct mt_run *r)
 {
-    if (r->iterations && !r->aborted)
-        phase(r, FILL, 0);
-    for (unsigned it = 0; it < r->iterations && !r->aborted; it++) {
-        phase(r, MOVE_UP, it);
+    unsigned n = r->iterations, first = 0, grp = 0;
+    if (n && !r->aborted)
+        phase(r, FILL, 0, 0, 0);
+    for (unsigned it = 0; it < n && !r->aborted; it++) {
+        phase(r, MOVE_UP, first, it, grp);
         if (!r->aborted)
-            phase(r, MOVE_BACK, it);
-        if (!r->aborted)
-            phase(r, it + 1 < r->iterations ? CHECK_REFILL : CHECK, it);
+            phase(r, MOVE_BACK, first, it, grp);
+        int end = it + 1 == n;
+        if (!r->aborted && (end || it + 1 - first == CHECK_EVERY)) {
+            phase(r, end ? CHECK : CHECK_REFILL, first, it, grp);
+            first = it + 1;
+            grp++;
+        }
     }
 }
 
 uint64_t block_move_sweeps(unsigned iters)
 {
-    return iters ? 3ull * iters + 1 : 0;
+    return iters ? 1ull + iters + (iters + CHECK_EVERY - 1) / CHECK_EVERY : 0;
 }

@@ -30,7 +30,7 @@ static void write_victims(struct mt_run *r, unsigned o, uint64_t p)
 
 static void check_victims(struct mt_run *r, unsigned o, uint64_t p)
 {
-    struct mt_cursor c = { 0 };
+    struct mt_cursor c = { .verify = 1 };
     uint64_t lo, hi;
     while (mt_next_up(r, &c, &lo, &hi))
         for (uint64_t a = first_at(lo, o); a < hi; a += 8 * MOD) {
@@ -103,12 +103,12 @@ static void offset_pass(struct mt_run *r, unsigned o, uint64_t p)
 void modulo20(struct mt_run *r)
 {
     uint64_t state = r->seed ? r->seed : 1;
-    for (unsigned it = 0; it < r->iterations && !r->aborted; it++) {
-        uint64_t p = prng_next(&state);
-        for (unsigned pol = 0; pol < 2 && !r->aborted; pol++)
-            for (unsigned o = 0; o < MOD && !r->aborted; o++)
+    for (unsigned it = 0; it < r->iterations && !r->aborted; it++)
+        for (unsigned o = 0; o < MOD && !r->aborted; o++)
+            for (unsigned pol = 0; pol < 2 && !r->aborted; pol++) {
+                uint64_t p = prng_next(&state);
                 offset_pass(r, o, pol ? ~p : p);
-    }
+            }
 }
 
 uint64_t modulo20_sweeps(unsigned iters)

@@ -9,8 +9,9 @@
 
 #include "core/tests/runtime.h"
 
-/* One iteration = a fresh random p from the run's seed, all 20 offsets with
- * p, then all 20 with ~p. */
+/* One iteration = every offset in turn, each twice: p at the offset and
+ * ~p around it, then ~q at the offset and q around it, with p and q fresh
+ * from the run's seed (Memtest86+ draws one per offset for both). */
 void modulo20(struct mt_run *r);
 uint64_t modulo20_sweeps(unsigned iters);
 

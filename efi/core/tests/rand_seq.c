@@ -124,7 +124,7 @@ static void phase(struct mt_run *r, uint64_t seed, uint64_t next_seed, enum phas
     struct stream st, nx;
     stream_seed(&st, seed);
     stream_seed(&nx, next_seed);
-    struct mt_cursor c = { 0 };
+    struct mt_cursor c = { .verify = ph != WRITE };
     uint64_t lo, hi;
     while (mt_next_up(r, &c, &lo, &hi)) {
         if (ph == WRITE)

@@ -45,8 +45,82 @@ int mt_poll(struct mt_run *r)
     return r->aborted;
 }
 
+static int dwell_on(const struct mt_run *r)
+{
+    return r->dwell && r->ops->now_us && r->ops->hold_ms && r->ops->sleep;
+}
+
+/* Slot of address a, by its offset within the run's ranges; slots are set
+ * up on first use, so the platform only has to hand over zeroed storage. */
+static unsigned slot_of(const struct mt_run *r, uint64_t a)
+{
+    struct mt_dwell *d = r->dwell;
+    if (!d->slot_bytes) {
+        uint64_t per = mem_range_total(r->ranges, r->nranges) / MT_DWELL_SLOTS + 1;
+        d->slot_bytes = (per + 4095) & ~4095ull;
+    }
+    uint64_t off = 0;
+    for (unsigned i = 0; i < r->nranges; i++) {
+        const struct mem_range *m = &r->ranges[i];
+        if (a - m->base < m->len) {
+            off += a - m->base;
+            break;
+        }
+        off += m->len;
+    }
+    uint64_t s = off / d->slot_bytes;
+    return s < MT_DWELL_SLOTS ? (unsigned)s : MT_DWELL_SLOTS - 1;
+}
+
+void mt_dwell_touch(struct mt_run *r, uint64_t lo, uint64_t hi)
+{
+    if (!dwell_on(r) || lo >= hi)
+        return;
+    uint64_t now = r->ops->now_us(r->ops->ctx) + 1;
+    for (unsigned s = slot_of(r, lo), e = slot_of(r, hi - 8); s <= e; s++)
+        r->dwell->stamp[s] = now;
+}
+
+void mt_dwell_wait(struct mt_run *r, uint64_t lo, uint64_t hi)
+{
+    if (!dwell_on(r) || lo >= hi || r->aborted)
+        return;
+    uint64_t last = 0;
+    for (unsigned s = slot_of(r, lo), e = slot_of(r, hi - 8); s <= e; s++)
+        last = r->dwell->stamp[s] > last ? r->dwell->stamp[s] : last;
+    if (!last)
+        return;   /* not touched in this run: nothing to wait for */
+    /* The stamp is one past the clock read after the touch: reaching
+     * stamp + hold means at least hold_ms have passed since. */
+    uint64_t until = last + r->ops->hold_ms * 1000, t0 = r->ops->now_us(r->ops->ctx), now = t0;
+    if (now >= until)
+        return;
+    r->dwell->waits++;
+    while (now < until && !mt_sleep(r, (until - now + 999) / 1000))
+        now = r->ops->now_us(r->ops->ctx);
+    r->dwell->waited_us += now - t0;
+}
+
+/* The block handed out last is done: stamp it for the dwell. */
+static void cursor_done(struct mt_run *r, struct mt_cursor *c)
+{
+    if (c->phi)
+        mt_dwell_touch(r, c->plo, c->phi);
+    c->phi = 0;
+}
+
+static int cursor_give(struct mt_run *r, struct mt_cursor *c, uint64_t lo, uint64_t hi)
+{
+    if (c->verify)
+        mt_dwell_wait(r, lo, hi);
+    c->plo = lo;
+    c->phi = hi;
+    return !r->aborted;
+}
+
 int mt_next_up(struct mt_run *r, struct mt_cursor *c, uint64_t *lo, uint64_t *hi)
 {
+    cursor_done(r, c);
     if (c->started && mt_poll(r))
         return 0;
     if (!c->started) {
@@ -62,7 +136,7 @@ int mt_next_up(struct mt_run *r, struct mt_cursor *c, uint64_t *lo, uint64_t *hi
             *lo = c->a;
             *hi = end - c->a > MT_BLOCK ? c->a + MT_BLOCK : end;
             c->a = *hi;
-            return 1;
+            return cursor_give(r, c, *lo, *hi);
         }
         if (++c->i < r->nranges)
             c->a = r->ranges[c->i].base;
@@ -72,6 +146,7 @@ int mt_next_up(struct mt_run *r, struct mt_cursor *c, uint64_t *lo, uint64_t *hi
 
 int mt_next_down(struct mt_run *r, struct mt_cursor *c, uint64_t *lo, uint64_t *hi)
 {
+    cursor_done(r, c);
     if (c->started && mt_poll(r))
         return 0;
     if (!c->started) {
@@ -89,7 +164,7 @@ int mt_next_down(struct mt_run *r, struct mt_cursor *c, uint64_t *lo, uint64_t *
             *hi = c->a;
             *lo = c->a - base > MT_BLOCK ? c->a - MT_BLOCK : base;
             c->a = *lo;
-            return 1;
+            return cursor_give(r, c, *lo, *hi);
         }
         if (c->i == 0)
             return 0;

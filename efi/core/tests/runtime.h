@@ -27,17 +27,39 @@ struct mt_ops {
     /* Wait `ms` milliseconds without touching test memory, polling for an
      * abort; non-zero = abort. NULL: no wait (bit fade then checks at once). */
     int (*sleep)(void *ctx, uint64_t ms);
-    /* Bit fade: the wait per pattern in ms (normally MT_FADE_DEFAULT_MS);
+    /* Bit fade: the wait per pattern in ms (mt_fade_ms() in the catalog);
      * 0: none. A setting rather than a service, kept here because glue
      * fills this struct by member name. */
     uint64_t fade_ms;
     /* Caches of this CPU off (on = 0) or back on (on = 1), written back
      * either way. NULL: caches stay as they are (test 0 still syncs). */
     void (*cache)(void *ctx, int on);
+    /* Monotonic time in microseconds (any CPU, same clock). NULL: no
+     * retention dwell. */
+    uint64_t (*now_us)(void *ctx);
+    /* Retention dwell (hold_ms=): a verify sweep reads no part of memory
+     * until it has been left untouched this long. 0: off. A setting. */
+    uint64_t hold_ms;
 };
 
 /* Bytes a kernel handles between two polls. */
 #define MT_BLOCK (1ull << 20)
+
+/* A DRAM row's cells are restored by every access to the row, so a weak
+ * cell only fails when its row sits untouched longer than the cell holds
+ * its charge. The dwell keeps, per slot of a run's memory, when it was last
+ * touched; a verify waits until hold_ms has passed for the slots it is
+ * about to read. A slot is 1/MT_DWELL_SLOTS of the run's bytes (at least a
+ * page); a slot's stamp is its latest touch, so the guarantee holds for
+ * every word in it. Storage comes from the platform, one per CPU. */
+#define MT_DWELL_SLOTS 256
+
+struct mt_dwell {
+    uint64_t stamp[MT_DWELL_SLOTS];  /* now_us + 1 of the last touch; 0: none yet */
+    uint64_t slot_bytes;             /* 0: not set up for this run yet */
+    uint64_t waited_us;              /* out: time spent waiting */
+    uint64_t waits;                  /* out: verifies that had to wait */
+};
 
 /* One run of one test on one CPU over its ranges (ascending, disjoint, 8-byte aligned). */
 struct mt_run {
@@ -51,6 +73,8 @@ struct mt_run {
     uint64_t errors;        /* words read back wrong */
     uint64_t sweeps_done;   /* full passes over the ranges (progress) */
     int aborted;
+    /* Zeroed storage for the retention dwell; NULL: no dwell. */
+    struct mt_dwell *dwell;
 };
 
 /* End of a phase: ops->sync, or a cache write-back when there is none. */
@@ -80,16 +104,27 @@ void mt_cache(struct mt_run *r, int on);
 /* Poll between blocks; sets and returns r->aborted. */
 int mt_poll(struct mt_run *r);
 
-/* Walks a run's ranges in blocks of at most MT_BLOCK bytes. Zero-initialise. */
+/* [lo, hi) was just read or written: stamp it for the dwell. */
+void mt_dwell_touch(struct mt_run *r, uint64_t lo, uint64_t hi);
+
+/* Before verifying [lo, hi): wait until it has been untouched for hold_ms
+ * (through ops->sleep, so aborts still work). No-op without a dwell. */
+void mt_dwell_wait(struct mt_run *r, uint64_t lo, uint64_t hi);
+
+/* Walks a run's ranges in blocks of at most MT_BLOCK bytes. Zero-initialise;
+ * set `verify` for a sweep that checks what an earlier sweep left. */
 struct mt_cursor {
     unsigned i;
     uint64_t a;
     int started;
+    int verify;         /* wait for the dwell before handing out each block */
+    uint64_t plo, phi;  /* the block handed out last, stamped on the next call */
 };
 
 /* Next block [*lo, *hi), ascending over r->ranges (mt_next_down: descending).
- * Polls after every block it handed out; returns 0 when the ranges are done
- * or the run is aborted. */
+ * Stamps the previous block for the dwell and polls after it; with
+ * c->verify, waits for the dwell before handing the block out. Returns 0
+ * when the ranges are done or the run is aborted. */
 int mt_next_up(struct mt_run *r, struct mt_cursor *c, uint64_t *lo, uint64_t *hi);
 int mt_next_down(struct mt_run *r, struct mt_cursor *c, uint64_t *lo, uint64_t *hi);
 

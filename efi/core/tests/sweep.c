@@ -116,7 +116,7 @@ static ALWAYS_INLINE void check_span(struct mt_run *r, uint64_t a, uint64_t end,
 
 void sweep_check(struct mt_run *r, uint64_t p, enum sweep_kind kind, uint64_t xe)
 {
-    struct mt_cursor c = { 0 };
+    struct mt_cursor c = { .verify = 1 };
     uint64_t lo, hi;
     while (mt_next_up(r, &c, &lo, &hi)) {
         if (kind == SWEEP_WALK)
@@ -193,7 +193,7 @@ static ALWAYS_INLINE void cw_down_span(struct mt_run *r, uint64_t lo, uint64_t a
 void sweep_check_write_up(struct mt_run *r, uint64_t p, enum sweep_kind kind, uint64_t xe,
                           uint64_t xn)
 {
-    struct mt_cursor c = { 0 };
+    struct mt_cursor c = { .verify = 1 };
     uint64_t lo, hi;
     while (mt_next_up(r, &c, &lo, &hi)) {
         if (kind == SWEEP_WALK)
@@ -208,7 +208,7 @@ void sweep_check_write_up(struct mt_run *r, uint64_t p, enum sweep_kind kind, ui
 void sweep_check_write_down(struct mt_run *r, uint64_t p, enum sweep_kind kind, uint64_t xe,
                             uint64_t xn)
 {
-    struct mt_cursor c = { 0 };
+    struct mt_cursor c = { .verify = 1 };
     uint64_t lo, hi;
     while (mt_next_down(r, &c, &lo, &hi)) {
         if (kind == SWEEP_WALK)
