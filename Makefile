@@ -38,7 +38,7 @@ SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM -Iefi -Itests
 EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(ASM:%=$(BUILD)/boot/%.o)
 CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/config.o core/errcsv.o core/cells.o \
 	core/badram.o core/cover.o core/interleave.o tools/weakbit.o tools/apply.o tools/svg.o)
-UNIT      := main kern test_movinv test_kernels test_matrix test_config test_csv_badram test_memplan test_cover test_interleave test_smp test_focus test_smbios
+UNIT      := main kern test_movinv test_kernels test_matrix test_work test_dwell test_config test_csv_badram test_memplan test_cover test_interleave test_smp test_focus test_smbios
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o $(UNIT:%=$(BUILD)/sim/unit/%.o)
 
 .PHONY: all deps demo check unit fuzz usb bench clean install uninstall
@@ -81,6 +81,10 @@ $(BUILD)/sim/core/%.o: efi/core/%.c
 $(BUILD)/sim/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(CC) $(SIM_CFLAGS) -c $< -o $@
+# The simulator is every kernel test's hot path: optimised, still sanitized.
+$(BUILD)/sim/sim/simmem.o: tests/sim/simmem.c
+	@mkdir -p $(@D)
+	$(CC) $(SIM_CFLAGS) -O2 -c $< -o $@
 $(BUILD)/unit-tests: $(UNIT_OBJS)
 	$(CC) $(SAN) $^ -o $@ -lpthread
 
@@ -163,9 +167,11 @@ $(BUILD)/bench/bench: $(BENCH_CORE:%=$(BUILD)/bench/core/%.o) $(BUILD)/bench/ben
 bench: $(BUILD)/bench/bench
 	$(BUILD)/bench/bench $(BENCH_ARGS)
 
-# make docs: regenerate docs/fault-matrix.md from the matrix unit test.
+# make docs: regenerate docs/fault-matrix.md and docs/work-per-pass.md from
+# the unit tests that check them.
 .PHONY: docs
 docs: $(BUILD)/unit-tests
 	WEAKBIT_MATRIX_OUT=docs/fault-matrix.md $(BUILD)/unit-tests matrix_detection
+	WEAKBIT_WORK_OUT=docs/work-per-pass.md $(BUILD)/unit-tests work_per_pass_at_least_memtest86plus
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -214,7 +214,7 @@ static void *worker(void *arg)
     struct mem_range c = chunk(j->idx, g.threads);
     struct mt_ops ops = { .error_flagged = on_error, .poll = on_poll, .sync = on_sync };
     struct mt_run r = { &c, 1, j->test, 0, j->idx, prng_seed(7, j->idx, 0, j->test), j->iters,
-                        &ops, 0, 0, 0 };
+                        &ops, 0, 0, 0, 0 };
     pthread_barrier_wait(&g.bar);
     j->t0 = now();
     if (j->bound >= 0)
@@ -349,7 +349,7 @@ int main(int argc, char **argv)
             uint64_t bytes = 0;
             for (unsigned i = 0; i < nt; i++) {
                 struct mem_range c = chunk(i, nt);
-                struct mt_run r = { &c, 1, t, 0, i, 0, iters, 0, 0, 0, 0 };
+                struct mt_run r = { &c, 1, t, 0, i, 0, iters, 0, 0, 0, 0, 0 };
                 bytes += traffic(t, iters, c.len, &r);
             }
             double best_bw = 0, ratio[MAX_REPS], bound_bw[B_KINDS] = { 0 };

@@ -18,6 +18,7 @@ static struct {
     uint64_t rng;           /* SIM_WEAK draws */
     uint64_t weak_reads;
     uint64_t row_seen[MAX_FAULTS];   /* SIM_RETENTION: last access to the row */
+    int has_decode, has_retention;   /* fast path: most runs have neither */
     /* sim_watch */
     uint64_t watch;
     int watching, last_was_read, moving;
@@ -52,6 +53,8 @@ void sim_add_fault(struct sim_fault f)
     if (sim.nfault < MAX_FAULTS) {
         sim.row_seen[sim.nfault] = sim.tick;
         sim.fault[sim.nfault++] = f;
+        sim.has_decode |= f.kind == SIM_ALIAS || f.kind == SIM_ADDR_LINE;
+        sim.has_retention |= f.kind == SIM_RETENTION;
     }
 }
 
@@ -173,10 +176,12 @@ uint64_t memio_read(uint64_t addr)
     uint64_t i;
     sim.tick++;
     watch_read(addr);
-    addr = decode(addr);
+    if (sim.has_decode)
+        addr = decode(addr);
     if (index_of(addr, &i))
         return 0;
-    row_access(addr);
+    if (sim.has_retention)
+        row_access(addr);
     for (unsigned f = 0; f < sim.nfault; f++) {
         const struct sim_fault *ft = &sim.fault[f];
         if (ft->addr != addr)
@@ -220,10 +225,12 @@ void memio_write(uint64_t addr, uint64_t value)
     uint64_t i;
     sim.tick++;
     watch_write(addr, value);
-    addr = decode(addr);
+    if (sim.has_decode)
+        addr = decode(addr);
     if (index_of(addr, &i))
         return;
-    row_access(addr);
+    if (sim.has_retention)
+        row_access(addr);
     uint64_t old = sim.word[i];
     for (unsigned f = 0; f < sim.nfault; f++) {
         const struct sim_fault *ft = &sim.fault[f];

@@ -16,14 +16,14 @@ static void on_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actua
 static int on_poll(void *ctx)
 {
     struct kern_seen *s = ctx;
-    return s->stop_after && ++s->polls >= s->stop_after;
+    return (s->stop_after && ++s->polls >= s->stop_after) || (s->stop_on_error && s->total);
 }
 
 static int on_poll_count(void *ctx)
 {
     struct kern_seen *s = ctx;
     s->polls++;
-    return 0;
+    return s->stop_on_error && s->total;
 }
 
 static void on_sync(void *ctx)
@@ -61,8 +61,10 @@ void kern_run(unsigned num, struct kern_seen *s, const struct mem_range *rg, uns
               const struct kern_opts *o, struct mt_run *out)
 {
     unsigned stop = s->stop_after;
+    int stop_err = s->stop_on_error;
     memset(s, 0, sizeof *s);
     s->stop_after = stop;
+    s->stop_on_error = stop_err;
     const struct mt_test *t = mt_find(num);
     static struct mt_ops ops;
     ops = (struct mt_ops){

@@ -20,6 +20,7 @@ struct kern_seen {
     uint64_t total;         /* records reported */
     unsigned polls, syncs, sleeps, cache_off, cache_on;
     unsigned stop_after;    /* abort at this poll (0: never) */
+    int stop_on_error;      /* abort at the first poll after an error */
     uint64_t slept_ms;
 };
 
@@ -36,7 +37,7 @@ struct kern_opts {
 };
 
 /* Run test `num` over the ranges; records go to *s (cleared first except
- * stop_after). Returns the run's out fields through *out when not NULL
+ * stop_after and stop_on_error). Returns the run's out fields through *out when not NULL
  * (its dwell, waits included, stays valid until the next run). */
 void kern_run(unsigned num, struct kern_seen *s, const struct mem_range *rg, unsigned nrg,
               const struct kern_opts *o, struct mt_run *out);

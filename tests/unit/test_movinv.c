@@ -37,7 +37,7 @@ static void run(unsigned test, struct seen *s, const struct mem_range *rg, unsig
     static struct mt_ops ops;
     ops = (struct mt_ops){ .error = on_error, .poll = on_poll, .ctx = s };
     struct mt_run r = { rg, nrg, test, pass, cpu, prng_seed(42, cpu, pass, test), iters, &ops,
-                        0, 0, 0 };
+                        0, 0, 0, 0 };
     if (test == 3)
         movinv_ones_zeros(&r);
     else
@@ -166,7 +166,7 @@ TEST(movinv_abort_stops_early)
     struct mem_range rg = { BASE, 4u << 20 };
     static struct mt_ops ops;
     ops = (struct mt_ops){ .error = on_error, .poll = on_poll, .ctx = &s };
-    struct mt_run r = { &rg, 1, 5, 0, 0, 1, 30, &ops, 0, 0, 0 };
+    struct mt_run r = { &rg, 1, 5, 0, 0, 1, 30, &ops, 0, 0, 0, 0 };
     uint64_t before = sim_ticks();
     movinv_random(&r);
     CHECK(r.aborted);

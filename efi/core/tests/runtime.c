@@ -4,6 +4,8 @@
 
 void mt_sync(struct mt_run *r)
 {
+    if (r->dwell)
+        r->dwell->phase++;
     if (r->ops->sync)
         r->ops->sync(r->ops->ctx);
     else
@@ -57,7 +59,9 @@ static unsigned slot_of(const struct mt_run *r, uint64_t a)
     struct mt_dwell *d = r->dwell;
     if (!d->slot_bytes) {
         uint64_t per = mem_range_total(r->ranges, r->nranges) / MT_DWELL_SLOTS + 1;
-        d->slot_bytes = (per + 4095) & ~4095ull;
+        d->slot_bytes = 4096;
+        while (d->slot_bytes < per)
+            d->slot_bytes <<= 1;
     }
     uint64_t off = 0;
     for (unsigned i = 0; i < r->nranges; i++) {
@@ -76,18 +80,27 @@ void mt_dwell_touch(struct mt_run *r, uint64_t lo, uint64_t hi)
 {
     if (!dwell_on(r) || lo >= hi)
         return;
+    struct mt_dwell *d = r->dwell;
     uint64_t now = r->ops->now_us(r->ops->ctx) + 1;
-    for (unsigned s = slot_of(r, lo), e = slot_of(r, hi - 8); s <= e; s++)
-        r->dwell->stamp[s] = now;
+    for (unsigned s = slot_of(r, lo), e = slot_of(r, hi - 8); s <= e; s++) {
+        if (d->phase_of[s] != d->phase || !d->stamp[s]) {
+            d->before[s] = d->stamp[s];
+            d->phase_of[s] = d->phase;
+        }
+        d->stamp[s] = now;
+    }
 }
 
 void mt_dwell_wait(struct mt_run *r, uint64_t lo, uint64_t hi)
 {
     if (!dwell_on(r) || lo >= hi || r->aborted)
         return;
+    struct mt_dwell *d = r->dwell;
     uint64_t last = 0;
-    for (unsigned s = slot_of(r, lo), e = slot_of(r, hi - 8); s <= e; s++)
-        last = r->dwell->stamp[s] > last ? r->dwell->stamp[s] : last;
+    for (unsigned s = slot_of(r, lo), e = slot_of(r, hi - 8); s <= e; s++) {
+        uint64_t t = d->phase_of[s] == d->phase ? d->before[s] : d->stamp[s];
+        last = t > last ? t : last;
+    }
     if (!last)
         return;   /* not touched in this run: nothing to wait for */
     /* The stamp is one past the clock read after the touch: reaching

@@ -49,13 +49,19 @@ struct mt_ops {
  * cell only fails when its row sits untouched longer than the cell holds
  * its charge. The dwell keeps, per slot of a run's memory, when it was last
  * touched; a verify waits until hold_ms has passed for the slots it is
- * about to read. A slot is 1/MT_DWELL_SLOTS of the run's bytes (at least a
- * page); a slot's stamp is its latest touch, so the guarantee holds for
- * every word in it. Storage comes from the platform, one per CPU. */
+ * about to read. A slot is 1/MT_DWELL_SLOTS of the run's bytes (a power of
+ * two, at least a page); a slot's stamp is its latest touch, so the
+ * guarantee holds for every word in it. A verify waits only for touches of
+ * earlier phases (phases end at mt_sync): its own reads of a neighbouring
+ * block that shares the slot are no write it has to outwait. Storage comes
+ * from the platform, one per CPU, zeroed before each run. */
 #define MT_DWELL_SLOTS 256
 
 struct mt_dwell {
     uint64_t stamp[MT_DWELL_SLOTS];  /* now_us + 1 of the last touch; 0: none yet */
+    uint64_t before[MT_DWELL_SLOTS]; /* the stamp before this phase's first touch */
+    uint32_t phase_of[MT_DWELL_SLOTS]; /* phase of the last touch */
+    uint32_t phase;                  /* counts mt_sync calls */
     uint64_t slot_bytes;             /* 0: not set up for this run yet */
     uint64_t waited_us;              /* out: time spent waiting */
     uint64_t waits;                  /* out: verifies that had to wait */
