@@ -4,6 +4,7 @@
 #include "check.h"
 #include "kern.h"
 #include "sim/simmem.h"
+#include "core/report.h"
 #include "core/tests/addr_walk.h"
 #include <string.h>
 
@@ -260,4 +261,30 @@ TEST(kernels_rand_seq_varies)
         same += sim_peek(BASE + 8 * i) == sim_peek(BASE + 8 * (i - 1));
     CHECK_EQ_U64(same, 0);
     sim_free();
+}
+
+/* report.txt's seed line names the patterns test 5 really writes: the
+ * scheduler's derivation (cpu 0, pass 1, test 5) from the run seed. */
+TEST(kernels_report_seed_line_names_test5_patterns)
+{
+    struct mem_range rg = { BASE, 4096 };
+    uint64_t seed = 0x1234567887654321ull;
+    char line[256], want[32];
+    struct sbuf sb;
+    sbuf_init(&sb, line, sizeof line);
+    report_seed_line(&sb, seed, 2);
+    CHECK(strstr(line, "seed=0x1234567887654321 replays") != NULL);
+    for (unsigned k = 1; k <= 2; k++) {
+        sim_init(BASE, 4096, 0);
+        struct kern_opts o = { .iters = 2, .seed_base = seed };
+        s.stop_after = 1 + (k - 1) * 5;   /* stop after pattern k's fill */
+        kern_run(5, &s, &rg, 1, &o, 0);
+        s.stop_after = 0;
+        snprintf(want, sizeof want, "0x%016llx", (unsigned long long)sim_peek(BASE));
+        char *at = strstr(line, "cpu 0:");
+        for (unsigned i = 0; at && i < k; i++)
+            at = strchr(at + 1, ' ') ? strstr(at + 1, " 0x") : 0;
+        CHECK(at && !strncmp(at + 1, want, 18));
+        sim_free();
+    }
 }
