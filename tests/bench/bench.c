@@ -128,10 +128,15 @@ static void on_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actua
     __atomic_fetch_add(&g.errors, 1, __ATOMIC_RELAXED);
 }
 
+/* Polls a run may make before it is stopped (0: no limit); see bench_patterns(). */
+struct poll_limit {
+    uint64_t polls, limit;
+};
+
 static int on_poll(void *ctx)
 {
-    (void)ctx;
-    return 0;
+    struct poll_limit *p = ctx;
+    return p->limit && ++p->polls >= p->limit;
 }
 
 /* Phases of all threads line up as on the target (barrier); no write-back. */
@@ -148,11 +153,18 @@ static unsigned bench_iters(unsigned t)
     case 3: return 1;   /* 2 sequences */
     case 4: return 1;   /* 16 sequences */
     case 5: return 2;
-    case 6: return 2;
-    case 7: return 3;   /* the steady state: checks that refill */
+    case 6: return 1;   /* and stopped after bench_patterns(6) patterns */
+    case 7: return 10;  /* 10 rounds: a check that refills and a last one */
     case 8: return 3;
     default: return 1;
     }
+}
+
+/* Test 6 runs 128 patterns whatever its iterations: the bench times the
+ * first few (a sweep polls once per MT_BLOCK, so it stops at a sweep's end). */
+static unsigned bench_patterns(unsigned t)
+{
+    return t == 6 ? 2 : 0;
 }
 
 /* Words test 0 touches for one range: the anchor and its partners probed
@@ -185,10 +197,12 @@ static uint64_t traffic(unsigned t, unsigned iters, uint64_t len, const struct m
     case 2: return 4 * n * iters;                /* W, R+W, R */
     case 3: return 2 * 5 * n * iters;            /* fill W, up R+W, down R+W; 2 patterns */
     case 4: return 16 * 5 * n * iters;
-    case 5:
-    case 6: return 5 * n * iters;
-    case 7: return 4 * n * iters;                /* fill W (checks refill after the first),
-                                                  * 2 moves R/2+W/2, check R */
+    case 5: return 9 * n * iters;                /* fill W, 2 rounds of up and down R+W */
+    case 6: return 5 * n * bench_patterns(6);    /* per pattern: fill W, up R+W, down R+W */
+    case 7: return (1 + 2 * iters + (iters + 8) / 9 * 2 - 1) * n;
+                                                 /* fill W, 2 moves per round (N/2 read +
+                                                  * N/2 written each), checks every 9
+                                                  * rounds R (+W to refill but the last) */
     case 8: return 4 * n * iters;                /* W (checks rewrite after the first),
                                                   * R+W, R */
     case 9: /* per offset and polarity: 2/5 of the lines hold a checked word;
@@ -212,7 +226,9 @@ static void *worker(void *arg)
     struct job *j = arg;
     pin(j->idx);
     struct mem_range c = chunk(j->idx, g.threads);
-    struct mt_ops ops = { .error_flagged = on_error, .poll = on_poll, .sync = on_sync };
+    /* Polls per sweep: one per MT_BLOCK (chunks are whole MiB). */
+    struct poll_limit pl = { 0, (uint64_t)bench_patterns(j->test) * 3 * (c.len / MT_BLOCK) };
+    struct mt_ops ops = { .error_flagged = on_error, .poll = on_poll, .sync = on_sync, .ctx = &pl };
     struct mt_run r = { &c, 1, j->test, 0, j->idx, prng_seed(7, j->idx, 0, j->test), j->iters,
                         &ops, 0, 0, 0, 0 };
     pthread_barrier_wait(&g.bar);

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# All eleven tests (0-10) on 2 CPUs with a short bit-fade wait and one stuck
-# bit: every test runs to the end, the exact tests see the cell with a
+# All eleven tests (0-10) on 2 CPUs over 32 MiB with a short bit-fade wait
+# and one stuck bit: every test runs to the end, the exact tests see the cell with a
 # certain address, and the BadRAM line masks just its block.
 . "$(dirname "$0")/lib.sh"
 
 cfg='tests=0-10
 quick=1
 bitfade_sleep=1s
+range=0x2000000-0x4000000
 on_finish=shutdown'
 if ! qemu_run all "$cfg" --smp 2 --mem 256M --timeout 300 \
     --fault 'stuck,addr=@lo+0x400008,bit=37,value=1' >"$tmp/run.log" 2>&1; then
