@@ -38,7 +38,7 @@ SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM -Iefi -Itests
 EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(ASM:%=$(BUILD)/boot/%.o)
 CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/config.o core/errcsv.o core/cells.o \
 	core/badram.o core/cover.o core/interleave.o tools/weakbit.o tools/apply.o tools/svg.o)
-UNIT      := main kern test_movinv test_kernels test_matrix test_config test_csv_badram test_memplan test_cover test_interleave test_smp test_focus test_smbios
+UNIT      := main kern test_movinv test_kernels test_matrix test_config test_csv_badram test_errcsv_reader test_memplan test_cover test_interleave test_smp test_focus test_smbios
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o $(UNIT:%=$(BUILD)/sim/unit/%.o)
 
 .PHONY: all deps demo check unit fuzz usb bench clean install uninstall
