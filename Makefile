@@ -37,7 +37,8 @@ SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM -Iefi -Itests
 
 EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(ASM:%=$(BUILD)/boot/%.o)
 CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/config.o core/errcsv.o core/cells.o \
-	core/badram.o core/cover.o core/interleave.o tools/weakbit.o tools/apply.o tools/svg.o)
+	core/badram.o core/cover.o core/interleave.o tools/weakbit.o tools/cli_opt.o tools/cli_csv.o \
+	tools/atomic.o tools/badram.o tools/cells.o tools/apply.o tools/svg.o tools/timeline.o tools/map.o)
 UNIT      := main kern test_movinv test_kernels test_matrix test_config test_csv_badram test_errcsv_reader test_memplan test_cover test_interleave test_smp test_focus test_smbios
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o $(UNIT:%=$(BUILD)/sim/unit/%.o)
 

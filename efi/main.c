@@ -336,20 +336,13 @@ static void focus_on_known_cells(void)
         return;
     }
     /* A sorted copy: the known table stays hashed for lookups. */
-    struct cell *copy = AllocatePool(KNOWN_SLOTS * sizeof *copy);
+    struct cell *copy = AllocatePool(n * sizeof *copy);
     if (!copy) {
         con_alert("focus=cells: out of memory; testing all memory\n");
         return;
     }
-    struct cell_table t;
-    cells_init(&t, copy, KNOWN_SLOTS);
-    for (unsigned i = 0; i < app.known.cap; i++)
-        if (app.known.slot[i].used) {
-            struct failbit r = { .addr = app.known.slot[i].addr, .bit = app.known.slot[i].bit };
-            cells_add(&t, &r);
-        }
-    n = cells_sort(&t);
-    app.cfg.nranges = focus_ranges(t.slot, n, app.cfg.focus_margin, app.cfg.granule, app.cfg.ranges,
+    n = cells_sorted_copy(&app.known, copy, n);
+    app.cfg.nranges = focus_ranges(copy, n, app.cfg.focus_margin, app.cfg.granule, app.cfg.ranges,
                                    CONFIG_MAX_RANGES);
     FreePool(copy);
     con_printf("focus=cells: %u known cell%s, +-%llu MiB each: %u range%s\n", n, n == 1 ? "" : "s",
@@ -467,8 +460,7 @@ static const char *cpu_lines(void)
     return buf;
 }
 
-/* Session facts and this session's cells split into new and re-seen. Runs
- * before the cell table is sorted: `known` is looked up by hash. */
+/* Session facts and this session's cells split into new and re-seen. */
 static const char *session_lines(void)
 {
     static char buf[16384];
@@ -504,28 +496,29 @@ static void write_results(struct report_in *in, int files)
 {
     in->session_lines = session_lines();
     con_printf("\n%s", in->session_lines);
-    unsigned ncell = cells_sort(&app.cells);
     static uint64_t gran[MAX_GRANULES];
     static struct cover_pair pairs[MAX_GRANULES];
-    struct badram_set set = { .interleave = app.cfg.interleave };
-    badram_build(&set, app.cells.slot, ncell, app.cfg.granule, app.cfg.max_pairs,
-                 cover_limit(app.plan.ram_top), gran, pairs, MAX_GRANULES);
     /* Pool, not static: keeps the .efi small; test pages are free again by now. */
     size_t bcap = 1 << 20, rcap = 1 << 20;
     char *bbuf = AllocatePool(bcap), *rbuf = AllocatePool(rcap);
-    if (!bbuf || !rbuf) {
+    struct cell *sorted = AllocatePool((app.cells.n + 1) * sizeof *sorted);
+    if (!bbuf || !rbuf || !sorted) {
         con_alert("out of memory for the report; see errors.csv\n");
         return;
     }
+    unsigned ncell = cells_sorted_copy(&app.cells, sorted, app.cells.n);
+    struct badram_set set;
+    struct badram_req req = { app.cfg.granule, app.cfg.max_pairs, cover_limit(app.plan.ram_top),
+                              app.cfg.interleave, gran, pairs, MAX_GRANULES };
     struct sbuf sb;
     sbuf_init(&sb, bbuf, bcap);
-    badram_render(&sb, &set);
+    badram_from_cells(&set, sorted, ncell, &req, &sb, BADRAM_ALL);
     in->badram = &set;
     static struct il_model il;
     if (app.cfg.interleave[0] && !il_parse(&il, app.cfg.interleave, str_len(app.cfg.interleave)))
         in->il = &il;
 
-    in->cells = app.cells.slot;
+    in->cells = sorted;
     in->ncells = ncell;
     in->cells_dropped = app.cells.dropped;
     struct sbuf rs;
@@ -556,6 +549,7 @@ static void write_results(struct report_in *in, int files)
         con_printf("results: \\weakbit\\errors.csv report.txt badram.txt session.log on the boot volume\n");
     FreePool(bbuf);
     FreePool(rbuf);
+    FreePool(sorted);
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)

@@ -35,6 +35,16 @@ check "unknown format refused" bash -c '! "$0" badram --format xml "$1"' "$cli" 
 check "missing file refused with a reason" bash -c '"$0" badram /nonexistent 2>&1 | grep -q "cannot read /nonexistent"' "$cli"
 check "no arguments is an error" bash -c '! "$0"' "$cli"
 check "--help works" "$cli" badram --help
+sed 's/$/\r/' "$tmp/a.csv" >"$tmp/a_crlf.csv"
+check "CRLF line ends read like LF" bash -c 'cmp -s <("$0" cells "$1") <("$0" cells "$2")' "$cli" "$tmp/a.csv" "$tmp/a_crlf.csv"
+{ cat "$tmp/a.csv"; printf '#%0600d\n' 0; cat "$tmp/b.csv"; } >"$tmp/long.csv"
+check "over-long line refused with its line number" bash -c '"$0" cells "$1" 2>&1 >/dev/null | grep -q "long.csv:4: line too long"' "$cli" "$tmp/long.csv"
+check "over-long line: exit status 2" bash -c '"$0" cells "$1" >/dev/null 2>&1; [ $? -eq 2 ]' "$cli" "$tmp/long.csv"
+out=$("$cli" badram "$tmp/b.csv" --granule 4K --format memmap)
+check "options may follow the files" test "$out" = 'memmap=4K\\\$0x460e00000,4K\\\$0x4ea0ff000'
+check "unknown option: one line, exit 2" bash -c '"$0" cells --frobnicate "$1" 2>"$2"; [ $? -eq 2 ] && [ "$(wc -l <"$2")" -eq 1 ] && grep -q "unknown option --frobnicate" "$2"' "$cli" "$tmp/a.csv" "$tmp/err"
+check "option without its value refused" bash -c '"$0" badram "$1" --format 2>&1 | grep -q "option --format needs a value"' "$cli" "$tmp/a.csv"
+check "-- ends the options" bash -c 'cp "$1" "$2/--granule" && cd "$2" && "$0" cells -- --granule | grep -q "^2 cells$"' "$(readlink -f "$cli")" "$tmp/b.csv" "$tmp"
 out=$("$cli" cells --interleave ch:0x40,dimm:0x20000 "$tmp/a.csv" "$tmp/b.csv")
 check "cells --interleave names each cell's module" bash -c 'grep -Eq "^0x0000000460e00000 +63 .* ch0/dimm0$" <<<"$0" && grep -Eq "^0x00000004ea0ffff8 +0 .* ch1/dimm1$" <<<"$0" && grep -q "^suspect modules" <<<"$0"' "$out"
 check "badram --interleave notes the model" bash -c '"$0" badram --interleave ch:0x40,dimm:0x20000 "$1" | grep -q "^# interleave: ch:0x40,dimm:0x20000 (highest selector bit 17)"' "$cli" "$tmp/a.csv"
