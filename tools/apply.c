@@ -125,7 +125,7 @@ int cmd_apply(int argc, char **argv)
         { "--dry-run", NULL, CLI_OPT_FLAG, &dry },
         { "--grub-default", NULL, CLI_OPT_STRING, &path },
         { "--line", NULL, CLI_OPT_STRING, &line },
-        { NULL, NULL, CLI_OPT_FLAG, NULL },
+        CLI_OPT_END,
     };
     if (cli_opt_parse(opts, argc, argv, &nfiles))
         return 2;

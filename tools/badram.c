@@ -14,7 +14,7 @@ int cmd_badram(int argc, char **argv)
     const struct cli_opt opts[] = {
         CLI_BADRAM_OPTS(&o),
         { "--format", NULL, CLI_OPT_STRING, &format },
-        { NULL, NULL, CLI_OPT_FLAG, NULL },
+        CLI_OPT_END,
     };
     int nfiles;
     if (cli_opt_parse(opts, argc, argv, &nfiles))

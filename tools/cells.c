@@ -12,7 +12,7 @@ int cmd_cells(int argc, char **argv)
     const char *spec = NULL;
     const struct cli_opt opts[] = {
         { "--interleave", NULL, CLI_OPT_INTERLEAVE, &spec },
-        { NULL, NULL, CLI_OPT_FLAG, NULL },
+        CLI_OPT_END,
     };
     int nfiles;
     if (cli_opt_parse(opts, argc, argv, &nfiles))

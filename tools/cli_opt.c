@@ -101,6 +101,6 @@ int cli_opt_wants_help(int argc, char **argv)
 
 int cli_badram_opt(struct cli_badram_opts *o, int argc, char **argv, int *i)
 {
-    const struct cli_opt opts[] = { CLI_BADRAM_OPTS(o), { NULL, NULL, CLI_OPT_FLAG, NULL } };
+    const struct cli_opt opts[] = { CLI_BADRAM_OPTS(o), CLI_OPT_END };
     return cli_opt_one(opts, argc, argv, i);
 }

@@ -26,6 +26,7 @@ struct cli_opt {
     enum cli_opt_type type;
     void *dst;
 };
+#define CLI_OPT_END { NULL, NULL, CLI_OPT_FLAG, NULL }
 
 /* Parse argv: options anywhere until "--", everything else ("-" too) a
  * file, moved to the front of argv in order, *nfiles of them. Returns 0,

@@ -183,7 +183,7 @@ int svg_opts_parse(struct svg_opts *o, int argc, char **argv, int granule_ok)
         { "--interleave", NULL, CLI_OPT_INTERLEAVE, &o->interleave },
         /* last, so that timeline ends its table here */
         { granule_ok ? "--granule" : NULL, NULL, CLI_OPT_GRANULE, &o->granule },
-        { NULL, NULL, CLI_OPT_FLAG, NULL },
+        CLI_OPT_END,
     };
     if (cli_opt_parse(opts, argc, argv, &o->nfiles))
         return 2;
