@@ -35,6 +35,10 @@ int cells_add(struct cell_table *t, const struct failbit *row);
 /* The cell (addr, bit), or NULL. Works on an unsorted table only. */
 const struct cell *cells_find(const struct cell_table *t, uint64_t addr, unsigned bit);
 
+/* Copy the cells into out[cap] in addr/bit order and return how many were
+ * copied (at most cap). The table itself stays as it is. */
+unsigned cells_sorted_copy(const struct cell_table *t, struct cell *out, unsigned cap);
+
 /* Compact the table into addr/bit order at the front of t->slot and return
  * the count. The table cannot take more rows afterwards. */
 unsigned cells_sort(struct cell_table *t);
