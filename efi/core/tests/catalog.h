@@ -8,9 +8,6 @@
 #include <stdint.h>
 #include "core/tests/runtime.h"
 
-/* Memtest86+'s bit fade: about 90 minutes of waiting in all, two patterns. */
-#define MT_FADE_DEFAULT_MS (45ull * 60 * 1000)
-
 enum mt_cpu_mode { MT_ONE_CPU, MT_ALL_CPUS };
 
 struct mt_test {
