@@ -10,6 +10,7 @@
 #include "core/config.h"
 #include "core/fmt.h"
 #include "core/tests/catalog.h"
+#include "core/tests/runtime.h"
 #include "core/smp.h"
 
 struct mp_hooks {

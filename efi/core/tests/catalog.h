@@ -6,7 +6,8 @@
 #define EFI_CORE_TESTS_CATALOG_H
 
 #include <stdint.h>
-#include "core/tests/runtime.h"
+
+struct mt_run;   /* core/tests/runtime.h: what a kernel runs with */
 
 enum mt_cpu_mode { MT_ONE_CPU, MT_ALL_CPUS };
 
