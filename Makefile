@@ -22,10 +22,10 @@ DEPS    := -MMD -MP
 # efi/core/tests: which tests exist, the runtime the kernels call, one file per algorithm.
 KERNELS := tests/catalog tests/runtime tests/sweep tests/movinv tests/addr_walk tests/own_addr \
 	tests/block_move tests/rand_seq tests/modulo20 tests/bit_fade
-CORE    := fmt prng failbit config memplan errcsv cells badram cover interleave smp focus smbios report \
+CORE    := fmt prng failbit config memplan errcsv cells badram cover interleave smp focus smbios report session \
 	$(KERNELS)
 # efi/: the UEFI glue.
-GLUE    := main console fileio memmap timer mp thermal history dimms
+GLUE    := main cfgload ui sessionlog results firmware console fileio memmap timer mp thermal history dimms
 ASM     := cpu blockmove cache
 
 EFI_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS) -ffreestanding -fpic -fno-stack-protector \
@@ -39,7 +39,7 @@ EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(ASM:%=
 CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/config.o core/errcsv.o core/cells.o \
 	core/badram.o core/cover.o core/interleave.o tools/weakbit.o tools/cli_opt.o tools/cli_csv.o \
 	tools/atomic.o tools/badram.o tools/cells.o tools/apply.o tools/svg.o tools/timeline.o tools/map.o)
-UNIT      := main kern test_movinv test_kernels test_matrix test_config test_csv_badram test_errcsv_reader test_memplan test_cover test_interleave test_smp test_focus test_smbios
+UNIT      := main kern test_session test_movinv test_kernels test_matrix test_config test_csv_badram test_errcsv_reader test_memplan test_cover test_interleave test_smp test_focus test_smbios
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o $(UNIT:%=$(BUILD)/sim/unit/%.o)
 
 .PHONY: all deps demo check unit fuzz usb bench clean install uninstall

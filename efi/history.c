@@ -20,7 +20,7 @@ static int repair_tail(const CHAR16 *name)
 /* Known cells, sessions and damage, as the reader hands the lines on. */
 struct history_read {
     struct cell_table *known;
-    struct history *h;
+    struct session_history *h;
 };
 
 static int history_line(void *ctx, const struct errcsv_line *l)
@@ -37,9 +37,9 @@ static int history_line(void *ctx, const struct errcsv_line *l)
     return 0;
 }
 
-void history_load(struct cell_table *known, struct history *h)
+void history_load(struct cell_table *known, struct session_history *h)
 {
-    *h = (struct history){ 0 };
+    *h = (struct session_history){ 0 };
     h->torn_repaired = repair_tail(L"errors.csv");
     repair_tail(L"session.log");
     char *buf = AllocatePool(CHUNK);
