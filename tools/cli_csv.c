@@ -21,8 +21,9 @@ static int csv_line(void *ctx, const struct errcsv_line *l)
     if (l->too_long)
         return cli_fail("%s:%u: line too long", f->name, l->lineno);
     if (l->torn) {
-        /* A power cut can tear the last line; anything else is damage. */
-        fprintf(stderr, "weakbit: warning: %s:%u: torn last line skipped\n", f->name, l->lineno);
+        /* A power cut can tear a line; anything else is damage. */
+        fprintf(stderr, "weakbit: warning: %s:%u: %s skipped\n", f->name, l->lineno,
+                l->torn == ERRCSV_TORN_END ? "torn last line" : "line torn by a power cut (closed at the next boot)");
         return 0;
     }
     if (l->kind == ERRCSV_BAD)

@@ -172,6 +172,15 @@ void errcsv_reader_init(struct errcsv_reader *r, errcsv_line_fn fn, void *ctx)
     r->too_long = 0;
     r->lineno = 0;
     r->status = 0;
+    r->held = 0;
+}
+
+/* The bad line held back, now that the line after it is known. */
+static void reader_release(struct errcsv_reader *r, int torn)
+{
+    r->held = 0;
+    r->bad_line.torn = torn;
+    r->status = r->fn(r->ctx, &r->bad_line);
 }
 
 /* One whole line (without its newline) to the callback. */
@@ -182,13 +191,23 @@ static void reader_line(struct errcsv_reader *r, const char *s, size_t n, int la
     struct errcsv_line l = { .lineno = ++r->lineno };
     l.too_long = r->too_long || n > ERRCSV_LINE_MAX;
     l.kind = l.too_long ? ERRCSV_BAD : errcsv_parse_session(s, n, &row, &ses);
-    l.torn = last && l.kind == ERRCSV_BAD;
+    l.torn = last && l.kind == ERRCSV_BAD ? ERRCSV_TORN_END : 0;
     l.row = l.kind == ERRCSV_ROW ? &row : 0;
     l.session = l.kind == ERRCSV_SESSION ? &ses : 0;
     r->have = 0;
     r->too_long = 0;
-    if (l.kind != ERRCSV_SKIP)
-        r->status = r->fn(r->ctx, &l);
+    /* A boot that finds the file torn ends the line and writes its session
+     * line next: a bad line right before a session line is that tear. */
+    if (r->held)
+        reader_release(r, l.kind == ERRCSV_SESSION ? ERRCSV_TORN_CLOSED : 0);
+    if (r->status || l.kind == ERRCSV_SKIP)
+        return;
+    if (l.kind == ERRCSV_BAD && !last) {
+        r->held = 1;
+        r->bad_line = l;
+        return;
+    }
+    r->status = r->fn(r->ctx, &l);
 }
 
 /* Carry the start of a line over to the next chunk; past the limit only
@@ -230,5 +249,7 @@ int errcsv_reader_finish(struct errcsv_reader *r)
 {
     if (!r->status && (r->have || r->too_long))
         reader_line(r, r->part, r->have, 1);
+    if (!r->status && r->held)
+        reader_release(r, 0);
     return r->status;
 }

@@ -42,13 +42,16 @@ uint64_t errcsv_clock_s(const char *s, size_t n);
  * included); a longer one is bad. Real rows are under 200. */
 #define ERRCSV_LINE_MAX 510
 
+#define ERRCSV_TORN_END 1      /* the last line, with no newline */
+#define ERRCSV_TORN_CLOSED 2   /* the next boot closed it: its session line follows */
+
 /* One line as the reader hands it on. Blank, header and comment lines are
  * not handed on. */
 struct errcsv_line {
     unsigned lineno;                    /* 1-based */
     enum errcsv_kind kind;              /* ERRCSV_ROW, ERRCSV_SESSION or ERRCSV_BAD */
     int too_long;                       /* BAD: over ERRCSV_LINE_MAX */
-    int torn;                           /* BAD: the last line, with no newline (a power cut) */
+    int torn;                           /* BAD: a power cut tore it; ERRCSV_TORN_* */
     const struct failbit *row;          /* ROW only */
     const struct err_session *session;  /* SESSION only */
 };
@@ -65,9 +68,13 @@ struct errcsv_reader {
     int too_long;                 /* the current line outgrew part[] */
     unsigned lineno;
     int status;                   /* fn's non-zero answer */
+    int held;                     /* bad_line waits for the line after it */
+    struct errcsv_line bad_line;
 };
 
-/* Start reading one file; fn gets every row, session line and bad line. */
+/* Start reading one file; fn gets every row, session line and bad line.
+ * A bad line is torn when it is the last one and has no newline, or when
+ * the next boot closed it: a session line follows it directly. */
 void errcsv_reader_init(struct errcsv_reader *r, errcsv_line_fn fn, void *ctx);
 
 /* The next n bytes of the file, cut anywhere (lines may span calls; CRLF

@@ -27,6 +27,8 @@ check "full badram.txt form has all lines" bash -c 'grep -q "^badram 0x36a700000
 out=$("$cli" cells "$tmp/a.csv" "$tmp/b.csv")
 check "cells table merges sessions" bash -c 'grep -q "^0x000000036a7abcd8 *3 *2 " <<<"$0" && grep -q "^3 cells$" <<<"$0"' "$out"
 check "torn last line skipped with a warning" bash -c '"$0" badram "$1" 2>&1 >/dev/null | grep -q "torn last line skipped"' "$cli" "$tmp/b_torn.csv"
+{ cat "$tmp/b.csv" "$tmp/torn.csv"; printf '\n# session 2 start 2026-11-20 10:15:00\n'; tail -n1 "$tmp/a.csv"; } >"$tmp/closed.csv"
+check "a torn line the next boot closed is skipped with a warning" bash -c '"$0" cells "$1" 2>"$2" | grep -q "^3 cells$" && grep -q "closed.csv:4: line torn by a power cut" "$2"' "$cli" "$tmp/closed.csv" "$tmp/err"
 printf 'time_s\nnot,a,row\n1,0,5,0,0x1000,1,0x0,0x2\n' >"$tmp/bad.csv"
 check "malformed row refused" bash -c '! "$0" badram "$1"' "$cli" "$tmp/bad.csv"
 check "bad granule refused" bash -c '! "$0" badram --granule 12K "$1"' "$cli" "$tmp/a.csv"

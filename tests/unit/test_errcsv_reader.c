@@ -22,7 +22,7 @@ static int record(void *ctx, const struct errcsv_line *l)
     else if (l->kind == ERRCSV_SESSION)
         snprintf(what, sizeof what, "%s@%s", l->session->id, l->session->start);
     s->len += (size_t)snprintf(s->log + s->len, sizeof s->log - s->len, "%u%c%s%s:%s ", l->lineno, kind,
-                               l->torn ? "t" : "", l->too_long ? "l" : "", what);
+                               l->torn == ERRCSV_TORN_END ? "t" : l->torn == ERRCSV_TORN_CLOSED ? "c" : l->torn ? "?" : "", l->too_long ? "l" : "", what);
     return ++s->calls == s->stop_at ? 7 : 0;
 }
 
@@ -46,8 +46,11 @@ static const char sample[] =
     "# a comment\n"
     "40.000,0,5,1,0x460e00000,63,0x0,0x8000000000000000,52\r\n"
     "not,a,row\n"
+    "1.0,0,5,0\n"      /* torn, then closed by the next boot, which wrote: */
+    "# session 7f3a02 start 2024-05-01 12:10:00\n"
     "3.5,0,5,0,0x4";
-static const char sample_log[] = "2S:7f3a01@2024-05-01 12:00:00 3R:36a7abcd8 6R:460e00000 7B: 8Bt: ";
+static const char sample_log[] =
+    "2S:7f3a01@2024-05-01 12:00:00 3R:36a7abcd8 6R:460e00000 7B: 8Bc: 9S:7f3a02@2024-05-01 12:10:00 10Bt: ";
 
 TEST(errcsv_reader_every_chunk_boundary)
 {
@@ -81,6 +84,32 @@ TEST(errcsv_reader_torn_last_line)
     CHECK_STR(s.log, "");
     read_text(&s, "", 0, 0, 1);
     CHECK_STR(s.log, "");
+}
+
+TEST(errcsv_reader_closed_tear)
+{
+    struct seen s;
+    /* Only a session line right after it marks a bad line as a tear. */
+    const char *closed = "1.0,0,5\n# session b start 2024-05-01 12:10:00\n";
+    read_text(&s, closed, strlen(closed), 7, 3);
+    CHECK_STR(s.log, "1Bc: 2S:b@2024-05-01 12:10:00 ");
+    const char *gap = "1.0,0,5\n\n# session b start 2024-05-01 12:10:00\n";
+    read_text(&s, gap, strlen(gap), 8, 1);
+    CHECK_STR(s.log, "1B: 3S:b@2024-05-01 12:10:00 ");
+    const char *row_next = "1.0,0,5\n1,0,5,0,0x8,1,0x0,0x2\n";
+    read_text(&s, row_next, strlen(row_next), 0, 4);
+    CHECK_STR(s.log, "1B: 2R:8 ");
+    const char *at_end = "1,0,5,0,0x8,1,0x0,0x2\n1.0,0,5\n";   /* complete, so not torn */
+    read_text(&s, at_end, strlen(at_end), 0, 64);
+    CHECK_STR(s.log, "1R:8 2B: ");
+    /* A callback that stops at the held line stops the reader there. */
+    memset(&s, 0, sizeof s);
+    s.stop_at = 1;
+    struct errcsv_reader r;
+    errcsv_reader_init(&r, record, &s);
+    CHECK_EQ_U64(errcsv_reader_feed(&r, closed, strlen(closed)), 7);
+    CHECK_EQ_U64(errcsv_reader_finish(&r), 7);
+    CHECK_STR(s.log, "1Bc: ");
 }
 
 TEST(errcsv_reader_long_line)
