@@ -338,19 +338,18 @@ static int map_render(struct svg_out *o, const struct cell *cells, unsigned n, c
     return 0;
 }
 
-int cmd_map(int argc, char **argv)
+/* The cells of the files, drawn. */
+static int map_draw(struct svg_out *o, const struct svg_opts *opt)
 {
-    struct svg_opts opt;
-    struct svg_out o = { 0 };
-    struct cli_cells c = { 0 };
-    int rc = svg_opts_parse(&opt, argc, argv, 1);
+    struct cli_cells c;
+    int rc = cli_cells_load(&c, opt->files, opt->nfiles);
     if (!rc)
-        rc = cli_cells_load(&c, opt.files, opt.nfiles);
-    if (!rc)
-        rc = map_render(&o, c.sorted, c.n, &opt);
-    if (!rc)
-        rc = svg_write(&o, opt.out);
-    free(o.p);
+        rc = map_render(o, c.sorted, c.n, opt);
     cli_cells_free(&c);
     return rc;
+}
+
+int cmd_map(int argc, char **argv)
+{
+    return svg_command(argc, argv, 1, map_draw);
 }

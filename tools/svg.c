@@ -209,3 +209,16 @@ int svg_write(const struct svg_out *o, const char *path)
         return cli_fail("cannot write %s: %s", path, strerror(errno));
     return 0;
 }
+
+int svg_command(int argc, char **argv, int granule_ok, svg_draw_fn draw)
+{
+    struct svg_opts opt;
+    struct svg_out o = { 0 };
+    int rc = svg_opts_parse(&opt, argc, argv, granule_ok);
+    if (!rc)
+        rc = draw(&o, &opt);
+    if (!rc)
+        rc = svg_write(&o, opt.out);
+    free(o.p);
+    return rc;
+}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The SVG writer behind `weakbit timeline` and `weakbit map`: a growing
 // text buffer, escaped labels, lines, the page head, the legend and the
-// footer, the pictures' shared options, and the atomic write of the file.
+// footer, and what both picture subcommands share: options, the atomic
+// write of the file and the run from arguments to file (svg_command).
 // Plain SVG 1.1 with presentation attributes only (no CSS, scripts, fonts
 // or links), so browsers, rsvg and image viewers all draw the same thing.
 #ifndef TOOLS_SVG_H
@@ -73,5 +74,11 @@ int svg_opts_parse(struct svg_opts *o, int argc, char **argv, int granule_ok);
 /* Write the picture to path, replaced atomically ("-": stdout). Returns 0
  * or 2 (reason printed). */
 int svg_write(const struct svg_out *o, const char *path);
+
+/* Draws the picture of opt->files into o; returns 0 or an exit status (reason printed). */
+typedef int (*svg_draw_fn)(struct svg_out *o, const struct svg_opts *opt);
+
+/* A picture subcommand: svg_opts_parse, draw, svg_write. Returns the exit status. */
+int svg_command(int argc, char **argv, int granule_ok, svg_draw_fn draw);
 
 #endif

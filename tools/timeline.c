@@ -563,20 +563,19 @@ static int tl_render(struct svg_out *o, struct tl_data *d, const struct svg_opts
     return 0;
 }
 
-int cmd_timeline(int argc, char **argv)
+/* The rows and sessions of the files, drawn. */
+static int tl_draw(struct svg_out *o, const struct svg_opts *opt)
 {
-    struct svg_opts opt;
     struct tl_data d = { .file_index = -1, .cur = -1 };
-    struct svg_out o = { 0 };
-    int rc = svg_opts_parse(&opt, argc, argv, 0);
+    int rc = cli_read_csv(opt->files, opt->nfiles, tl_line, &d);
     if (!rc)
-        rc = cli_read_csv(opt.files, opt.nfiles, tl_line, &d);
-    if (!rc)
-        rc = tl_render(&o, &d, &opt);
-    if (!rc)
-        rc = svg_write(&o, opt.out);
-    free(o.p);
+        rc = tl_render(o, &d, opt);
     free(d.rows);
     free(d.ses);
     return rc;
+}
+
+int cmd_timeline(int argc, char **argv)
+{
+    return svg_command(argc, argv, 0, tl_draw);
 }
