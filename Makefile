@@ -96,8 +96,9 @@ $(BUILD)/smp-tsan-tests: tests/unit/main.c tests/unit/test_smp.c efi/core/smp.c
 	$(CC) -std=gnu11 $(WARN) -g -O1 -fsanitize=thread -DWEAKBIT_SIM $^ -o $@ -lpthread
 
 # --- libFuzzer targets over the parsers (clang) ------------------------------
-FUZZ      := csv config badram smbios
-FUZZ_SRC  := $(addprefix efi/core/,fmt.c config.c errcsv.c cells.c badram.c cover.c interleave.c smbios.c)
+FUZZ      := csv config badram smbios import
+FUZZ_SRC  := $(addprefix efi/core/,fmt.c config.c errcsv.c cells.c badram.c cover.c interleave.c smbios.c \
+	linuxmem.c import.c)
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC)
 	@mkdir -p $(@D)
 	clang -std=gnu11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iefi $^ -o $@
