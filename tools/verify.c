@@ -82,6 +82,12 @@ static void reason(const struct verify *v, uint64_t addr)
                v->lock == LMEM_LOCKDOWN_INTEGRITY ? "integrity" : "confidentiality");
         return;
     }
+    if (v->nreserve && v->any_unusable) {
+        printf("; neither GRUB's badram line nor the %u memmap=$ entr%s on the kernel command line cover this "
+               "cell: run `weakbit apply` with this errors.csv (or add it to memmap=), update-grub and reboot",
+               v->nreserve, v->nreserve == 1 ? "y" : "ies");
+        return;
+    }
     if (v->nreserve) {
         printf("; the kernel command line (%s) has %u memmap=$ entr%s but none for this cell: add it "
                "(`weakbit badram --format memmap`), run update-grub and reboot",

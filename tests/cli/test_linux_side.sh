@@ -59,8 +59,8 @@ out=$(verify --cmdline "$tmp/cmdline" "$tmp/cells.csv"); rc=$?
 check "verify: a cell in System RAM gives exit 1" test $rc -eq 1
 check "verify: names the unprotected cell and its System RAM range" \
     grep -q '^0x000000016a7abcd8 bit  0: NOT protected: in System RAM 100000000-27fffffff;' <<<"$out"
-check "verify: reason: memmap= entries exist, none for this cell" \
-    grep -q 'NOT protected.*has 1 memmap=\$ entry but none for this cell' <<<"$out"
+check "verify: reason: neither the badram line nor the memmap= entry covers the cell" \
+    grep -q "NOT protected.*neither GRUB's badram line nor the 1 memmap=\\$ entry on the kernel command line cover" <<<"$out"
 out=$(verify --cmdline "$tmp/cmdline.none" "$tmp/cells.csv")
 check "verify: reason: badram does not cover the cell (others are unusable)" \
     grep -q '^0x000000016a7abcd8.*GRUB.s badram line does not cover this cell' <<<"$out"
