@@ -19,10 +19,13 @@ WARN    := -Wall -Wextra -Werror
 DEPS    := -MMD -MP
 
 # efi/core: freestanding, compiled for the app, the host CLI and the tests.
-CORE    := fmt prng mtest sweep movinv addr_walk own_addr block_move rand_seq modulo20 bit_fade \
-	config memplan errcsv cells badram cover interleave smp focus smbios report
+# efi/core/tests: which tests exist, the runtime the kernels call, one file per algorithm.
+KERNELS := tests/catalog tests/runtime tests/sweep tests/movinv tests/addr_walk tests/own_addr \
+	tests/block_move tests/rand_seq tests/modulo20 tests/bit_fade
+CORE    := fmt prng failbit config memplan errcsv cells badram cover interleave smp focus smbios report session \
+	$(KERNELS)
 # efi/: the UEFI glue.
-GLUE    := main console fileio memmap timer mp thermal history dimms
+GLUE    := main cfgload ui sessionlog results firmware console fileio memmap timer mp thermal history dimms
 ASM     := cpu blockmove cache
 
 EFI_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS) -ffreestanding -fpic -fno-stack-protector \
@@ -30,13 +33,13 @@ EFI_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS) -ffreestanding -fpic -fno-stack-pro
 	-DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iefi
 HOST_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS)
 SAN := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM
+SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM -Iefi -Itests
 
 EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(ASM:%=$(BUILD)/boot/%.o)
-CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/config.o core/errcsv.o core/cells.o \
+CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/config.o core/errcsv.o core/cells.o \
 	core/badram.o core/cover.o core/interleave.o core/linuxmem.o core/import.o tools/weakbit.o \
 	tools/apply.o tools/svg.o tools/textfile.o tools/verify.o tools/offline.o tools/import.o)
-UNIT      := main kern test_movinv test_kernels test_matrix test_config test_csv_badram test_memplan test_cover test_interleave test_smp test_focus test_smbios \
+UNIT      := main kern test_session test_movinv test_kernels test_matrix test_config test_csv_badram test_memplan test_cover test_interleave test_smp test_focus test_smbios \
 	test_linux_side
 # efi/core modules only the host uses: the Linux side of the CLI (verify, import).
 HOST_CORE := linuxmem import
@@ -66,7 +69,7 @@ $(BUILD)/weakbit.efi: $(BUILD)/weakbit.so
 # --- host CLI and fault injector ---------------------------------------------
 $(BUILD)/host/%.o: efi/%.c
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -c $< -o $@
+	$(CC) $(HOST_CFLAGS) -Iefi -c $< -o $@
 $(BUILD)/host/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -Iefi -c $< -o $@
@@ -93,11 +96,11 @@ $(BUILD)/unit-tests: $(UNIT_OBJS)
 # The barrier and the per-CPU rings once more under ThreadSanitizer.
 $(BUILD)/smp-tsan-tests: tests/unit/main.c tests/unit/test_smp.c efi/core/smp.c
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 $(WARN) -g -O1 -fsanitize=thread -DWEAKBIT_SIM $^ -o $@ -lpthread
+	$(CC) -std=gnu11 $(WARN) -g -O1 -fsanitize=thread -DWEAKBIT_SIM -Iefi -Itests $^ -o $@ -lpthread
 
 # --- libFuzzer targets over the parsers (clang) ------------------------------
 FUZZ      := csv config badram smbios import
-FUZZ_SRC  := $(addprefix efi/core/,fmt.c config.c errcsv.c cells.c badram.c cover.c interleave.c smbios.c \
+FUZZ_SRC  := $(addprefix efi/core/,fmt.c failbit.c config.c errcsv.c cells.c badram.c cover.c interleave.c smbios.c \
 	linuxmem.c import.c)
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC)
 	@mkdir -p $(@D)
@@ -164,15 +167,15 @@ uninstall:
 # --- benchmark and generated docs ----------------------------------------------
 # make bench [BENCH_ARGS="--size 512M --threads 2"]: the real kernels, natively
 # compiled with the app's code-generation flags, against host RAM.
-BENCH_CORE   := prng mtest sweep movinv addr_walk own_addr block_move rand_seq modulo20 bit_fade
+BENCH_CORE   := prng $(KERNELS)
 BENCH_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS) -ffreestanding -fpic -fno-stack-protector \
-	-fno-stack-check -mno-red-zone -maccumulate-outgoing-args
+	-fno-stack-check -mno-red-zone -maccumulate-outgoing-args -Iefi
 $(BUILD)/bench/core/%.o: efi/core/%.c
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -c $< -o $@
 $(BUILD)/bench/bench.o: tests/bench/bench.c
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -O2 $(WARN) $(DEPS) -pthread -c $< -o $@
+	$(CC) -std=gnu11 -O2 $(WARN) $(DEPS) -Iefi -pthread -c $< -o $@
 $(BUILD)/bench/bench: $(BENCH_CORE:%=$(BUILD)/bench/core/%.o) $(BUILD)/bench/bench.o
 	$(CC) -pthread $^ -o $@
 bench: $(BUILD)/bench/bench

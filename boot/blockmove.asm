@@ -1,5 +1,5 @@
 ; SPDX-License-Identifier: MIT
-; Block move for test 7, declared in efi/core/blockmove.h. System V ABI.
+; Block move for test 7, declared in efi/core/tests/movsq.h. System V ABI.
 default rel
 bits 64
 section .text

@@ -1,6 +1,6 @@
 ; SPDX-License-Identifier: MIT
 ; Leaf CPU helpers for the UEFI build, declared in efi/cpu.h and
-; efi/core/memio.h. System V ABI (the app is built with gcc).
+; efi/core/tests/memio.h. System V ABI (the app is built with gcc).
 default rel
 bits 64
 section .text

@@ -5,11 +5,11 @@
 
 #define PIECE (2ull << 20)
 
-static enum mp_kind kind_of(UINT32 type)
+static enum plan_kind kind_of(UINT32 type)
 {
     switch (type) {
     case EfiConventionalMemory:
-        return MP_FREE;
+        return PLAN_FREE;
     case EfiLoaderCode:
     case EfiLoaderData:
     case EfiBootServicesCode:
@@ -18,13 +18,13 @@ static enum mp_kind kind_of(UINT32 type)
     case EfiRuntimeServicesData:
     case EfiACPIReclaimMemory:
     case EfiACPIMemoryNVS:
-        return MP_IN_USE;
+        return PLAN_IN_USE;
     default:
-        return MP_NOT_RAM;
+        return PLAN_NOT_RAM;
     }
 }
 
-static struct mp_desc desc[512];
+static struct plan_desc desc[512];
 
 static int read_map(unsigned *n)
 {
@@ -45,7 +45,7 @@ static int read_map(unsigned *n)
     unsigned k = 0;
     for (UINTN off = 0; off + dsize <= size && k < 512; off += dsize) {
         EFI_MEMORY_DESCRIPTOR *d = (EFI_MEMORY_DESCRIPTOR *)(buf + off);
-        desc[k++] = (struct mp_desc){ d->PhysicalStart, d->NumberOfPages * 4096ull, kind_of(d->Type) };
+        desc[k++] = (struct plan_desc){ d->PhysicalStart, d->NumberOfPages * 4096ull, kind_of(d->Type) };
     }
     FreePool(buf);
     *n = k;
@@ -58,7 +58,7 @@ static int take(uint64_t base, uint64_t len)
     return BS->AllocatePages(AllocateAddress, EfiLoaderData, len / 4096, &a) == EFI_SUCCESS ? 0 : -1;
 }
 
-int mm_take(struct mp_plan *plan, const struct mem_range *filter, unsigned nfilter, uint64_t reserve)
+int mm_take(struct mem_plan *plan, const struct mem_range *filter, unsigned nfilter, uint64_t reserve)
 {
     unsigned n;
     if (read_map(&n))
@@ -67,12 +67,12 @@ int mm_take(struct mp_plan *plan, const struct mem_range *filter, unsigned nfilt
 
     /* Allocate whole ranges; if one is refused, try it in 2 MiB pieces so
      * one busy page does not cost the whole range. */
-    static struct mem_range got[MP_MAX_TEST];
+    static struct mem_range got[PLAN_MAX_TEST];
     unsigned ngot = 0;
     for (unsigned i = 0; i < plan->ntest; i++) {
         struct mem_range r = plan->test[i];
         if (!take(r.base, r.len)) {
-            if (ngot < MP_MAX_TEST)
+            if (ngot < PLAN_MAX_TEST)
                 got[ngot++] = r;
             continue;
         }
@@ -83,12 +83,12 @@ int mm_take(struct mp_plan *plan, const struct mem_range *filter, unsigned nfilt
             if (!take(a, end - a)) {
                 if (ngot && got[ngot - 1].base + got[ngot - 1].len == a)
                     got[ngot - 1].len += end - a;
-                else if (ngot < MP_MAX_TEST)
+                else if (ngot < PLAN_MAX_TEST)
                     got[ngot++] = (struct mem_range){ a, end - a };
                 else
                     BS->FreePages(a, (end - a) / 4096);  /* cannot track it: give it back */
             } else {
-                memplan_exclude(plan, a, end - a, MP_REFUSED);
+                memplan_exclude(plan, a, end - a, PLAN_REFUSED);
             }
             a = end;
         }
@@ -99,7 +99,7 @@ int mm_take(struct mp_plan *plan, const struct mem_range *filter, unsigned nfilt
     return 0;
 }
 
-void mm_release(const struct mp_plan *plan)
+void mm_release(const struct mem_plan *plan)
 {
     for (unsigned i = 0; i < plan->ntest; i++)
         BS->FreePages(plan->test[i].base, plan->test[i].len / 4096);

@@ -7,11 +7,11 @@
 
 /* Read the memory map, plan per config, and AllocatePages every planned
  * range at its fixed address. What the firmware refuses is moved to the
- * exclusions (MP_REFUSED). Returns 0, or -1 when the map cannot be read. */
-int mm_take(struct mp_plan *plan, const struct mem_range *filter, unsigned nfilter,
+ * exclusions (PLAN_REFUSED). Returns 0, or -1 when the map cannot be read. */
+int mm_take(struct mem_plan *plan, const struct mem_range *filter, unsigned nfilter,
             uint64_t reserve);
 
 /* Give every page taken back to the firmware. */
-void mm_release(const struct mp_plan *plan);
+void mm_release(const struct mem_plan *plan);
 
 #endif

@@ -39,7 +39,7 @@ static int vendor_is(const uint32_t r[4], const char *v)
 
 void thermal_init(const struct wb_config *cfg, uint64_t duration_ms)
 {
-    if (cfg->temp_stub_from != ERRCSV_NO_TEMP) {
+    if (cfg->temp_stub_from != FAILBIT_NO_TEMP) {
         src = STUB;
         stub_from = cfg->temp_stub_from;
         stub_to = cfg->temp_stub_to;
@@ -76,7 +76,7 @@ int thermal_read(void)
     case INTEL: {
         uint64_t s = cpu_rdmsr(MSR_THERM_STATUS);
         if (!(s >> 31 & 1))
-            return ERRCSV_NO_TEMP;   /* reading not valid */
+            return FAILBIT_NO_TEMP;   /* reading not valid */
         return (int)tjmax - (int)(s >> 16 & 0x7f);
     }
     case AMD_NB:
@@ -96,7 +96,7 @@ int thermal_read(void)
     case NONE:
         break;
     }
-    return ERRCSV_NO_TEMP;
+    return FAILBIT_NO_TEMP;
 }
 
 const char *thermal_source(void)

@@ -11,7 +11,7 @@
 /* Pick the source; `duration_ms` spreads a stub ramp over the session. */
 void thermal_init(const struct wb_config *cfg, uint64_t duration_ms);
 
-/* Degrees Celsius now, or ERRCSV_NO_TEMP when there is no readable sensor. */
+/* Degrees Celsius now, or FAILBIT_NO_TEMP when there is no readable sensor. */
 int thermal_read(void);
 
 /* "intel DTS", "amd SMN", "stub", "n/a": for the report. */

@@ -5,6 +5,7 @@
 
 #include "core/badram.h"
 #include "core/cells.h"
+#include "core/errcsv.h"
 
 #define CLI_MAX_CELLS (1u << 20)
 #define CLI_MAX_GRAN (1u << 16)
@@ -19,7 +20,7 @@ struct cli_csv_line {
     int file_index;                     /* position in the files given */
     unsigned lineno;
     enum errcsv_kind kind;              /* ERRCSV_ROW or ERRCSV_SESSION */
-    const struct err_row *row;          /* ERRCSV_ROW only */
+    const struct failbit *row;          /* ERRCSV_ROW only */
     const struct err_session *session;  /* ERRCSV_SESSION only */
 };
 

@@ -157,8 +157,8 @@ int cmd_import(int argc, char **argv)
         for (unsigned k = 0; k < s.n; k++) {
             if (k && s.v[k] == s.v[k - 1])
                 continue;
-            struct err_row r = { .test = IMPORT_TEST, .addr = s.v[k], .bit = 0, .expected = 0,
-                                 .actual = 1, .temp_c = ERRCSV_NO_TEMP };
+            struct failbit r = { .test = IMPORT_TEST, .addr = s.v[k], .bit = 0, .expected = 0,
+                                 .actual = 1, .temp_c = FAILBIT_NO_TEMP };
             len += errcsv_format(text + len, cap - len, &r);
             rows++;
         }

@@ -406,7 +406,7 @@ static int tl_line(void *ctx, const struct cli_csv_line *l)
             return cli_fail("out of memory at %zu rows", d->nrows);
         d->rows = p, d->caprows = cap;
     }
-    const struct err_row *r = l->row;
+    const struct failbit *r = l->row;
     struct tl_session *s = &d->ses[d->cur];
     d->rows[d->nrows] = (struct tl_row){ .time_ms = r->time_ms, .addr = r->addr,
                                          .seq = (uint32_t)d->nrows, .session = (uint32_t)d->cur,
@@ -462,7 +462,7 @@ static void tl_temps(struct out *o, const struct tl_plot *p, const struct tl_row
     double px = -1, py = -1;
     for (size_t i = 0; i <= n; i++) {
         const struct tl_row *r = i < n ? &rows[i] : NULL;
-        if (r && r->temp_c == ERRCSV_NO_TEMP)
+        if (r && r->temp_c == FAILBIT_NO_TEMP)
             continue;
         double x = r ? tl_x(p, r->abs_ms) : 0;
         int flush = !r || r->session != ses || (long)x != col;
@@ -501,7 +501,7 @@ static void tl_temps(struct out *o, const struct tl_plot *p, const struct tl_row
     if (npoints > 300)
         return;
     for (size_t i = 0; i < n; i++)
-        if (rows[i].temp_c != ERRCSV_NO_TEMP)
+        if (rows[i].temp_c != FAILBIT_NO_TEMP)
             out_printf(o, "<circle class=\"temp-point\" cx=\"%.1f\" cy=\"%.1f\" r=\"2\" "
                           "fill=\"" TEMP_COLOR "\"/>\n", tl_x(p, rows[i].abs_ms), tl_ty(p, rows[i].temp_c));
 }
@@ -684,7 +684,7 @@ static int tl_render(struct out *o, struct tl_data *d, const struct pic_opts *op
     uint64_t t_end = t0;
     for (size_t i = 0; i < d->nrows; i++) {
         const struct tl_row *r = &d->rows[i];
-        struct err_row er = { .time_ms = r->abs_ms, .addr = r->addr, .bit = r->bit };
+        struct failbit er = { .time_ms = r->abs_ms, .addr = r->addr, .bit = r->bit };
         int k = cells_add(&t, &er);
         if (k < 0) {
             free(mem);
@@ -693,7 +693,7 @@ static int tl_render(struct out *o, struct tl_data *d, const struct pic_opts *op
         }
         if (k)
             firsts[ncells++] = i;
-        if (r->temp_c != ERRCSV_NO_TEMP) {
+        if (r->temp_c != FAILBIT_NO_TEMP) {
             ntemps++;
             tmin = r->temp_c < tmin ? r->temp_c : tmin;
             tmax = r->temp_c > tmax ? r->temp_c : tmax;
@@ -816,7 +816,7 @@ static int tl_render(struct out *o, struct tl_data *d, const struct pic_opts *op
         rel_time(rel, sizeof rel, r->abs_ms - t0);
         if (clocked)
             wall_clock(wall, sizeof wall, r->abs_ms / 1000);
-        if (r->temp_c != ERRCSV_NO_TEMP)
+        if (r->temp_c != FAILBIT_NO_TEMP)
             snprintf(temp, sizeof temp, "%d \u00b0C", r->temp_c);
         else
             snprintf(temp, sizeof temp, "temperature n/a");

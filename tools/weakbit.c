@@ -92,7 +92,7 @@ int cli_read_csv(char **files, int n, cli_csv_fn fn, void *ctx)
             }
             if (complete)
                 len--;
-            struct err_row row;
+            struct failbit row;
             struct err_session ses;
             enum errcsv_kind k = errcsv_parse_session(line, len, &row, &ses);
             if (k == ERRCSV_SKIP)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "badram.h"
-#include "interleave.h"
+#include "core/badram.h"
+#include "core/interleave.h"
 
 /* Sorted, unique granule bases of sorted cells. */
 static unsigned granules(const struct cell *cells, unsigned n, uint64_t granule, uint64_t *out,

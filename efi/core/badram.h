@@ -7,9 +7,9 @@
 #define EFI_CORE_BADRAM_H
 
 #include <stdint.h>
-#include "cells.h"
-#include "cover.h"
-#include "fmt.h"
+#include "core/cells.h"
+#include "core/cover.h"
+#include "core/fmt.h"
 
 #define BADRAM_MAX_PAIRS 20   /* default budget, as Memtest86+'s BadRAM mode */
 

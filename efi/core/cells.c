@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "cells.h"
+#include "core/cells.h"
 
 void cells_init(struct cell_table *t, struct cell *mem, unsigned cap)
 {
@@ -17,7 +17,7 @@ static unsigned hash(uint64_t addr, unsigned bit)
     return (unsigned)(h >> 32);
 }
 
-int cells_add(struct cell_table *t, const struct err_row *row)
+int cells_add(struct cell_table *t, const struct failbit *row)
 {
     unsigned mask = t->cap - 1;
     for (unsigned i = hash(row->addr, row->bit) & mask, probes = 0; probes < t->cap;
@@ -30,7 +30,7 @@ int cells_add(struct cell_table *t, const struct err_row *row)
             if (row->time_ms > c->last_ms)
                 c->last_ms = row->time_ms;
             c->tests |= 1u << (row->test & 31);
-            c->certain += !(row->flags & ERRCSV_ADDR_UNCERTAIN);
+            c->certain += !(row->flags & FAILBIT_ADDR_UNCERTAIN);
             return 0;
         }
         if (!c->used) {
@@ -39,7 +39,7 @@ int cells_add(struct cell_table *t, const struct err_row *row)
                 break;
             *c = (struct cell){ .addr = row->addr, .first_ms = row->time_ms,
                                 .last_ms = row->time_ms, .count = 1,
-                                .certain = !(row->flags & ERRCSV_ADDR_UNCERTAIN),
+                                .certain = !(row->flags & FAILBIT_ADDR_UNCERTAIN),
                                 .tests = 1u << (row->test & 31), .bit = (uint8_t)row->bit,
                                 .used = 1 };
             t->n++;
@@ -70,6 +70,31 @@ static int before(const struct cell *a, const struct cell *b)
     return a->addr < b->addr || (a->addr == b->addr && a->bit < b->bit);
 }
 
+/* Shell sort: no recursion, no allocation. */
+static void sort_cells(struct cell *c, unsigned k)
+{
+    for (unsigned gap = k / 2; gap; gap /= 2)
+        for (unsigned i = gap; i < k; i++) {
+            struct cell x = c[i];
+            unsigned j = i;
+            while (j >= gap && before(&x, &c[j - gap])) {
+                c[j] = c[j - gap];
+                j -= gap;
+            }
+            c[j] = x;
+        }
+}
+
+unsigned cells_sorted_copy(const struct cell_table *t, struct cell *out, unsigned cap)
+{
+    unsigned k = 0;
+    for (unsigned i = 0; i < t->cap && k < cap; i++)
+        if (t->slot[i].used)
+            out[k++] = t->slot[i];
+    sort_cells(out, k);
+    return k;
+}
+
 unsigned cells_sort(struct cell_table *t)
 {
     unsigned k = 0;
@@ -78,17 +103,7 @@ unsigned cells_sort(struct cell_table *t)
             t->slot[k++] = t->slot[i];
     for (unsigned i = k; i < t->cap; i++)
         t->slot[i].used = 0;
-    /* Shell sort: no recursion, no allocation. */
-    for (unsigned gap = k / 2; gap; gap /= 2)
-        for (unsigned i = gap; i < k; i++) {
-            struct cell x = t->slot[i];
-            unsigned j = i;
-            while (j >= gap && before(&x, &t->slot[j - gap])) {
-                t->slot[j] = t->slot[j - gap];
-                j -= gap;
-            }
-            t->slot[j] = x;
-        }
+    sort_cells(t->slot, k);
     t->cap = k ? k : 1; /* sealed: no further inserts land in the sorted prefix */
     t->n = k;
     return k;

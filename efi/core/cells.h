@@ -6,7 +6,7 @@
 #define EFI_CORE_CELLS_H
 
 #include <stdint.h>
-#include "errcsv.h"
+#include "core/failbit.h"
 
 struct cell {
     uint64_t addr;           /* physical address of the 64-bit word */
@@ -30,10 +30,14 @@ void cells_init(struct cell_table *t, struct cell *mem, unsigned cap);
 
 /* Record one failing bit. Returns 1 for a new cell, 0 for a known one,
  * -1 when the table is full (counted in t->dropped). */
-int cells_add(struct cell_table *t, const struct err_row *row);
+int cells_add(struct cell_table *t, const struct failbit *row);
 
 /* The cell (addr, bit), or NULL. Works on an unsorted table only. */
 const struct cell *cells_find(const struct cell_table *t, uint64_t addr, unsigned bit);
+
+/* Copy the cells into out[cap] in addr/bit order and return how many were
+ * copied (at most cap). The table itself stays as it is. */
+unsigned cells_sorted_copy(const struct cell_table *t, struct cell *out, unsigned cap);
 
 /* Compact the table into addr/bit order at the front of t->slot and return
  * the count. The table cannot take more rows afterwards. */

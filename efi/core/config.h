@@ -6,8 +6,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "errcsv.h"
-#include "mtest.h"
+#include "core/failbit.h"
+#include "core/memrange.h"
+#include "core/tests/catalog.h"
 
 #define CONFIG_MAX_RANGES 16
 
@@ -33,13 +34,30 @@ struct wb_config {
     int tests_given;         /* tests= was set (stress mode defaults to test 5 otherwise) */
     int focus_cells;         /* focus=cells: only around cells already in errors.csv */
     uint64_t focus_margin;   /* bytes either side of each such cell */
-    int temp_stub_from, temp_stub_to;  /* temp_stub=A[-B]; ERRCSV_NO_TEMP: off */
+    int temp_stub_from, temp_stub_to;  /* temp_stub=A[-B]; FAILBIT_NO_TEMP: off */
     uint64_t bitfade_ms;     /* test 10's wait per pattern (0s and 1s) */
     uint64_t ap_timeout_s;   /* an AP silent this long is dropped, its chunk re-run */
     unsigned debug_hang_cpu; /* test hook: this AP hangs mid-test (0: off) */
 };
 
-/* Defaults: tests 0,2-10, 1 pass, test mode, all CPUs in parallel, all RAM,
+/* One key of weakbit.cfg. */
+struct config_key {
+    const char *name;
+    const char *def;       /* default as it would be written in weakbit.cfg; NULL: unset */
+    const char *unset;     /* what "unset" means, for the docs ("all RAM"), when def is NULL */
+    /* Apply a value; NULL on success, else why it is bad (the setting is untouched). */
+    const char *(*set)(struct wb_config *cfg, const char *v, size_t n);
+    const char *help;      /* one line, as in README's table */
+};
+
+/* The key table: every key with its default, parser and help. */
+const struct config_key *config_keys(unsigned *n);
+
+/* The key named s[0..n), or NULL. */
+const struct config_key *config_find_key(const char *s, size_t n);
+
+/* Every key at its default, from the key table (the only place defaults are
+ * written): tests 0,2-10, 1 pass, test mode, all CPUs in parallel, all RAM,
  * 1 MiB granule, wait for a key at the end, 64 MiB reserve. */
 void config_defaults(struct wb_config *cfg);
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "cover.h"
+#include "core/cover.h"
 
 #define MASK_BITS 0x7fffffffffffffffull
 

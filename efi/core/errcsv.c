@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: MIT
-#include "errcsv.h"
-#include "fmt.h"
+#include "core/errcsv.h"
+#include "core/fmt.h"
 
-size_t errcsv_format(char *buf, size_t cap, const struct err_row *r)
+size_t errcsv_format(char *buf, size_t cap, const struct failbit *r)
 {
     char temp[16] = "";
-    if (r->temp_c != ERRCSV_NO_TEMP)
+    if (r->temp_c != FAILBIT_NO_TEMP)
         fmt_format(temp, sizeof temp, "%d", r->temp_c);
     return fmt_format(buf, cap, "%llu.%03llu,%u,%u,%u,0x%llx,%u,0x%016llx,0x%016llx,%s,%u\n",
                       (unsigned long long)(r->time_ms / 1000),
                       (unsigned long long)(r->time_ms % 1000), r->pass, r->test, r->cpu,
                       (unsigned long long)r->addr, r->bit, (unsigned long long)r->expected,
-                      (unsigned long long)r->actual, temp, r->flags & ERRCSV_ADDR_UNCERTAIN);
+                      (unsigned long long)r->actual, temp, r->flags & FAILBIT_ADDR_UNCERTAIN);
 }
 
 size_t errcsv_session_line(char *buf, size_t cap, const char *id, const char *start)
@@ -47,17 +47,6 @@ uint64_t errcsv_clock_s(const char *s, size_t n)
     return ((days * 24 + h) * 60 + mi) * 60 + se;
 }
 
-unsigned errcsv_split(uint64_t addr, uint64_t expected, uint64_t actual, struct err_row *rows)
-{
-    uint64_t diff = expected ^ actual;
-    unsigned n = 0;
-    for (unsigned b = 0; b < 64; b++)
-        if (diff >> b & 1)
-            rows[n++] = (struct err_row){ .addr = addr, .bit = b, .expected = expected,
-                                          .actual = actual, .temp_c = ERRCSV_NO_TEMP, .flags = 0 };
-    return n;
-}
-
 /* Field parsers: s[0..n) must be consumed completely. */
 static int num(const char *s, size_t n, int hex_ok, uint64_t *out)
 {
@@ -86,7 +75,7 @@ static int seconds(const char *s, size_t n, uint64_t *ms)
     return 0;
 }
 
-enum errcsv_kind errcsv_parse(const char *line, size_t n, struct err_row *row)
+enum errcsv_kind errcsv_parse(const char *line, size_t n, struct failbit *row)
 {
     return errcsv_parse_session(line, n, row, 0);
 }
@@ -112,7 +101,7 @@ static int parse_session(const char *l, size_t n, struct err_session *s)
     return 0;
 }
 
-enum errcsv_kind errcsv_parse_session(const char *line, size_t n, struct err_row *row,
+enum errcsv_kind errcsv_parse_session(const char *line, size_t n, struct failbit *row,
                                       struct err_session *s)
 {
     while (n && (line[n - 1] == '\r' || line[n - 1] == ' '))
@@ -143,9 +132,9 @@ enum errcsv_kind errcsv_parse_session(const char *line, size_t n, struct err_row
     if (nf == 10) {
         if (fl[9] != 1 || (f[9][0] != '0' && f[9][0] != '1'))
             return ERRCSV_BAD;
-        row->flags = f[9][0] == '1' ? ERRCSV_ADDR_UNCERTAIN : 0;
+        row->flags = f[9][0] == '1' ? FAILBIT_ADDR_UNCERTAIN : 0;
     }
-    row->temp_c = ERRCSV_NO_TEMP;
+    row->temp_c = FAILBIT_NO_TEMP;
     if (nf >= 9 && fl[8]) {
         int neg = f[8][0] == '-';
         uint64_t t;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "fmt.h"
+#include "core/fmt.h"
 
 size_t str_len(const char *s)
 {

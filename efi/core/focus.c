@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "focus.h"
+#include "core/focus.h"
 
 #define LOW (1ull << 20)
 

@@ -4,8 +4,8 @@
 #ifndef EFI_CORE_FOCUS_H
 #define EFI_CORE_FOCUS_H
 
-#include "cells.h"
-#include "mtest.h"
+#include "core/cells.h"
+#include "core/memrange.h"
 
 /* Ranges covering [addr - margin, addr + margin] of every sorted cell,
  * widened to whole granules, kept at or above 1 MiB, merged where they

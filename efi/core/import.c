@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "import.h"
-#include "fmt.h"
-#include "linuxmem.h"
+#include "core/import.h"
+#include "core/fmt.h"
+#include "core/linuxmem.h"
 
 #define PHYS_LIMIT (1ull << 52)   /* x86-64 physical addresses stop here */
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "interleave.h"
-#include "fmt.h"
+#include "core/interleave.h"
+#include "core/fmt.h"
 
 static int parity(uint64_t x)
 {

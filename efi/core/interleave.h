@@ -11,8 +11,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "cells.h"
-#include "fmt.h"
+#include "core/cells.h"
+#include "core/fmt.h"
 
 #define IL_MAX_FIELDS 4
 #define IL_MAX_BITS 6

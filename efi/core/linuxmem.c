@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "linuxmem.h"
-#include "fmt.h"
+#include "core/linuxmem.h"
+#include "core/fmt.h"
 
 static int hexval(char c)
 {

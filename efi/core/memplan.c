@@ -1,26 +1,26 @@
 // SPDX-License-Identifier: MIT
-#include "memplan.h"
+#include "core/memplan.h"
 
 #define LOW_LIMIT (1ull << 20)
 #define FOUR_G (1ull << 32)
 
-const char *memplan_reason(enum mp_reason why)
+const char *memplan_reason(enum plan_reason why)
 {
     switch (why) {
-    case MP_LOW_1M: return "below 1 MiB (legacy area)";
-    case MP_OUTSIDE: return "outside range=";
-    case MP_RESERVE: return "reserve left to firmware";
-    case MP_REFUSED: return "firmware refused the allocation";
-    case MP_OVERFLOW: return "too many fragments";
+    case PLAN_LOW_1M: return "below 1 MiB (legacy area)";
+    case PLAN_OUTSIDE: return "outside range=";
+    case PLAN_RESERVE: return "reserve left to firmware";
+    case PLAN_REFUSED: return "firmware refused the allocation";
+    case PLAN_OVERFLOW: return "too many fragments";
     }
     return "?";
 }
 
-void memplan_exclude(struct mp_plan *plan, uint64_t base, uint64_t len, enum mp_reason why)
+void memplan_exclude(struct mem_plan *plan, uint64_t base, uint64_t len, enum plan_reason why)
 {
     if (!len)
         return;
-    if (plan->nexcl == MP_MAX_EXCL) {
+    if (plan->nexcl == PLAN_MAX_EXCL) {
         plan->excl_lost += len;
         return;
     }
@@ -30,10 +30,10 @@ void memplan_exclude(struct mp_plan *plan, uint64_t base, uint64_t len, enum mp_
         plan->excl[i] = plan->excl[i - 1];
         i--;
     }
-    plan->excl[i] = (struct mp_excl){ base, len, why };
+    plan->excl[i] = (struct plan_excl){ base, len, why };
 }
 
-static void add_test(struct mp_plan *plan, uint64_t base, uint64_t end)
+static void add_test(struct mem_plan *plan, uint64_t base, uint64_t end)
 {
     if (end <= base)
         return;
@@ -41,8 +41,8 @@ static void add_test(struct mp_plan *plan, uint64_t base, uint64_t end)
         plan->test[plan->ntest - 1].len += end - base;
         return;
     }
-    if (plan->ntest == MP_MAX_TEST) {
-        memplan_exclude(plan, base, end - base, MP_OVERFLOW);
+    if (plan->ntest == PLAN_MAX_TEST) {
+        memplan_exclude(plan, base, end - base, PLAN_OVERFLOW);
         return;
     }
     plan->test[plan->ntest++] = (struct mem_range){ base, end - base };
@@ -63,7 +63,7 @@ static void sort_ranges(struct mem_range *r, unsigned n)
 }
 
 /* Clip [base,end) to the filters, excluding the parts outside them. */
-static void add_filtered(struct mp_plan *plan, uint64_t base, uint64_t end,
+static void add_filtered(struct mem_plan *plan, uint64_t base, uint64_t end,
                          const struct mem_range *f, unsigned nf)
 {
     if (!nf) {
@@ -76,17 +76,17 @@ static void add_filtered(struct mp_plan *plan, uint64_t base, uint64_t end,
         if (fe <= cur || fb >= end)
             continue;
         if (fb > cur)
-            memplan_exclude(plan, cur, fb - cur, MP_OUTSIDE);
+            memplan_exclude(plan, cur, fb - cur, PLAN_OUTSIDE);
         uint64_t lo = fb > cur ? fb : cur, hi = fe < end ? fe : end;
         add_test(plan, lo, hi);
         cur = hi;
     }
-    memplan_exclude(plan, cur, end - cur, MP_OUTSIDE);
+    memplan_exclude(plan, cur, end - cur, PLAN_OUTSIDE);
 }
 
 /* Take `want` bytes off the top of test ranges whose end is <= limit,
  * highest first. Returns what is still wanted. */
-static uint64_t carve_reserve(struct mp_plan *plan, uint64_t want, uint64_t limit)
+static uint64_t carve_reserve(struct mem_plan *plan, uint64_t want, uint64_t limit)
 {
     for (unsigned i = plan->ntest; i-- > 0 && want;) {
         struct mem_range *r = &plan->test[i];
@@ -94,13 +94,13 @@ static uint64_t carve_reserve(struct mp_plan *plan, uint64_t want, uint64_t limi
             continue;
         uint64_t take = r->len < want ? r->len : want;
         r->len -= take;
-        memplan_exclude(plan, r->base + r->len, take, MP_RESERVE);
+        memplan_exclude(plan, r->base + r->len, take, PLAN_RESERVE);
         want -= take;
     }
     return want;
 }
 
-void memplan_build(struct mp_plan *plan, const struct mp_desc *desc, unsigned n,
+void memplan_build(struct mem_plan *plan, const struct plan_desc *desc, unsigned n,
                    const struct mem_range *filter, unsigned nfilter, uint64_t reserve)
 {
     struct mem_range f[16];
@@ -109,20 +109,20 @@ void memplan_build(struct mp_plan *plan, const struct mp_desc *desc, unsigned n,
         f[i] = filter[i];
     sort_ranges(f, nf);
 
-    *plan = (struct mp_plan){ 0 };
-    struct mem_range freeb[MP_MAX_TEST];
+    *plan = (struct mem_plan){ 0 };
+    struct mem_range freeb[PLAN_MAX_TEST];
     unsigned nfree = 0;
     for (unsigned i = 0; i < n; i++) {
-        if (desc[i].kind == MP_NOT_RAM)
+        if (desc[i].kind == PLAN_NOT_RAM)
             continue;
         plan->ram_total += desc[i].len;
         if (desc[i].base + desc[i].len > plan->ram_top)
             plan->ram_top = desc[i].base + desc[i].len;
-        if (desc[i].kind != MP_FREE || !desc[i].len)
+        if (desc[i].kind != PLAN_FREE || !desc[i].len)
             continue;
         plan->free_total += desc[i].len;
-        if (nfree == MP_MAX_TEST) {
-            memplan_exclude(plan, desc[i].base, desc[i].len, MP_OVERFLOW);
+        if (nfree == PLAN_MAX_TEST) {
+            memplan_exclude(plan, desc[i].base, desc[i].len, PLAN_OVERFLOW);
             continue;
         }
         freeb[nfree++] = (struct mem_range){ desc[i].base, desc[i].len };
@@ -136,7 +136,7 @@ void memplan_build(struct mp_plan *plan, const struct mp_desc *desc, unsigned n,
             continue;
         if (base < LOW_LIMIT) {
             uint64_t cut = end < LOW_LIMIT ? end : LOW_LIMIT;
-            memplan_exclude(plan, base, cut - base, MP_LOW_1M);
+            memplan_exclude(plan, base, cut - base, PLAN_LOW_1M);
             base = cut;
         }
         add_filtered(plan, base, end, f, nf);
@@ -157,7 +157,7 @@ void memplan_build(struct mp_plan *plan, const struct mp_desc *desc, unsigned n,
     plan->ntest = k;
 }
 
-uint64_t memplan_test_bytes(const struct mp_plan *plan)
+uint64_t memplan_test_bytes(const struct mem_plan *plan)
 {
-    return mt_bytes(plan->test, plan->ntest);
+    return mem_range_total(plan->test, plan->ntest);
 }

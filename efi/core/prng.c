@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "prng.h"
+#include "core/prng.h"
 
 /* splitmix64 finaliser: spreads small input differences over all bits. */
 static uint64_t mix(uint64_t z)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "report.h"
-#include "mtest.h"
+#include "core/report.h"
+#include "core/tests/catalog.h"
 
 static void secs(char *buf, size_t cap, uint64_t ms)
 {
@@ -41,7 +41,7 @@ static void range_line(struct sbuf *sb, uint64_t base, uint64_t len, const char 
 
 void report_render(struct sbuf *sb, const struct report_in *in)
 {
-    const struct mp_plan *p = in->plan;
+    const struct mem_plan *p = in->plan;
     const struct wb_config *c = in->cfg;
     char a[32], b[32], d[32];
 

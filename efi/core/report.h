@@ -4,12 +4,12 @@
 #ifndef EFI_CORE_REPORT_H
 #define EFI_CORE_REPORT_H
 
-#include "badram.h"
-#include "cells.h"
-#include "config.h"
-#include "fmt.h"
-#include "interleave.h"
-#include "memplan.h"
+#include "core/badram.h"
+#include "core/cells.h"
+#include "core/config.h"
+#include "core/fmt.h"
+#include "core/interleave.h"
+#include "core/memplan.h"
 
 struct rep_test {
     unsigned num;
@@ -30,7 +30,7 @@ struct report_in {
     const char *cpu_lines;    /* "cpu N: bytes B time T" lines, or NULL */
     const char *session_lines; /* session id, history, new/re-seen cells, or NULL */
     const char *dimm_lines;   /* "memory modules ..." block (SMBIOS), or NULL */
-    const struct mp_plan *plan;
+    const struct mem_plan *plan;
     const struct wb_config *cfg;
     const char *config_problems;  /* one per line, or "" */
     const struct rep_test *tests;

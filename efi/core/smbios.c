@@ -2,7 +2,7 @@
 // Field offsets follow the DMTF SMBIOS Reference Specification (DSP0134):
 // 5.2.1/5.2.2 for the entry points, 6.1 for the structure layout, 7.18
 // (Type 17), 7.20 (Type 19) and 7.21 (Type 20).
-#include "smbios.h"
+#include "core/smbios.h"
 
 #define T_MEM_DEVICE 17
 #define T_ARRAY_MAP 19

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fmt.h"
+#include "core/fmt.h"
 
 enum smbios_err {
     SMBIOS_OK = 0,

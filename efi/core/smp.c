@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "smp.h"
+#include "core/smp.h"
 
 unsigned smp_split(const struct mem_range *in, unsigned nin, unsigned ncpu, uint64_t align,
                    struct mem_range *out, unsigned *first)

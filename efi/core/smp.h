@@ -7,7 +7,7 @@
 #define EFI_CORE_SMP_H
 
 #include <stdint.h>
-#include "mtest.h"
+#include "core/memrange.h"
 
 #define SMP_MAX_CPUS 64
 
@@ -41,7 +41,7 @@ void smp_barrier_leave(struct smp_barrier *b);
 /* One error as an AP saw it. */
 struct smp_err {
     uint64_t addr, expected, actual, tsc;
-    unsigned flags;   /* MT_ERR_* */
+    unsigned flags;   /* FAILBIT_* */
 };
 
 #define SMP_RING 256   /* power of two */

@@ -12,11 +12,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i <= size; i++) {
         if (i < size && s[i] != '\n')
             continue;
-        struct err_row r;
+        struct failbit r;
         if (errcsv_parse(s + start, i - start, &r) == ERRCSV_ROW) {
             char line[256];
             size_t n = errcsv_format(line, sizeof line, &r);
-            struct err_row back;
+            struct failbit back;
             if (n >= sizeof line || errcsv_parse(line, n - 1, &back) != ERRCSV_ROW ||
                 back.addr != r.addr || back.bit != r.bit || back.time_ms != r.time_ms ||
                 back.expected != r.expected || back.actual != r.actual || back.temp_c != r.temp_c ||

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "simmem.h"
-#include "../../efi/core/blockmove.h"
-#include "../../efi/core/memio.h"
+#include "sim/simmem.h"
+#include "core/tests/movsq.h"
+#include "core/tests/memio.h"
 #include <stdlib.h>
 #include <string.h>
 

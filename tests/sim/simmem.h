@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Simulated physical memory for host tests: a buffer placed at any physical
 // base (above 4 GiB too) with injected faults. It implements memio.h when the
-// core is built with -DWEAKBIT_SIM, and block_move_words() (blockmove.h)
+// core is built with -DWEAKBIT_SIM, and block_move_words() (core/tests/movsq.h)
 // word by word through it. Time is counted in memory accesses (ticks).
 #ifndef TESTS_SIM_SIMMEM_H
 #define TESTS_SIM_SIMMEM_H

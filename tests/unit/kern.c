@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "kern.h"
-#include "../sim/simmem.h"
-#include "../../efi/core/memio.h"
-#include "../../efi/core/prng.h"
+#include "sim/simmem.h"
+#include "core/tests/memio.h"
+#include "core/prng.h"
 #include <string.h>
 
 static void on_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actual, unsigned flags)

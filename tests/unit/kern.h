@@ -4,7 +4,8 @@
 #ifndef TESTS_UNIT_KERN_H
 #define TESTS_UNIT_KERN_H
 
-#include "../../efi/core/mtest.h"
+#include "core/tests/catalog.h"
+#include "core/tests/runtime.h"
 
 #define KERN_MAX_REC 8192
 

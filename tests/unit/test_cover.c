@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The BadRAM minimiser against GRUB's own rule: (A & mask) == (addr & mask).
 #include "check.h"
-#include "../../efi/core/cover.h"
+#include "core/cover.h"
 #include <stdlib.h>
 #include <string.h>
 

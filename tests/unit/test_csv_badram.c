@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "check.h"
-#include "../../efi/core/badram.h"
-#include "../../efi/core/cells.h"
-#include "../../efi/core/errcsv.h"
+#include "core/badram.h"
+#include "core/cells.h"
+#include "core/errcsv.h"
 #include <string.h>
 
 TEST(errcsv_round_trip)
 {
-    struct err_row rows[64];
-    CHECK_EQ_U64(errcsv_split(0x36a7abcd8ull, 0, (1ull << 63) | (1ull << 2), rows), 2);
+    struct failbit rows[64];
+    CHECK_EQ_U64(failbit_split(0x36a7abcd8ull, 0, (1ull << 63) | (1ull << 2), rows), 2);
     rows[0].time_ms = 12345;
     rows[0].pass = 1;
     rows[0].test = 5;
@@ -16,7 +16,7 @@ TEST(errcsv_round_trip)
     char line[200];
     errcsv_format(line, sizeof line, &rows[0]);
     CHECK_STR(line, "12.345,1,5,3,0x36a7abcd8,2,0x0000000000000000,0x8000000000000004,,0\n");
-    struct err_row back;
+    struct failbit back;
     CHECK(errcsv_parse(line, strlen(line) - 1, &back) == ERRCSV_ROW);
     CHECK_EQ_U64(back.addr, 0x36a7abcd8ull);
     CHECK_EQ_U64(back.bit, 2);
@@ -24,12 +24,12 @@ TEST(errcsv_round_trip)
     CHECK_EQ_U64(back.cpu, 3);
     CHECK_EQ_U64(back.actual, 0x8000000000000004ull);
     CHECK_EQ_U64(rows[1].bit, 63);
-    CHECK(back.temp_c == ERRCSV_NO_TEMP);
+    CHECK(back.temp_c == FAILBIT_NO_TEMP);
     rows[0].temp_c = -5;
-    rows[0].flags = ERRCSV_ADDR_UNCERTAIN;
+    rows[0].flags = FAILBIT_ADDR_UNCERTAIN;
     errcsv_format(line, sizeof line, &rows[0]);
     CHECK(errcsv_parse(line, strlen(line) - 1, &back) == ERRCSV_ROW && back.temp_c == -5);
-    CHECK_EQ_U64(back.flags, ERRCSV_ADDR_UNCERTAIN);
+    CHECK_EQ_U64(back.flags, FAILBIT_ADDR_UNCERTAIN);
     const char *nine = "1.0,0,5,0,0x1000,1,0x0,0x2,33";   /* older files: no addr_uncertain */
     CHECK(errcsv_parse(nine, strlen(nine), &back) == ERRCSV_ROW && back.flags == 0 && back.temp_c == 33);
     CHECK(errcsv_parse("1.0,0,5,0,0x1000,1,0x0,0x2,,2", 29, &back) == ERRCSV_BAD);
@@ -40,7 +40,7 @@ TEST(errcsv_session_lines)
     char line[128];
     errcsv_session_line(line, sizeof line, "20261126-072349-1a2b", "2026-11-26 07:23:49");
     CHECK_STR(line, "# session 20261126-072349-1a2b start 2026-11-26 07:23:49\n");
-    struct err_row r;
+    struct failbit r;
     struct err_session s;
     CHECK(errcsv_parse_session(line, strlen(line) - 1, &r, &s) == ERRCSV_SESSION);
     CHECK_STR(s.id, "20261126-072349-1a2b");
@@ -60,7 +60,7 @@ TEST(errcsv_session_lines)
 
 TEST(errcsv_rejects_malformed)
 {
-    struct err_row r;
+    struct failbit r;
     const char *bad[] = {
         "1.0,0,5,0,0x1000,64,0x0,0x1",      /* bit out of range */
         "1.0,0,5,0,0x1004,1,0x0,0x1",       /* unaligned word */
@@ -86,7 +86,7 @@ TEST(cells_count_and_sort)
 {
     struct cell_table t;
     cells_init(&t, mem, 64);
-    struct err_row r = { .addr = 0x2000, .bit = 5, .time_ms = 10, .test = 5 };
+    struct failbit r = { .addr = 0x2000, .bit = 5, .time_ms = 10, .test = 5 };
     CHECK_EQ_U64(cells_add(&t, &r), 1);
     r.time_ms = 20;
     r.test = 3;
@@ -112,7 +112,7 @@ TEST(cells_full_table_counts_drops)
     cells_init(&t, mem, 8);
     int fails = 0;
     for (unsigned i = 0; i < 20; i++) {
-        struct err_row r = { .addr = 8ull * i, .bit = 0 };
+        struct failbit r = { .addr = 8ull * i, .bit = 0 };
         fails += cells_add(&t, &r) < 0;
     }
     CHECK_EQ_U64(t.n, 6);
@@ -138,7 +138,7 @@ static void build(struct badram_set *set, struct cell *c, unsigned n)
     static struct cell mem2[64];
     cells_init(&t, mem2, 64);
     for (unsigned i = 0; i < n; i++) {
-        struct err_row r = { .addr = c[i].addr, .bit = c[i].bit };
+        struct failbit r = { .addr = c[i].addr, .bit = c[i].bit };
         cells_add(&t, &r);
     }
     unsigned k = cells_sort(&t);
@@ -203,9 +203,9 @@ TEST(badram_skips_cells_only_address_tests_saw)
     struct cell_table t;
     static struct cell m[16];
     cells_init(&t, m, 16);
-    struct err_row sure = { .addr = 0x20000008, .bit = 1, .test = 5 };
-    struct err_row unsure = { .addr = 0x30000008, .bit = 2, .test = 1, .flags = ERRCSV_ADDR_UNCERTAIN };
-    struct err_row both = { .addr = 0x40000008, .bit = 3, .test = 1, .flags = ERRCSV_ADDR_UNCERTAIN };
+    struct failbit sure = { .addr = 0x20000008, .bit = 1, .test = 5 };
+    struct failbit unsure = { .addr = 0x30000008, .bit = 2, .test = 1, .flags = FAILBIT_ADDR_UNCERTAIN };
+    struct failbit both = { .addr = 0x40000008, .bit = 3, .test = 1, .flags = FAILBIT_ADDR_UNCERTAIN };
     cells_add(&t, &sure);
     cells_add(&t, &unsure);
     cells_add(&t, &both);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "check.h"
-#include "../../efi/core/focus.h"
+#include "core/focus.h"
 
 static int inside(const struct mem_range *r, unsigned n, uint64_t a)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "check.h"
-#include "../../efi/core/interleave.h"
+#include "core/interleave.h"
 #include <string.h>
 
 TEST(interleave_parse_and_label)

@@ -3,8 +3,8 @@
 // addresses and bits, flags, aborts, ranges, progress and phase counts.
 #include "check.h"
 #include "kern.h"
-#include "../sim/simmem.h"
-#include "../../efi/core/addr_walk.h"
+#include "sim/simmem.h"
+#include "core/tests/addr_walk.h"
 #include <string.h>
 
 #define BASE 0x36a700000ull  /* above 4 GiB and not aligned to its own size */
@@ -77,9 +77,9 @@ TEST(kernels_stuck_bit_exact_address_and_flags)
                     CHECK_EQ_U64(s.rec[i].expected ^ s.rec[i].actual, 1ull << bit);
                     unsigned want = 0;
                     if (n == 7)
-                        want = MT_ERR_ADDR_UNCERTAIN;   /* found after moves */
+                        want = FAILBIT_ADDR_UNCERTAIN;   /* found after moves */
                     if ((n == 1 || n == 2) && bit >= 3)
-                        want = MT_ERR_ADDR_UNCERTAIN;   /* reads as another address */
+                        want = FAILBIT_ADDR_UNCERTAIN;   /* reads as another address */
                     CHECK_EQ_U64(s.rec[i].flags, want);
                 }
                 sim_free();
@@ -115,7 +115,7 @@ TEST(kernels_addr_walk_address_line)
         CHECK(s.n > 0);
         int flagged = 0;
         for (unsigned i = 0; i < s.n; i++)
-            flagged |= s.rec[i].flags == MT_ERR_ADDR_UNCERTAIN;
+            flagged |= s.rec[i].flags == FAILBIT_ADDR_UNCERTAIN;
         CHECK(flagged);
         CHECK_EQ_U64(s.cache_off, 1);
         CHECK_EQ_U64(s.cache_on, 1);
@@ -136,7 +136,7 @@ TEST(kernels_own_addr_alias_flagged)
         CHECK(s.n > 0);
         for (unsigned i = 0; i < s.n; i++) {
             CHECK(s.rec[i].addr == x || s.rec[i].addr == y);
-            CHECK_EQ_U64(s.rec[i].flags, MT_ERR_ADDR_UNCERTAIN);
+            CHECK_EQ_U64(s.rec[i].flags, FAILBIT_ADDR_UNCERTAIN);
         }
         sim_free();
     }

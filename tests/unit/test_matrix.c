@@ -7,7 +7,7 @@
 // (make docs), WEAKBIT_MATRIX_DOC=FILE names the committed copy.
 #include "check.h"
 #include "kern.h"
-#include "../sim/simmem.h"
+#include "sim/simmem.h"
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,7 +196,7 @@ static void render(char sym[][NTESTS], char *buf, size_t cap)
         "sequence, 9 modulo 20, 10 bit fade.\n\n"
         "- **X** caught with an exact record: the faulty word and bit (for decoder faults: one\n"
         "  of the addresses involved), not flagged.\n"
-        "- **F** caught, but every record at the site is flagged `MT_ERR_ADDR_UNCERTAIN` (the\n"
+        "- **F** caught, but every record at the site is flagged `FAILBIT_ADDR_UNCERTAIN` (the\n"
         "  test cannot tell which word failed: address tests, block move).\n"
         "- **x** caught, but only at other addresses.\n"
         "- **.** not caught.\n\n"

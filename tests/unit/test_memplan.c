@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: MIT
 #include "check.h"
-#include "../../efi/core/memplan.h"
-#include "../../efi/core/fmt.h"
+#include "core/memplan.h"
+#include "core/fmt.h"
 #include <string.h>
 
-static struct mp_plan plan;
+static struct mem_plan plan;
 #define M (1ull << 20)
 #define G (1ull << 30)
 
-static const struct mp_desc q35_5g[] = {
-    { 0, 640 << 10, MP_FREE },
-    { 1 * M, 7 * M, MP_FREE },
-    { 8 * M, 1 * M, MP_IN_USE },
-    { 9 * M, 2 * G - 9 * M - 64 * M, MP_FREE },
-    { 2 * G - 64 * M, 64 * M, MP_IN_USE },
-    { 0xb0000000, 0x10000000, MP_NOT_RAM },
-    { 4 * G, 3 * G, MP_FREE },
+static const struct plan_desc q35_5g[] = {
+    { 0, 640 << 10, PLAN_FREE },
+    { 1 * M, 7 * M, PLAN_FREE },
+    { 8 * M, 1 * M, PLAN_IN_USE },
+    { 9 * M, 2 * G - 9 * M - 64 * M, PLAN_FREE },
+    { 2 * G - 64 * M, 64 * M, PLAN_IN_USE },
+    { 0xb0000000, 0x10000000, PLAN_NOT_RAM },
+    { 4 * G, 3 * G, PLAN_FREE },
 };
 
 static int tested(uint64_t a)
@@ -55,13 +55,13 @@ TEST(memplan_range_filter_needs_no_reserve)
     CHECK_EQ_U64(plan.test[0].len, f.len);
     int outside = 0;
     for (unsigned i = 0; i < plan.nexcl; i++)
-        outside += plan.excl[i].reason == MP_OUTSIDE;
+        outside += plan.excl[i].reason == PLAN_OUTSIDE;
     CHECK(outside >= 2);
 }
 
 TEST(memplan_small_machine_reserve_spills_above)
 {
-    const struct mp_desc d[] = { { 1 * M, 20 * M, MP_FREE }, { 4 * G, 100 * M, MP_FREE } };
+    const struct plan_desc d[] = { { 1 * M, 20 * M, PLAN_FREE }, { 4 * G, 100 * M, PLAN_FREE } };
     memplan_build(&plan, d, 2, 0, 0, 30 * M);
     CHECK_EQ_U64(memplan_test_bytes(&plan), 90 * M);
     CHECK(!tested(1 * M));
@@ -85,7 +85,7 @@ TEST(fmt_basics)
 TEST(memplan_exclusions_in_address_order)
 {
     memplan_build(&plan, q35_5g, 7, 0, 0, 64 * M);
-    memplan_exclude(&plan, 3 * M, 4096, MP_REFUSED);
+    memplan_exclude(&plan, 3 * M, 4096, PLAN_REFUSED);
     CHECK(plan.nexcl >= 3);
     for (unsigned i = 1; i < plan.nexcl; i++)
         CHECK(plan.excl[i].base > plan.excl[i - 1].base);

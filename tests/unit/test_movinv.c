@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: MIT
 // Tests 3 and 5 against simulated memory with injected faults.
 #include "check.h"
-#include "../sim/simmem.h"
-#include "../../efi/core/errcsv.h"
-#include "../../efi/core/movinv.h"
-#include "../../efi/core/prng.h"
+#include "sim/simmem.h"
+#include "core/errcsv.h"
+#include "core/tests/movinv.h"
+#include "core/prng.h"
 #include <string.h>
 
 #define BASE 0x36a700000ull  /* above 4 GiB, like the seed laptop's first cell */
 #define LEN (256u << 10)
 
 struct seen {
-    struct err_row rows[4096];
+    struct failbit rows[4096];
     unsigned n;
     int polls, stop_after;
 };
@@ -19,8 +19,8 @@ struct seen {
 static void on_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actual)
 {
     struct seen *s = ctx;
-    struct err_row r[64];
-    unsigned k = errcsv_split(addr, expected, actual, r);
+    struct failbit r[64];
+    unsigned k = failbit_split(addr, expected, actual, r);
     for (unsigned i = 0; i < k && s->n < 4096; i++)
         s->rows[s->n++] = r[i];
 }

@@ -2,7 +2,7 @@
 // SMBIOS parser: captured QEMU tables, a built laptop table, every
 // truncation, malformed structures, seeded byte flips, entry points.
 #include "check.h"
-#include "../../efi/core/smbios.h"
+#include "core/smbios.h"
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
 // Chunking, barrier and per-CPU rings. The threaded cases also run in a
 // separate ThreadSanitizer build (make build/smp-tsan-tests).
 #include "check.h"
-#include "../../efi/core/smp.h"
+#include "core/smp.h"
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>

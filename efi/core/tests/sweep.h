@@ -3,16 +3,16 @@
 // fade): fill, check, and check-then-write in either direction, unrolled per
 // 64-byte line, polling after every block. What the pattern at word
 // address a is depends on the kind (enum sweep_kind).
-#ifndef EFI_CORE_SWEEP_H
-#define EFI_CORE_SWEEP_H
+#ifndef EFI_CORE_TESTS_SWEEP_H
+#define EFI_CORE_TESTS_SWEEP_H
 
-#include "mtest.h"
+#include "core/tests/runtime.h"
 
 enum sweep_kind {
     SWEEP_CONST,    /* p everywhere */
     SWEEP_WALK,     /* rotl(p, a / 8 % 64): a one moves a bit at every word */
     SWEEP_ADDR,     /* a + p: the word's own address, shifted by p; errors whose
-                     * value names another word are flagged MT_ERR_ADDR_UNCERTAIN */
+                     * value names another word are flagged FAILBIT_ADDR_UNCERTAIN */
 };
 
 /* Write the pattern everywhere, ascending, with streaming stores. */

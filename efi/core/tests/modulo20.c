@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "modulo20.h"
-#include "memio.h"
-#include "prng.h"
+#include "core/tests/modulo20.h"
+#include "core/tests/memio.h"
+#include "core/prng.h"
 
 #define MOD 20
 #define OTHER_WRITES 2

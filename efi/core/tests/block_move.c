@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "block_move.h"
-#include "blockmove.h"
-#include "memio.h"
+#include "core/tests/block_move.h"
+#include "core/tests/movsq.h"
+#include "core/tests/memio.h"
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
@@ -59,7 +59,7 @@ report_group(struct mt_run *r, uint64_t a, uint64_t j, unsigned s, const uint64_
 {
     for (unsigned i = 0; i < 8; i++)
         if (v[i] != pat(j + i, s))
-            mt_report_flagged(r, a + 8 * i, pat(j + i, s), v[i], MT_ERR_ADDR_UNCERTAIN);
+            mt_report_flagged(r, a + 8 * i, pat(j + i, s), v[i], FAILBIT_ADDR_UNCERTAIN);
 }
 
 /* Words [a, a + 8n) must hold pat(j, s), pat(j + 1, s), ... With `refill`,
@@ -87,7 +87,7 @@ static ALWAYS_INLINE void check_seg_p(struct mt_run *r, uint64_t a, uint64_t n, 
         if (refill)
             memio_write(a, pat(jf, s2));
         if (v != pat(j, s))
-            mt_report_flagged(r, a, pat(j, s), v, MT_ERR_ADDR_UNCERTAIN);
+            mt_report_flagged(r, a, pat(j, s), v, FAILBIT_ADDR_UNCERTAIN);
     }
 }
 

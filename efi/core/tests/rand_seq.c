@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "rand_seq.h"
-#include "memio.h"
-#include "prng.h"
+#include "core/tests/rand_seq.h"
+#include "core/tests/memio.h"
+#include "core/prng.h"
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 #define LANES 8

@@ -4,10 +4,10 @@
 // twice, then check the words at offset o. The many writes around each
 // checked word, with caches written back before the check, catch faults
 // that cache and buffer effects hide from the moving inversions.
-#ifndef EFI_CORE_MODULO20_H
-#define EFI_CORE_MODULO20_H
+#ifndef EFI_CORE_TESTS_MODULO20_H
+#define EFI_CORE_TESTS_MODULO20_H
 
-#include "mtest.h"
+#include "core/tests/runtime.h"
 
 /* One iteration = a fresh random p from the run's seed, all 20 offsets with
  * p, then all 20 with ~p. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "sweep.h"
-#include "memio.h"
+#include "core/tests/sweep.h"
+#include "core/tests/memio.h"
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
@@ -38,7 +38,7 @@ static void report(struct mt_run *r, enum sweep_kind kind, uint64_t p, uint64_t 
 {
     unsigned flags = 0;
     if (kind == SWEEP_ADDR && (mt_names_other(a, v - p) || mt_names_other(a, ~v - p)))
-        flags = MT_ERR_ADDR_UNCERTAIN;
+        flags = FAILBIT_ADDR_UNCERTAIN;
     mt_report_flagged(r, a, e, v, flags);
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "movinv.h"
-#include "prng.h"
-#include "sweep.h"
+#include "core/tests/movinv.h"
+#include "core/prng.h"
+#include "core/tests/sweep.h"
 
 static void sequence(struct mt_run *r, uint64_t p, enum sweep_kind kind)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "bit_fade.h"
-#include "sweep.h"
+#include "core/tests/bit_fade.h"
+#include "core/tests/sweep.h"
 
 static void fade(struct mt_run *r, uint64_t p)
 {

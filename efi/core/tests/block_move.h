@@ -6,12 +6,12 @@
 // (blockmove.h), caches written back between the phases. Then every word is
 // checked against where its data must have come from. Data is checked only
 // after it moved, so a bad word may have been corrupted at its source: every
-// error is flagged MT_ERR_ADDR_UNCERTAIN (the address is where the bad value
+// error is flagged FAILBIT_ADDR_UNCERTAIN (the address is where the bad value
 // was found).
-#ifndef EFI_CORE_BLOCK_MOVE_H
-#define EFI_CORE_BLOCK_MOVE_H
+#ifndef EFI_CORE_TESTS_BLOCK_MOVE_H
+#define EFI_CORE_TESTS_BLOCK_MOVE_H
 
-#include "mtest.h"
+#include "core/tests/runtime.h"
 
 /* One iteration = the two moves and the check, with the pattern's starting
  * shift and the rotation new each time. Memory is filled once at the start;

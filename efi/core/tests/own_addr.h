@@ -3,12 +3,12 @@
 // its own address, all of memory is checked, then the complement is written
 // and checked the same way. A decoder fault that lands two addresses on one
 // cell shows as a word holding another word's value: such errors are flagged
-// MT_ERR_ADDR_UNCERTAIN (so is a cell whose flipped bit happens to make
+// FAILBIT_ADDR_UNCERTAIN (so is a cell whose flipped bit happens to make
 // another address; the moving inversions then place it exactly).
-#ifndef EFI_CORE_OWN_ADDR_H
-#define EFI_CORE_OWN_ADDR_H
+#ifndef EFI_CORE_TESTS_OWN_ADDR_H
+#define EFI_CORE_TESTS_OWN_ADDR_H
 
-#include "mtest.h"
+#include "core/tests/runtime.h"
 
 /* Test 1, one CPU: the value is the address itself. One iteration = write,
  * check + write complement, check. */

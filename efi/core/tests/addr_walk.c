@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "addr_walk.h"
-#include "memio.h"
+#include "core/tests/addr_walk.h"
+#include "core/tests/memio.h"
 
 #define MAX_PROBES 64   /* the anchor and up to 61 partners (bits 3..63) */
 
@@ -60,7 +60,7 @@ static void check(struct mt_run *r, uint64_t x, uint64_t want, uint64_t q)
     uint64_t v = memio_read(x);
     if (v == want)
         return;
-    unsigned flags = mt_names_other(x, (v ^ q) & ~4ull) ? MT_ERR_ADDR_UNCERTAIN : 0;
+    unsigned flags = mt_names_other(x, (v ^ q) & ~4ull) ? FAILBIT_ADDR_UNCERTAIN : 0;
     mt_report_flagged(r, x, want, v, flags);
     memio_write(x, want);   /* one bad step must not fail every later one */
 }

@@ -2,10 +2,10 @@
 // Moving inversions (tests 3-6): fill with p ascending, then check p / write
 // ~p ascending and check ~p / write p descending, with caches written back
 // between phases so every check reads DRAM. Three passes over memory.
-#ifndef EFI_CORE_MOVINV_H
-#define EFI_CORE_MOVINV_H
+#ifndef EFI_CORE_TESTS_MOVINV_H
+#define EFI_CORE_TESTS_MOVINV_H
 
-#include "mtest.h"
+#include "core/tests/runtime.h"
 
 /* Test 3: one iteration = the sequence with all-zeros, then with all-ones. */
 void movinv_ones_zeros(struct mt_run *r);

@@ -1,21 +1,14 @@
 // SPDX-License-Identifier: MIT
-// The memory test table and the state one test kernel runs with.
-// Kernels are pure: memory through memio.h, everything else through mt_ops.
-#ifndef EFI_CORE_MTEST_H
-#define EFI_CORE_MTEST_H
+// The runtime a test kernel runs with: its run state, the platform
+// services it may call, and the block cursor. Kernels are pure: memory
+// through memio.h, everything else through mt_ops. Which tests exist is
+// the catalog's business (catalog.h).
+#ifndef EFI_CORE_TESTS_RUNTIME_H
+#define EFI_CORE_TESTS_RUNTIME_H
 
 #include <stdint.h>
-
-struct mem_range {
-    uint64_t base, len;
-};
-
-/* Error flag: the word at `addr` read back wrong, but the test cannot tell
- * whether that cell failed or another one did: an address test read a value
- * that names a different word (address decoder or a cell; no way to know),
- * or block move found bad data that may have been corrupted at its source
- * before a move. The address is still exactly where the bad value was read. */
-#define MT_ERR_ADDR_UNCERTAIN 1u
+#include "core/failbit.h"
+#include "core/memrange.h"
 
 /* Platform services a kernel may call. Members may be NULL unless noted. */
 struct mt_ops {
@@ -28,13 +21,13 @@ struct mt_ops {
      * are written back. NULL: just write back this CPU's caches. */
     void (*sync)(void *ctx);
     void *ctx;
-    /* Like error, with MT_ERR_* flags; takes precedence over error. */
+    /* Like error, with FAILBIT_* flags; takes precedence over error. */
     void (*error_flagged)(void *ctx, uint64_t addr, uint64_t expected, uint64_t actual,
                           unsigned flags);
     /* Wait `ms` milliseconds without touching test memory, polling for an
      * abort; non-zero = abort. NULL: no wait (bit fade then checks at once). */
     int (*sleep)(void *ctx, uint64_t ms);
-    /* Bit fade: the wait per pattern in ms (normally MT_FADE_DEFAULT_MS);
+    /* Bit fade: the wait per pattern in ms (bitfade_sleep=);
      * 0: none. A setting rather than a service, kept here because glue
      * fills this struct by member name. */
     uint64_t fade_ms;
@@ -60,28 +53,6 @@ struct mt_run {
     int aborted;
 };
 
-/* Memtest86+'s bit fade: about 90 minutes of waiting in all, two patterns. */
-#define MT_FADE_DEFAULT_MS (45ull * 60 * 1000)
-
-enum mt_cpu_mode { MT_ONE_CPU, MT_ALL_CPUS };
-
-struct mt_test {
-    unsigned num;
-    const char *name;
-    enum mt_cpu_mode mode;
-    unsigned iterations;                /* full count; quick first pass uses a third */
-    void (*run)(struct mt_run *r);      /* NULL: not available in this build */
-    uint64_t (*sweeps)(unsigned iters); /* passes over memory a run makes, for progress */
-};
-
-#define MT_MAX_TEST 10
-
-/* The test with number `num`, or NULL when it does not exist. */
-const struct mt_test *mt_find(unsigned num);
-
-/* Iterations for this pass: a third (at least 1) on a quick first pass. */
-unsigned mt_iterations(const struct mt_test *t, int quick, uint32_t pass);
-
 /* End of a phase: ops->sync, or a cache write-back when there is none. */
 void mt_sync(struct mt_run *r);
 
@@ -89,12 +60,12 @@ void mt_sync(struct mt_run *r);
  * ops->error. */
 void mt_report(struct mt_run *r, uint64_t addr, uint64_t expected, uint64_t actual);
 
-/* mt_report with MT_ERR_* flags. */
+/* mt_report with FAILBIT_* flags. */
 void mt_report_flagged(struct mt_run *r, uint64_t addr, uint64_t expected, uint64_t actual,
                        unsigned flags);
 
 /* Does `value` name a word address other than `addr` (8-aligned, different)?
- * The address tests flag such errors MT_ERR_ADDR_UNCERTAIN. */
+ * The address tests flag such errors FAILBIT_ADDR_UNCERTAIN. */
 static inline int mt_names_other(uint64_t addr, uint64_t value)
 {
     return (value & 7) == 0 && value != addr;
@@ -121,8 +92,5 @@ struct mt_cursor {
  * or the run is aborted. */
 int mt_next_up(struct mt_run *r, struct mt_cursor *c, uint64_t *lo, uint64_t *hi);
 int mt_next_down(struct mt_run *r, struct mt_cursor *c, uint64_t *lo, uint64_t *hi);
-
-/* Total bytes in `n` ranges. */
-uint64_t mt_bytes(const struct mem_range *ranges, unsigned n);
 
 #endif

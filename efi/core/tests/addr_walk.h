@@ -7,11 +7,11 @@
 // a marker is walked over the partners (and the anchor) one at a time; after
 // each step every probed word is checked. A stuck or shorted address line
 // makes a write land on another probed word. Errors whose value names
-// another word are flagged MT_ERR_ADDR_UNCERTAIN.
-#ifndef EFI_CORE_ADDR_WALK_H
-#define EFI_CORE_ADDR_WALK_H
+// another word are flagged FAILBIT_ADDR_UNCERTAIN.
+#ifndef EFI_CORE_TESTS_ADDR_WALK_H
+#define EFI_CORE_TESTS_ADDR_WALK_H
 
-#include "mtest.h"
+#include "core/tests/runtime.h"
 
 /* One iteration = the walk with values as written and with every value
  * inverted, for every range's anchor. */
