@@ -17,5 +17,8 @@ int cmd_cells(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
 int cmd_map(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_offline(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif
