@@ -27,6 +27,11 @@ static int set_value(const struct cli_opt *o, const char *v)
     case CLI_OPT_FLAG:
         *(int *)o->dst = 1;
         return 0;
+    case CLI_OPT_ONCE:
+        if (*(const char **)o->dst)
+            return cli_fail("%s given twice", o->name);
+        *(const char **)o->dst = v;
+        return 0;
     case CLI_OPT_STRING:
         *(const char **)o->dst = v;
         return 0;

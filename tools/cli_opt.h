@@ -17,6 +17,7 @@ enum cli_opt_type {
     CLI_OPT_MAX_PAIRS,   /* unsigned *: 1 to 4096 */
     CLI_OPT_ADDR,        /* uint64_t *: a non-zero address like 0x800000000 or 32G */
     CLI_OPT_INTERLEAVE,  /* const char **: an interleave model il_parse accepts */
+    CLI_OPT_ONCE,        /* const char **: like STRING, but refused when given twice */
 };
 
 /* One row of a subcommand's option table; a row with name NULL ends it. */

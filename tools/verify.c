@@ -282,17 +282,16 @@ int cmd_verify(int argc, char **argv)
 {
     const char *iomem = "/proc/iomem", *cmdline = "/proc/cmdline";
     const char *lockdown = "/sys/kernel/security/lockdown";
-    int i = 0;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        const char **dst = !strcmp(argv[i], "--iomem") ? &iomem : !strcmp(argv[i], "--cmdline") ? &cmdline
-                           : !strcmp(argv[i], "--lockdown") ? &lockdown : NULL;
-        if (!dst)
-            return cli_fail("unknown option %s (see weakbit verify --help)", argv[i]);
-        if (i + 1 >= argc)
-            return cli_fail("option %s needs a file", argv[i]);
-        *dst = argv[++i];
-    }
-    if (i == argc)
+    const struct cli_opt opts[] = {
+        { "--iomem", NULL, CLI_OPT_STRING, &iomem },
+        { "--cmdline", NULL, CLI_OPT_STRING, &cmdline },
+        { "--lockdown", NULL, CLI_OPT_STRING, &lockdown },
+        CLI_OPT_END,
+    };
+    int nfiles;
+    if (cli_opt_parse(opts, argc, argv, &nfiles))
+        return 2;
+    if (!nfiles)
         return cli_fail("give errors.csv or badram.txt files to check");
 
     static struct verify v;
@@ -327,7 +326,7 @@ int cmd_verify(int argc, char **argv)
     struct cell_table tab;
     cells_init(&tab, mem, CLI_MAX_CELLS);
     unsigned nblocks = 0;
-    for (int k = i; !rc && k < argc; k++) {
+    for (int k = 0; !rc && k < nfiles; k++) {
         if (textfile_read(argv[k], &t)) {
             rc = cli_fail("cannot read %s: %s", argv[k], strerror(errno));
             break;
