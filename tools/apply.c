@@ -3,7 +3,6 @@
 // Never loses a pair already there (union), keeps a timestamped backup,
 // replaces the file atomically, and changes nothing when nothing is new.
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,41 +12,9 @@
 
 #include "atomic.h"
 #include "cli.h"
+#include "textfile.h"
 
 #define MAX_PAIRS_IN 8192
-
-struct text {
-    char *buf;
-    size_t len;
-};
-
-static int read_all(const char *path, struct text *t)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    size_t cap = 1 << 16;
-    t->buf = malloc(cap);
-    t->len = 0;
-    size_t n;
-    while (t->buf && (n = fread(t->buf + t->len, 1, cap - t->len - 1, f)) > 0) {
-        t->len += n;
-        if (t->len + 1 == cap) {
-            char *nb = realloc(t->buf, cap *= 2);
-            if (!nb) {
-                free(t->buf);
-                t->buf = NULL;
-            }
-            t->buf = nb;
-        }
-    }
-    int err = ferror(f) || !t->buf;
-    fclose(f);
-    if (err)
-        return -1;
-    t->buf[t->len] = 0;
-    return 0;
-}
 
 /* Is this line an active GRUB_BADRAM assignment? Returns the offset of
  * "GRUB_BADRAM=" in it, or -1. */
@@ -86,7 +53,7 @@ static const char *regen_command(void)
     return NULL;
 }
 
-static void print_diff(const char *path, const struct text *old, const char *neu)
+static void print_diff(const char *path, const struct textfile *old, const char *neu)
 {
     printf("--- %s\n+++ %s (after weakbit apply)\n", path, path);
     /* Line-by-line until the first difference, then the rest: the change
@@ -140,7 +107,7 @@ int cmd_apply(int argc, char **argv)
         return cli_fail("out of memory");
     int rc = 0;
     unsigned n = 0, nnew = 0;
-    struct text old = { 0 };
+    struct textfile old = { 0 };
     struct stat st;
     struct cli_cells c = { 0 };
 
@@ -166,7 +133,7 @@ int cmd_apply(int argc, char **argv)
     }
     n = nnew;
 
-    if (stat(path, &st) != 0 || read_all(path, &old) != 0) {
+    if (stat(path, &st) != 0 || textfile_read(path, &old) != 0) {
         rc = cli_fail("cannot read %s: %s", path, strerror(errno));
         goto out;
     }
