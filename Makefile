@@ -26,8 +26,14 @@ CORE    := fmt prng failbit config memplan errcsv cells badram cover interleave 
 	handoff fullplan madt \
 	$(KERNELS)
 # efi/: the UEFI glue.
-GLUE    := main cfgload ui sessionlog results firmware console fileio memmap timer mp thermal history dimms
-ASM     := cpu blockmove cache
+GLUE    := main cfgload ui sessionlog results firmware console fileio memmap timer mp thermal history dimms \
+	full recover
+# efi/bare: what runs after ExitBootServices (coverage=full).
+BARE    := run trap paging uart ps2 bcon fbcon rtvar
+ASM     := cpu blockmove cache bare
+# The framebuffer console's font: Terminus Font (SIL OFL 1.1), converted at
+# build time from the console-setup-linux package (see README).
+FONT_PSF ?= /usr/share/consolefonts/Lat2-Terminus16.psf.gz
 
 EFI_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS) -ffreestanding -fpic -fno-stack-protector \
 	-fno-stack-check -fshort-wchar -mno-red-zone -maccumulate-outgoing-args \
@@ -36,7 +42,8 @@ HOST_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS)
 SAN := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM -Iefi -Itests
 
-EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(ASM:%=$(BUILD)/boot/%.o)
+EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(BARE:%=$(BUILD)/efi/bare/%.o) \
+	$(ASM:%=$(BUILD)/boot/%.o) $(BUILD)/efi/gen/font.o
 CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/config.o core/errcsv.o core/cells.o \
 	core/badram.o core/cover.o core/interleave.o tools/weakbit.o tools/apply.o tools/svg.o)
 UNIT      := main kern test_session test_movinv test_kernels test_matrix test_config test_csv_badram test_memplan test_cover test_interleave test_smp test_focus test_smbios test_handoff test_fullplan test_madt
@@ -51,6 +58,15 @@ $(BUILD)/efi/core/%.o: efi/core/%.c
 	$(CC) $(EFI_CFLAGS) -c $< -o $@
 $(BUILD)/efi/%.o: efi/%.c
 	@mkdir -p $(@D)
+	$(CC) $(EFI_CFLAGS) -c $< -o $@
+$(BUILD)/tools/psf2c: tools/psf2c.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 $(WARN) -o $@ $<
+$(BUILD)/efi/gen/font.c: $(FONT_PSF) $(BUILD)/tools/psf2c
+	@mkdir -p $(@D)
+	@test -f $(FONT_PSF) || { echo "no $(FONT_PSF): run make deps (console-setup-linux)" >&2; exit 1; }
+	zcat $(FONT_PSF) | $(BUILD)/tools/psf2c fbcon_font >$@.tmp && mv $@.tmp $@
+$(BUILD)/efi/gen/font.o: $(BUILD)/efi/gen/font.c
 	$(CC) $(EFI_CFLAGS) -c $< -o $@
 $(BUILD)/boot/%.o: boot/%.asm
 	@mkdir -p $(@D)
