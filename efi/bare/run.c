@@ -259,7 +259,7 @@ void bare_main(void *arg)
 {
     E = arg;
     S = E->s;
-    bare_cpu_init(on_fault);
+    bare_cpu_init(on_fault, rtvar_reset_warm);
     uint64_t cr3 = paging_build(E->page_tables, E->map_top, E->la57, E->have_fb ? E->fb.base : 0,
                                 E->have_fb ? E->fb.size : 0);
     bare_write_cr3(cr3);

@@ -24,6 +24,7 @@ static const uint64_t gdt[3] __attribute__((aligned(16))) = {
 };
 static struct idt_gate idt[32] __attribute__((aligned(16)));
 static bare_fault_fn on_fault;
+static void (*on_reset)(void);
 static volatile int in_fault;
 
 void bare_load_gdt(const void *gdtr, uint64_t code_sel, uint64_t data_sel);
@@ -34,9 +35,14 @@ void bare_exception(const uint64_t *frame);
 /* Stack after the stubs: vector, error code, then the CPU's frame. */
 void bare_exception(const uint64_t *frame)
 {
-    if (in_fault++)
+    /* A fault while handling one (in the variable store, say): reset without
+     * the record; a third means even that failed. */
+    if (in_fault++) {
+        if (in_fault == 2 && on_reset)
+            on_reset();
         for (;;)
             __asm__ volatile("cli; hlt");
+    }
     struct bare_fault f = { (uint32_t)frame[0], frame[1], frame[2], frame[3], frame[4], frame[5],
                             bare_read_cr2() };
     if (on_fault)
@@ -45,10 +51,11 @@ void bare_exception(const uint64_t *frame)
         __asm__ volatile("cli; hlt");
 }
 
-void bare_cpu_init(bare_fault_fn fn)
+void bare_cpu_init(bare_fault_fn fn, void (*reset)(void))
 {
     bare_cli();
     on_fault = fn;
+    on_reset = reset;
     struct table_reg g = { sizeof gdt - 1, (uint64_t)(uintptr_t)gdt };
     bare_load_gdt(&g, CODE_SEL, DATA_SEL);
     for (unsigned v = 0; v < 32; v++) {

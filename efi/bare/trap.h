@@ -17,8 +17,9 @@ struct bare_fault {
  * at once); must not return. */
 typedef void (*bare_fault_fn)(const struct bare_fault *f);
 
-/* Interrupts off, load the GDT and the IDT, route exceptions to `fn`. */
-void bare_cpu_init(bare_fault_fn fn);
+/* Interrupts off, load the GDT and the IDT, route exceptions to `fn`;
+ * `reset` is called when a second exception hits while `fn` runs. */
+void bare_cpu_init(bare_fault_fn fn, void (*reset)(void));
 
 /* Short name of an exception vector ("page fault"). */
 const char *bare_vector_name(uint32_t v);
