@@ -228,6 +228,7 @@ void session_finish(struct session *s, const struct session_platform *pf, struct
         .rows_unlogged = s->rows_unlogged, .cells = o->sorted, .ncells = ncell,
         .cells_dropped = s->cells.dropped + (s->cells.n > ncell ? s->cells.n - ncell : 0),
         .files_note = pf->files_note, .badram = &o->set, .il = il ? &o->il : 0,
+        .coverage = pf->coverage, .coverage_lines = pf->coverage_lines,
     };
 }
 
