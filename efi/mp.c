@@ -502,3 +502,20 @@ uint64_t mp_run(const struct mt_test *t, const struct mem_range *ranges, unsigne
     *aborted = job->abort != 0;
     return errors;
 }
+
+void mp_report_lines(struct sbuf *sb)
+{
+    uint64_t bytes = 0, tsc = 0;
+    for (unsigned s = 0; s < nslots; s++) {
+        const struct mp_cpu_stats *c = &stats[s];
+        uint64_t ms = c->busy_tsc / timer_tsc_per_ms();
+        sbuf_printf(sb, "  cpu %u: bytes %llu time %llu.%03llu s (processor %u%s)\n", s,
+                    (unsigned long long)c->bytes, (unsigned long long)(ms / 1000),
+                    (unsigned long long)(ms % 1000), c->proc, c->dropped ? ", dropped: stopped responding" : "");
+        bytes += c->bytes;
+        tsc += c->busy_tsc;
+    }
+    uint64_t ms = tsc / timer_tsc_per_ms();
+    sbuf_printf(sb, "  total: bytes %llu time %llu.%03llu s\n", (unsigned long long)bytes,
+                (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+}

@@ -70,26 +70,22 @@ static int before(const struct cell *a, const struct cell *b)
     return a->addr < b->addr || (a->addr == b->addr && a->bit < b->bit);
 }
 
-unsigned cells_sort(struct cell_table *t)
+unsigned cells_sorted_copy(const struct cell_table *t, struct cell *out, unsigned cap)
 {
     unsigned k = 0;
-    for (unsigned i = 0; i < t->cap; i++)
+    for (unsigned i = 0; i < t->cap && k < cap; i++)
         if (t->slot[i].used)
-            t->slot[k++] = t->slot[i];
-    for (unsigned i = k; i < t->cap; i++)
-        t->slot[i].used = 0;
+            out[k++] = t->slot[i];
     /* Shell sort: no recursion, no allocation. */
     for (unsigned gap = k / 2; gap; gap /= 2)
         for (unsigned i = gap; i < k; i++) {
-            struct cell x = t->slot[i];
+            struct cell x = out[i];
             unsigned j = i;
-            while (j >= gap && before(&x, &t->slot[j - gap])) {
-                t->slot[j] = t->slot[j - gap];
+            while (j >= gap && before(&x, &out[j - gap])) {
+                out[j] = out[j - gap];
                 j -= gap;
             }
-            t->slot[j] = x;
+            out[j] = x;
         }
-    t->cap = k ? k : 1; /* sealed: no further inserts land in the sorted prefix */
-    t->n = k;
     return k;
 }

@@ -16,6 +16,7 @@
 enum cfg_mode { CFG_MODE_TEST, CFG_MODE_STRESS };
 enum cfg_cpu_mode { CFG_CPU_PARALLEL, CFG_CPU_SEQUENTIAL, CFG_CPU_SINGLE };
 enum cfg_finish { CFG_FINISH_WAIT, CFG_FINISH_SHUTDOWN, CFG_FINISH_REBOOT };
+enum cfg_coverage { CFG_COVERAGE_FIRMWARE, CFG_COVERAGE_FULL };
 
 struct wb_config {
     uint32_t tests;          /* bit n set: run test n */
@@ -40,11 +41,30 @@ struct wb_config {
     int bitfade_set;         /* bitfade_sleep= given: used on every pass; else mt_fade_ms() */
     uint64_t ap_timeout_s;   /* an AP silent this long is dropped, its chunk re-run */
     unsigned debug_hang_cpu; /* test hook: this AP hangs mid-test (0: off) */
+    enum cfg_coverage coverage; /* full: ExitBootServices, hand results to the next boot */
+    unsigned debug_fault;    /* test hook: fault on purpose after ExitBootServices */
     uint64_t hold_ms;        /* retention dwell between write and verify (0: off) */
     uint64_t seed;           /* run seed of the random patterns (0: from the TSC at start) */
 };
 
-/* Defaults: tests 0,2-10, 1 pass, test mode, all CPUs in parallel, all RAM,
+/* One key of weakbit.cfg. */
+struct config_key {
+    const char *name;
+    const char *def;       /* default as it would be written in weakbit.cfg; NULL: unset */
+    const char *unset;     /* what "unset" means, for the docs ("all RAM"), when def is NULL */
+    /* Apply a value; NULL on success, else why it is bad (the setting is untouched). */
+    const char *(*set)(struct wb_config *cfg, const char *v, size_t n);
+    const char *help;      /* one line, as in README's table */
+};
+
+/* The key table: every key with its default, parser and help. */
+const struct config_key *config_keys(unsigned *n);
+
+/* The key named s[0..n), or NULL. */
+const struct config_key *config_find_key(const char *s, size_t n);
+
+/* Every key at its default, from the key table (the only place defaults are
+ * written): tests 0,2-10, 1 pass, test mode, all CPUs in parallel, all RAM,
  * 1 MiB granule, wait for a key at the end, 64 MiB reserve, 150 ms dwell. */
 void config_defaults(struct wb_config *cfg);
 

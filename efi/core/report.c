@@ -18,10 +18,11 @@ static void result_line(struct sbuf *sb, const struct report_in *in)
     char t[32], b[32];
     secs(t, sizeof t, in->total_ms);
     fmt_size(b, sizeof b, memplan_test_bytes(in->plan));
-    sbuf_printf(sb, "result: %s: %llu error%s, %u weak cell%s, %u pass%s over %s in %s\n",
+    sbuf_printf(sb, "result: %s: %llu error%s, %u weak cell%s, %u pass%s over %s in %s%s%s\n",
                 verdict, (unsigned long long)in->error_words, in->error_words == 1 ? "" : "s",
                 in->ncells, in->ncells == 1 ? "" : "s", in->passes_done,
-                in->passes_done == 1 ? "" : "es", b, t);
+                in->passes_done == 1 ? "" : "es", b, t, in->coverage ? ", coverage " : "",
+                in->coverage ? in->coverage : "");
 }
 
 void report_summary(struct sbuf *sb, const struct report_in *in)
@@ -70,8 +71,13 @@ void report_render(struct sbuf *sb, const struct report_in *in)
         sbuf_puts(sb, in->cpu_lines);
     if (in->session_lines)
         sbuf_puts(sb, in->session_lines);
-    report_seed_line(sb, c->seed, SEED_PATTERNS);
+    if (c->seed)
+        report_seed_line(sb, c->seed, SEED_PATTERNS);
+    else
+        sbuf_puts(sb, "seed:      not recorded\n");
     result_line(sb, in);
+    if (in->coverage_lines)
+        sbuf_puts(sb, in->coverage_lines);
 
     sbuf_puts(sb, "\nmemory\n");
     fmt_size(a, sizeof a, p->ram_total);
@@ -79,9 +85,11 @@ void report_render(struct sbuf *sb, const struct report_in *in)
     fmt_size(d, sizeof d, memplan_test_bytes(p));
     sbuf_printf(sb, "  total RAM %s, free at start %s, tested %s (%llu bytes) in %u range%s\n", a, b,
                 d, (unsigned long long)memplan_test_bytes(p), p->ntest, p->ntest == 1 ? "" : "s");
-    fmt_size(a, sizeof a, c->reserve);
-    sbuf_printf(sb, "  reserve for firmware and file I/O: %s (reserve=)\n", a);
-    sbuf_puts(sb, "  RAM in use by firmware and this app is not tested (it is not ours to write)\n");
+    if (!in->coverage || !str_eq(in->coverage, "full")) {
+        fmt_size(a, sizeof a, c->reserve);
+        sbuf_printf(sb, "  reserve for firmware and file I/O: %s (reserve=)\n", a);
+        sbuf_puts(sb, "  RAM in use by firmware and this app is not tested (it is not ours to write)\n");
+    }
     sbuf_puts(sb, "tested ranges:\n");
     for (unsigned i = 0; i < p->ntest; i++)
         range_line(sb, p->test[i].base, p->test[i].len, 0);

@@ -6,6 +6,7 @@
 
 #include "core/tests/catalog.h"
 #include "sim/simmem.h"
+#include "core/tests/runtime.h"
 
 #define KERN_MAX_REC 8192
 

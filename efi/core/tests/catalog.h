@@ -8,7 +8,8 @@
 #define EFI_CORE_TESTS_CATALOG_H
 
 #include <stdint.h>
-#include "core/tests/runtime.h"
+
+struct mt_run;   /* core/tests/runtime.h: what a kernel runs with */
 
 /* Bit fade's wait per pattern, as Memtest86+: 240 s, 80 s on a quick first
  * pass (two patterns: 8 minutes in all, 160 s quick). */
