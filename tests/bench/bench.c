@@ -155,7 +155,7 @@ static unsigned bench_iters(unsigned t)
     case 4: return 1;   /* 16 sequences */
     case 5: return 2;
     case 6: return 1;   /* and stopped after bench_patterns(6) patterns */
-    case 7: return 10;  /* 10 rounds: a check that refills and a last one */
+    case 7: return 3;   /* the steady state: checks that refill */
     case 8: return 3;
     default: return 1;
     }
@@ -200,10 +200,9 @@ static uint64_t traffic(unsigned t, unsigned iters, uint64_t len, const struct m
     case 4: return 16 * 5 * n * iters;
     case 5: return 9 * n * iters;                /* fill W, 2 rounds of up and down R+W */
     case 6: return 5 * n * bench_patterns(6);    /* per pattern: fill W, up R+W, down R+W */
-    case 7: return (1 + 2 * iters + (iters + 8) / 9 * 2 - 1) * n;
-                                                 /* fill W, 2 moves per round (N/2 read +
-                                                  * N/2 written each), checks every 9
-                                                  * rounds R (+W to refill but the last) */
+    case 7: return 4 * n * iters;                /* fill W (checks refill after the first),
+                                                  * 2 moves (N/2 read + N/2 written each),
+                                                  * check R */
     case 8: return 4 * n * iters;                /* W (checks rewrite after the first),
                                                   * R+W, R */
     case 9: /* per offset and polarity: 2/5 of the lines hold a checked word;

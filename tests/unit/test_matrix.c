@@ -57,13 +57,13 @@ static const struct model models[] = {
     { "coupling idempotent, rise forces 0, aggressor below", CF(SIM_CF_IDEM, 0, -NEAR, 1), 0,
       ". . F X X X X . X X .", 0, 0 },
     { "coupling idempotent, rise forces 0, aggressor above", CF(SIM_CF_IDEM, 0, NEAR, 1), 0,
-      ". . F X X X X x X . X", 0, 0 },
+      ". . F X X X X F X . X", 0, 0 },
     { "coupling idempotent, rise forces 1, aggressor below", CF(SIM_CF_IDEM, 1, -NEAR, 1), 0,
       ". F . X X X X . X X .", 0, 0 },
     { "coupling idempotent, rise forces 1, aggressor above", CF(SIM_CF_IDEM, 1, NEAR, 1), 0,
       ". F . X X X X F X X .", 0, 0 },
     { "coupling idempotent, fall forces 0, aggressor below", CF(SIM_CF_IDEM, 0, -NEAR, 0), 0,
-      ". . . X X X X . X X .", 0, 0 },
+      ". . . X X X X F X X .", 0, 0 },
     { "coupling idempotent, fall forces 0, aggressor above", CF(SIM_CF_IDEM, 0, NEAR, 0), 0,
       ". F . X X X X x X X .", 0, 0 },
     { "coupling idempotent, fall forces 1, aggressor below", CF(SIM_CF_IDEM, 1, -NEAR, 0), 0,
@@ -88,9 +88,9 @@ static const struct model models[] = {
       CELL(SIM_RETENTION, 1, .hold = 100 * SIM_TICKS_PER_MS), 0,
       ". . . . . . . . . . X", BIG, 1 },
     { "intermittent: fails 1 in 8 charged reads", CELL(SIM_WEAK, 1, .hold = 8), 0,
-      ". . . X X X X x X . .", 0, 0 },
+      ". . . X X X X F X . .", 0, 0 },
     { "intermittent: fails 1 in 64 charged reads", CELL(SIM_WEAK, 1, .hold = 64), 0,
-      ". . . . X X X x . . .", 0, 0 },
+      ". . . . X X X F . . .", 0, 0 },
 };
 #define NMODELS (sizeof models / sizeof models[0])
 #define NTESTS (MT_MAX_TEST + 1)
@@ -263,7 +263,7 @@ static void render(char sym[][NTESTS], char *buf, size_t cap)
         "  words: it catches couplings from either side, bit by bit by chance (the one it\n"
         "  misses here is marked in its column).\n"
         "- Block move records are flagged, and some are found only where the bad value was\n"
-        "  copied to (x); it misses four of the six couplings from below.\n"
+        "  copied to (x); it misses three of the six couplings from below.\n"
         "- Bit fade writes one value everywhere, so it cannot see decoder faults or most\n"
         "  couplings; it is the only test that catches a cell that keeps its charge longer\n"
         "  than any other test leaves it alone (1 s after a write). Its transition and\n"

@@ -106,8 +106,10 @@ static void check_seg(struct mt_run *r, uint64_t a, uint64_t n, uint64_t j, unsi
 /* Memtest86+ moves data within chunks of up to 1 GiB; so do we, per range. */
 #define SEG_MAX (1ull << 30)
 /* Rounds of moves between two exact checks (Memtest86+ checks once, after
- * all of them, and only that neighbouring words agree). */
-#define CHECK_EVERY 9
+ * all of them, and only that neighbouring words agree). Every round: a bad
+ * word is then reported where it went bad, before the next round copies
+ * its value half a segment away. */
+#define CHECK_EVERY 1
 /* Words handled between two polls. */
 #define PIECE (MT_BLOCK / 8)
 

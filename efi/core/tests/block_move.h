@@ -3,9 +3,8 @@
 // Memtest86+ does) and filled with a shifting pattern inverted every other
 // word. A round copies a segment's lower half over its upper half, then the
 // upper half back over the lower half rotated by a few words, all with `rep
-// movsq` (movsq.h), so data crosses half a segment each time. Every
-// CHECK_EVERY rounds, and after the last, every word is checked against
-// where its data must have come from. Data is checked only after it moved,
+// movsq` (movsq.h), so data crosses half a segment each time. After every
+// round every word is checked against where its data must have come from. Data is checked only after it moved,
 // so a bad word may have been corrupted at its source: every error is
 // flagged FAILBIT_ADDR_UNCERTAIN (the address is where the bad value was
 // found).
