@@ -80,6 +80,19 @@ uint64_t mp_blocks_done(void)
     return sum;
 }
 
+int mp_firmware_count(unsigned *total, unsigned *enabled)
+{
+    EFI_GUID g = MP_SERVICES_GUID;
+    struct mp_services *m = NULL;
+    UINTN t = 0, e = 0;
+    if (BS->LocateProtocol(&g, NULL, (void **)&m) != EFI_SUCCESS || !m ||
+        m->get_number_of_processors(m, &t, &e) != EFI_SUCCESS)
+        return -1;
+    *total = (unsigned)t;
+    *enabled = (unsigned)e;
+    return 0;
+}
+
 unsigned mp_cpus_found(void) { return found; }
 unsigned mp_cpus_used(void) { return nslots; }
 const char *mp_note(void) { return note; }

@@ -34,6 +34,10 @@ struct mp_cpu_stats {
 /* Find the protocol and choose the CPUs (cfg->cpus, cfg->cpu_mode). */
 void mp_init(const struct wb_config *cfg, const struct mp_hooks *hooks);
 
+/* What MP services count (total and enabled processors), without using
+ * them: full coverage cross-checks the MADT with it. 0, or -1 when absent. */
+int mp_firmware_count(unsigned *total, unsigned *enabled);
+
 /* MT_BLOCK units all CPUs have done in the current test (progress). */
 uint64_t mp_blocks_done(void);
 

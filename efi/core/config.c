@@ -308,6 +308,15 @@ static const char *set_debug_hang(struct wb_config *c, const char *v, size_t n)
     return 0;
 }
 
+static const char *set_debug_silent(struct wb_config *c, const char *v, size_t n)
+{
+    uint64_t u;
+    if (parse_u64(v, n, &u) || u >= 4096)
+        return "expected a CPU number (0: off)";
+    c->debug_silent_cpu = (unsigned)u;
+    return 0;
+}
+
 static const char *set_coverage(struct wb_config *c, const char *v, size_t n)
 {
     int i = pick(v, n, coverages);
@@ -360,6 +369,7 @@ static const struct config_key keys[] = {
     { "on_finish", "wait", 0, set_on_finish, "`shutdown` or `reboot` at the end" },
     { "coverage", "firmware", 0, set_coverage, "`full`: exit the firmware, test all RAM the OS could use, results at the next boot" },
     { "debug_fault", "0", 0, set_debug_fault, "test hook: `1` faults on purpose after ExitBootServices (full coverage)" },
+    { "debug_silent_cpu", "0", 0, set_debug_silent, "test hook: that AP (1 = the first) starts but never checks in (full coverage)" },
 };
 
 const struct config_key *config_keys(unsigned *n)

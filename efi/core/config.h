@@ -41,6 +41,7 @@ struct wb_config {
     unsigned debug_hang_cpu; /* test hook: this AP hangs mid-test (0: off) */
     enum cfg_coverage coverage; /* full: ExitBootServices, hand results to the next boot */
     unsigned debug_fault;    /* test hook: fault on purpose after ExitBootServices */
+    unsigned debug_silent_cpu; /* test hook: this AP starts but never checks in (full coverage) */
 };
 
 /* One key of weakbit.cfg. */
