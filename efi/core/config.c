@@ -367,7 +367,7 @@ static const struct config_key keys[] = {
     { "ap_timeout", "30s", 0, set_ap_timeout, "a CPU silent this long is dropped; the BSP tests its chunk" },
     { "debug_hang_cpu", "0", 0, set_debug_hang, "test hook: make that CPU hang mid-test" },
     { "on_finish", "wait", 0, set_on_finish, "`shutdown` or `reboot` at the end" },
-    { "coverage", "firmware", 0, set_coverage, "`full`: exit the firmware, test all RAM the OS could use, results at the next boot" },
+    { "coverage", "full", 0, set_coverage, "`full`: exit the firmware, test all RAM the OS could use on every CPU, results at the next boot; `firmware`: stay a UEFI app, files written live" },
     { "debug_fault", "0", 0, set_debug_fault, "test hook: `1` faults on purpose after ExitBootServices (full coverage)" },
     { "debug_silent_cpu", "0", 0, set_debug_silent, "test hook: that AP (1 = the first) starts but never checks in (full coverage)" },
 };

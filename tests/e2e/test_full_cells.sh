@@ -86,6 +86,7 @@ check "evil-dimm flipped both" bash -c 'grep -q "stuck .*bit=42" "$0" && grep -q
 fw='tests=3
 quick=1
 passes=1
+coverage=firmware
 on_finish=shutdown'
 if ! qemu_run fw "$fw" --mem 1G --timeout 400 "${faults[@]}" >"$tmp/fw.log" 2>&1; then
     notok "firmware-mode run with the same faults finishes (qemu-run: $(tail -n1 "$tmp/fw.log"))"

@@ -163,7 +163,7 @@ if ! grub-mkstandalone -O x86_64-efi -d /usr/lib/grub/x86_64-efi -o "$tmp/grubx6
 fi
 ok "grub-mkstandalone builds the GRUB image"
 
-printf 'tests=5\nquick=1\nrange=0x2000000-0x4000000\non_finish=shutdown\n' >"$tmp/chain.cfg"
+printf 'tests=5\nquick=1\nrange=0x2000000-0x4000000\ncoverage=firmware\non_finish=shutdown\n' >"$tmp/chain.cfg"
 out=$tmp/chain
 if "$root/tools/qemu-run" --efi "$tmp/grubx64.efi" --image "$img" --config "$tmp/chain.cfg" \
     --extra-file "EFI/weakbit/weakbit.efi=$app" --timeout 240 --out "$out" >"$tmp/run.log" 2>&1; then

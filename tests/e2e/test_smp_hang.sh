@@ -9,6 +9,7 @@ cfg='tests=5,3
 quick=1
 ap_timeout=3s
 debug_hang_cpu=2
+coverage=firmware
 on_finish=shutdown'
 if ! qemu_run hang "$cfg" --smp 4 --mem 256M --timeout 300 \
     --fault 'leak,addr=@cpu2+0x200008,bit=5,hold_ms=20' >"$tmp/run.log" 2>&1; then
