@@ -18,6 +18,7 @@
 #include "core/errcsv.h"
 #include "core/fmt.h"
 #include "core/focus.h"
+#include "core/fold.h"
 #include "core/interleave.h"
 #include "core/tests/catalog.h"
 #include "core/report.h"
@@ -30,6 +31,10 @@
 #define STATUS_MS 1000
 #define KEY_MS 200
 #define BEEP_GAP_MS 2000
+#define BEEP_MS 150
+#define TEMP_MS 500              /* one sensor read serves every error in this window */
+#define OUT_CAP (512u << 10)     /* errors.csv bytes gathered per drain */
+#define ALERTS 32                /* new-cell alerts shown per drain; the rest counted */
 
 /* All run state in one place, passed explicitly. */
 struct app {
@@ -58,6 +63,11 @@ struct app {
     int have_last_cell;
     /* totals */
     uint64_t error_words, error_rows, rows_unlogged;
+    struct fold fold;           /* rows or summary records, and the accounting */
+    uint64_t pending_words, pending_rows;   /* in out_buf, not yet written */
+    uint64_t beep_off_ms;       /* speaker on until then (0: off) */
+    int temp_now;
+    uint64_t temp_ms;
     struct rep_test rt[MT_MAX_TEST + 1];
     unsigned nrt;
 };
@@ -134,79 +144,178 @@ static void read_config(EFI_HANDLE image)
     parse_load_options(image);
 }
 
-/* PC speaker through PIT channel 2, ~1 kHz for 150 ms. Harmless where
+/* PC speaker through PIT channel 2, ~1 kHz. Started here and stopped from
+ * the poll BEEP_MS later: a beep never stalls the drain. Harmless where
  * there is no speaker: nothing listens on these ports. */
-static void beep(void)
+static void beep_start(struct app *a, uint64_t now)
 {
     unsigned div = 1193182 / 1000;
     io_out8(0x43, 0xb6);
     io_out8(0x42, (uint8_t)div);
     io_out8(0x42, (uint8_t)(div >> 8));
-    uint8_t s = io_in8(0x61);
-    io_out8(0x61, s | 3);
-    BS->Stall(150000);
-    io_out8(0x61, s & ~3);
+    io_out8(0x61, io_in8(0x61) | 3);
+    a->beep_off_ms = now + BEEP_MS;
 }
 
-_Static_assert(FAILBIT_ADDR_UNCERTAIN == FAILBIT_ADDR_UNCERTAIN, "one flag, two names");
+static void beep_poll(struct app *a, uint64_t now, int force)
+{
+    if (a->beep_off_ms && (now >= a->beep_off_ms || force)) {
+        io_out8(0x61, io_in8(0x61) & ~3);
+        a->beep_off_ms = 0;
+    }
+}
+
+/* What one drain gathers: errors.csv text and the alerts to show after it
+ * is written (a crash a moment later must not lose what the screen showed). */
+static char out_buf[OUT_CAP];
+static size_t out_len;
+static struct alert {
+    uint64_t addr, expected, actual, ms;
+    unsigned bit, cpu;
+    int temp, reseen;
+} alerts[ALERTS];
+static unsigned nalerts, alerts_more;
+
+static void temp_text(char *t, size_t cap, int temp)
+{
+    fmt_format(t, cap, "n/a");
+    if (temp != FAILBIT_NO_TEMP)
+        fmt_format(t, cap, "%d C", temp);
+}
+
+static void on_flush(void *ctx);
 
 static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, uint64_t actual,
                      uint64_t tsc, unsigned flags)
 {
     struct app *a = ctx;
+    uint64_t now = timer_tsc_ms(tsc);
+    uint64_t ms = timer_ms();
+    if (!a->temp_ms || ms - a->temp_ms >= TEMP_MS) {
+        a->temp_now = thermal_read();
+        a->temp_ms = ms ? ms : 1;
+    }
+    a->error_words++;
+    /* Shed load when a ring had to make its CPU wait, and before the cell
+     * table fills: a summary keeps place and count, and badram covers it. */
+    int shed = (flags & MP_ERR_SHED) || a->cells.n >= a->cells.cap / 2;
+    if (!fold_word(&a->fold, cpu, a->pass, a->test->num, now, addr, expected, actual,
+                   flags & FAILBIT_ADDR_UNCERTAIN, shed)) {
+        if (fold_pending(&a->fold))
+            on_flush(a);
+        return;
+    }
     struct failbit rows[64];
     unsigned n = failbit_split(addr, expected, actual, rows);
-    uint64_t now = timer_tsc_ms(tsc);
-    static char buf[64 * 100];
-    size_t len = 0;
-    int temp = thermal_read();
-    a->error_words++;
+    if (out_len + n * 100 > OUT_CAP)
+        on_flush(a);
     for (unsigned i = 0; i < n; i++) {
         rows[i].time_ms = now;
         rows[i].pass = a->pass;
         rows[i].test = a->test->num;
         rows[i].cpu = cpu;
-        rows[i].temp_c = temp;
+        rows[i].temp_c = a->temp_now;
         rows[i].flags = flags & FAILBIT_ADDR_UNCERTAIN;
-        if (a->error_rows + i < MAX_ROWS_LOGGED)
-            len += errcsv_format(buf + len, sizeof buf - len, &rows[i]);
-        else
-            a->rows_unlogged++;
+        out_len += errcsv_format(out_buf + out_len, OUT_CAP - out_len, &rows[i]);
     }
+    fold_rows_written(&a->fold, n, 1);
+    a->pending_words++;
+    a->pending_rows += n;
     a->error_rows += n;
-    /* Written and flushed before anything is shown: a crash a moment later
-     * must not lose what the screen already announced. */
-    if (len && fio_append(L"errors.csv", buf, len))
-        a->rows_unlogged += n;
     for (unsigned i = 0; i < n; i++) {
         if (cells_add(&a->cells, &rows[i]) != 1)
             continue;
-        char t[16] = "n/a";
-        if (temp != FAILBIT_NO_TEMP)
-            fmt_format(t, sizeof t, "%d C", temp);
-        if (cells_find(&a->known, rows[i].addr, rows[i].bit)) {
+        int reseen = cells_find(&a->known, rows[i].addr, rows[i].bit) != NULL;
+        if (reseen) {
             a->reseen_cells++;
+        } else {
+            a->new_cells++;
+            a->have_last_cell = 1;
+            a->last_cell_addr = addr;
+            a->last_cell_bit = rows[i].bit;
+            a->last_cell_ms = now;
+        }
+        if (nalerts < ALERTS)
+            alerts[nalerts++] = (struct alert){ addr, expected, actual, now, rows[i].bit, cpu,
+                                                a->temp_now, reseen };
+        else
+            alerts_more++;
+    }
+}
+
+/* One append, one flush: the rows and summaries gathered. A failed write
+ * moves what it held from written to unwritten, so the report still adds up. */
+static void write_out(struct app *a, unsigned nsum, uint64_t sum_words)
+{
+    if (out_len && fio_append(L"errors.csv", out_buf, out_len)) {
+        fold_rows_lost(&a->fold, a->pending_words, a->pending_rows);
+        fold_summaries_lost(&a->fold, nsum, sum_words);
+        a->rows_unlogged += a->pending_rows;
+    }
+    out_len = 0;
+    a->pending_words = a->pending_rows = 0;
+}
+
+/* End of a drain: the summaries closed so far and every row gathered, in one
+ * append with one flush; then the alerts. */
+static void on_flush(void *ctx)
+{
+    struct app *a = ctx;
+    static int told;
+    const struct failsum *sum;
+    unsigned nsum = fold_take_closed(&a->fold, &sum), inbuf = 0;
+    uint64_t sum_words = 0;
+    for (unsigned i = 0; i < nsum; i++) {
+        if (out_len + 200 > OUT_CAP) {
+            write_out(a, inbuf, sum_words);
+            inbuf = 0;
+            sum_words = 0;
+        }
+        out_len += errcsv_summary_line(out_buf + out_len, OUT_CAP - out_len, &sum[i]);
+        inbuf++;
+        sum_words += sum[i].words;
+        uint64_t cur = 0;
+        struct failbit r;
+        while (fold_cover_next(&sum[i], &cur, &r))
+            cells_add(&a->cells, &r);
+        log_event("summary: cpu %u test %u pass %u: %llu failing words in 0x%llx-0x%llx, bits 0x%llx",
+                  sum[i].cpu, sum[i].test, sum[i].pass + 1, (unsigned long long)sum[i].words,
+                  (unsigned long long)sum[i].lo, (unsigned long long)sum[i].hi,
+                  (unsigned long long)sum[i].bits);
+    }
+    write_out(a, inbuf, sum_words);
+    if (nsum && !told) {
+        told = 1;
+        con_alert("errors come too fast for one row per bit: folding them into summary records "
+                  "(errors.csv \"# summary\" lines; badram covers their ranges)\n");
+    }
+    uint64_t now = timer_ms();
+    for (unsigned i = 0; i < nalerts; i++) {
+        const struct alert *e = &alerts[i];
+        char t[16];
+        temp_text(t, sizeof t, e->temp);
+        if (e->reseen) {
             con_printf("re-seen cell 0x%llx bit %u (known from an earlier session; test %u, cpu %u, %s)\n",
-                       (unsigned long long)addr, rows[i].bit, a->test->num, cpu, t);
+                       (unsigned long long)e->addr, e->bit, a->test->num, e->cpu, t);
             log_event("re-seen cell 0x%llx bit %u test %u pass %u cpu %u temp %s",
-                      (unsigned long long)addr, rows[i].bit, a->test->num, a->pass + 1, cpu, t);
+                      (unsigned long long)e->addr, e->bit, a->test->num, a->pass + 1, e->cpu, t);
             continue;
         }
-        a->new_cells++;
-        a->have_last_cell = 1;
-        a->last_cell_addr = addr;
-        a->last_cell_bit = rows[i].bit;
-        a->last_cell_ms = now;
-        log_event("new cell 0x%llx bit %u test %u pass %u cpu %u temp %s", (unsigned long long)addr,
-                  rows[i].bit, a->test->num, a->pass + 1, cpu, t);
+        log_event("new cell 0x%llx bit %u test %u pass %u cpu %u temp %s", (unsigned long long)e->addr,
+                  e->bit, a->test->num, a->pass + 1, e->cpu, t);
         con_alert("NEW WEAK CELL 0x%llx bit %u (test %u, pass %u, cpu %u, %s, read 0x%016llx, expected 0x%016llx)\n",
-                  (unsigned long long)addr, rows[i].bit, a->test->num, a->pass + 1, cpu, t,
-                  (unsigned long long)actual, (unsigned long long)expected);
+                  (unsigned long long)e->addr, e->bit, a->test->num, a->pass + 1, e->cpu, t,
+                  (unsigned long long)e->actual, (unsigned long long)e->expected);
         if (now - a->last_beep_ms >= BEEP_GAP_MS || !a->last_beep_ms) {
             a->last_beep_ms = now ? now : 1;
-            beep();
+            beep_start(a, now);
         }
     }
+    if (alerts_more) {
+        con_alert("... and %u more new or re-seen cells (see errors.csv)\n", alerts_more);
+        log_event("%u more cells not announced one by one", alerts_more);
+    }
+    nalerts = alerts_more = 0;
 }
 
 static void show_stress_status(struct app *a, uint64_t now)
@@ -261,11 +370,13 @@ static void handle_keys(struct app *a)
         con_printf("\nS: skipping test %u\n", a->test ? a->test->num : 0);
         log_event("test %u skipped by user", a->test ? a->test->num : 0);
     } else if (key.UnicodeChar == L'p' || key.UnicodeChar == L'P') {
+        mp_pause();   /* every CPU holds at its next block boundary */
         con_printf("\nP: paused - press any key to continue\n");
         log_event("paused by user");
         UINTN idx;
         BS->WaitForEvent(1, &ST->ConIn->WaitForKey, &idx);
         ST->ConIn->ReadKeyStroke(ST->ConIn, &key);
+        mp_resume();
         con_printf("continuing\n");
         log_event("resumed");
     }
@@ -282,6 +393,7 @@ static int on_poll(void *ctx)
 {
     struct app *a = ctx;
     uint64_t now = timer_ms();
+    beep_poll(a, now, 0);
     if (now - a->last_key_ms >= KEY_MS) {
         a->last_key_ms = now;
         handle_keys(a);
@@ -457,7 +569,13 @@ static const char *cpu_lines(void)
         uint64_t ms = c->busy_tsc / timer_tsc_per_ms();
         sbuf_printf(&sb, "  cpu %u: bytes %llu time %llu.%03llu s (processor %u%s)\n", s,
                     (unsigned long long)c->bytes, (unsigned long long)(ms / 1000),
-                    (unsigned long long)(ms % 1000), c->proc, c->dropped ? ", dropped: stopped responding" : "");
+                    (unsigned long long)(ms % 1000), c->proc,
+                    c->dropped ? ", missed its deadline: fenced off" : "");
+        if (c->dropped)
+            sbuf_printf(&sb, "    stopped afterwards %u time%s (chunk re-tested on cpu 0); not re-tested: %llu bytes "
+                        "(it never stopped); late errors ignored: %llu\n", c->parked,
+                        c->parked == 1 ? "" : "s", (unsigned long long)c->unretested,
+                        (unsigned long long)c->late);
         bytes += c->bytes;
         tsc += c->busy_tsc;
     }
@@ -611,7 +729,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
                    (unsigned long long)(app.plan.test[i].base + app.plan.test[i].len));
     log_event("testing %llu bytes in %u ranges", (unsigned long long)app.test_bytes, app.plan.ntest);
 
-    static const struct mp_hooks hooks = { on_error, on_poll, on_notice, &app };
+    fold_init(&app.fold, MAX_ROWS_LOGGED);
+    static const struct mp_hooks hooks = { .error = on_error, .flush = on_flush, .poll = on_poll,
+                                           .notice = on_notice, .ctx = &app };
     mp_init(&app.cfg, &hooks);
     con_printf("cpus: %u found, %u used%s%s\n", mp_cpus_found(), mp_cpus_used(),
                mp_note() ? " - " : "", mp_note() ? mp_note() : "");
@@ -649,6 +769,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
                       app.stop ? "stopped" : "complete", temp, app.cells.n);
         }
     }
+    beep_poll(&app, 0, 1);
     mm_release(&app.plan);
 
     char fw[96], fwv[64];
@@ -663,6 +784,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         .tests = app.rt, .ntests = app.nrt, .total_ms = timer_ms(), .passes_done = passes_done,
         .stopped_by_user = app.user_stop, .error_words = app.error_words, .error_rows = app.error_rows,
         .rows_unlogged = app.rows_unlogged,
+        .counted = mp_tally()->counted, .written = app.fold.acct.row_words,
+        .summarised = app.fold.acct.summarised, .summaries = app.fold.acct.summaries,
+        .lost = fold_lost(&app.fold.acct, mp_tally()->counted),
+        .late = mp_tally()->late,
         .files_note = files ? NULL : "the boot volume was not writable: nothing was saved",
     };
     write_results(&in, files);

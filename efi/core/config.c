@@ -206,10 +206,18 @@ static void apply(struct wb_config *cfg, struct ctx *c, unsigned line, const cha
         else
             cfg->ap_timeout_s = u;
     } else if (match(k, kn, "debug_hang_cpu")) {
-        if (parse_u64(v, vn, &u) || u >= 4096)
-            bad = "expected a CPU number (0: off); ignored";
-        else
+        /* N (hang for ever) or N:S (hang S, then resume) */
+        size_t c = 0;
+        while (c < vn && v[c] != ':')
+            c++;
+        uint64_t hs = 0;
+        if (parse_u64(v, c, &u) || u >= 4096 ||
+            (c < vn && (parse_duration(v + c + 1, vn - c - 1, &hs) || !hs || hs > 3600)))
+            bad = "expected a CPU number, optionally :seconds (0: off); ignored";
+        else {
             cfg->debug_hang_cpu = (unsigned)u;
+            cfg->debug_hang_ms = hs * 1000;
+        }
     } else if (match(k, kn, "focus")) {
         static const char *const focus[] = { "none", "cells", 0 };
         if ((i = pick(v, vn, focus)) < 0)

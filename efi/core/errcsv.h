@@ -30,6 +30,16 @@ enum errcsv_kind errcsv_parse(const char *line, size_t n, struct failbit *row);
 enum errcsv_kind errcsv_parse_session(const char *line, size_t n, struct failbit *row,
                                       struct err_session *s);
 
+/* Many failing words folded into one record (past the row cap, or when a
+ * CPU's error ring had to shed load), as a comment line older readers skip:
+ * "# summary T0-T1 pass P test T cpu C words N bits 0x… range 0xLO-0xHI uncertain U".
+ * Times are seconds with milliseconds, as in time_s; the range is inclusive
+ * (first and last failing word). Returns the length with newline. */
+size_t errcsv_summary_line(char *buf, size_t cap, const struct failsum *s);
+
+/* Parse a summary line (without newline): 0 and *s filled, or -1. */
+int errcsv_parse_summary(const char *line, size_t n, struct failsum *s);
+
 /* The session line for errors.csv (with newline). */
 size_t errcsv_session_line(char *buf, size_t cap, const char *id, const char *start);
 

@@ -20,9 +20,20 @@ static void result_line(struct sbuf *sb, const struct report_in *in)
                 in->passes_done == 1 ? "" : "es", b, t);
 }
 
+/* The accounting that shows no failing word went missing. */
+static void accounting_line(struct sbuf *sb, const struct report_in *in)
+{
+    sbuf_printf(sb, "errors: %llu counted, %llu rows written (%llu errors), %llu summarised (%llu record%s), %llu lost\n",
+                (unsigned long long)in->counted, (unsigned long long)in->error_rows - in->rows_unlogged,
+                (unsigned long long)in->written, (unsigned long long)in->summarised,
+                (unsigned long long)in->summaries, in->summaries == 1 ? "" : "s",
+                (unsigned long long)in->lost);
+}
+
 void report_summary(struct sbuf *sb, const struct report_in *in)
 {
     result_line(sb, in);
+    accounting_line(sb, in);
     for (unsigned i = 0; i < in->ncells && i < 8; i++)
         sbuf_printf(sb, "  weak cell 0x%llx bit %u: %u error%s\n",
                     (unsigned long long)in->cells[i].addr, in->cells[i].bit,
@@ -113,12 +124,20 @@ void report_render(struct sbuf *sb, const struct report_in *in)
         sbuf_puts(sb, "  stopped early by the user (Esc)\n");
 
     sbuf_puts(sb, "\nerrors\n");
+    sbuf_puts(sb, "  ");
+    accounting_line(sb, in);
     sbuf_printf(sb, "  %llu word%s read back wrong, %llu failing-bit rows in errors.csv\n",
                 (unsigned long long)in->error_words, in->error_words == 1 ? "" : "s",
-                (unsigned long long)in->error_rows);
+                (unsigned long long)in->error_rows - in->rows_unlogged);
+    if (in->summaries)
+        sbuf_puts(sb, "  summarised errors are \"# summary\" lines in errors.csv (cpu, test, address range, "
+                      "bits, count): past the row cap, or when a CPU's error ring had to shed load\n");
     if (in->rows_unlogged)
-        sbuf_printf(sb, "  %llu rows NOT written to errors.csv (file error or row cap)\n",
+        sbuf_printf(sb, "  %llu rows NOT written to errors.csv (file error)\n",
                     (unsigned long long)in->rows_unlogged);
+    if (in->late)
+        sbuf_printf(sb, "  %llu error%s reported by fenced CPUs after their deadline: ignored\n",
+                    (unsigned long long)in->late, in->late == 1 ? "" : "s");
     if (in->cells_dropped)
         sbuf_printf(sb, "  %llu rows did not fit the cell table (cells below are incomplete)\n",
                     (unsigned long long)in->cells_dropped);
