@@ -679,6 +679,7 @@ static void write_results(struct report_in *in, int files)
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
     InitializeLib(image, systab);
+    mm_set_image(image);
     BS->SetWatchdogTimer(0, 0, 0, NULL);   /* a full test runs for hours */
     con_init();
     ST->ConOut->SetAttribute(ST->ConOut, EFI_LIGHTGRAY | EFI_BACKGROUND_BLACK);
