@@ -595,6 +595,7 @@ static const char *session_lines(void)
     sbuf_printf(&sb, "session:   %s; earlier sessions on this volume: %u (%llu rows, %u cells)\n",
                 app.session, app.hist.sessions, (unsigned long long)app.hist.rows, app.known.n);
     sbuf_printf(&sb, "temperature source: %s\n", thermal_source());
+    sbuf_printf(&sb, "tsc: %s\n", timer_tsc_note());
     if (app.cfg.mode == CFG_MODE_STRESS)
         sbuf_printf(&sb, "stress:    %u loop%s completed, duration %llu s%s\n", app.loops,
                     app.loops == 1 ? "" : "s", (unsigned long long)app.cfg.duration_s,
