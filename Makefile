@@ -36,7 +36,7 @@ SAN := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize
 SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM -Iefi -Itests
 
 EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(ASM:%=$(BUILD)/boot/%.o)
-CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/config.o core/errcsv.o core/cells.o \
+CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/fold.o core/config.o core/errcsv.o core/cells.o \
 	core/badram.o core/cover.o core/interleave.o tools/weakbit.o tools/apply.o tools/svg.o)
 UNIT      := main kern test_movinv test_kernels test_matrix test_config test_csv_badram test_memplan test_cover test_interleave test_smp test_focus test_smbios test_fold
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o $(UNIT:%=$(BUILD)/sim/unit/%.o)

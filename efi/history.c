@@ -2,6 +2,7 @@
 #include "history.h"
 #include "fileio.h"
 #include "core/errcsv.h"
+#include "core/fold.h"
 #include <efilib.h>
 
 #define CHUNK 65536
@@ -50,6 +51,8 @@ void history_load(struct cell_table *known, struct history *h)
                 h->bad_lines++;
                 break;
             case ERRCSV_SKIP:
+                /* A summary record: its range is as bad as a row's cell. */
+                h->summaries += fold_cover_line(known, buf + start, i - start);
                 break;
             }
             start = i + 1;

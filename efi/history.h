@@ -10,6 +10,7 @@
 struct history {
     unsigned sessions;     /* session lines seen */
     uint64_t rows;         /* error rows read */
+    uint64_t summaries;    /* "# summary" records read (their ranges are in known) */
     uint64_t bad_lines;    /* malformed lines skipped (a torn last line among them) */
     int torn_repaired;     /* the file did not end in a newline: one was added */
 };

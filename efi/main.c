@@ -623,12 +623,30 @@ static void write_results(struct report_in *in, int files)
 {
     in->session_lines = session_lines();
     con_printf("\n%s", in->session_lines);
+    /* badram.txt covers every cell recorded on this volume, not only today's:
+     * the union of the history and this session, before sorting either. */
+    static struct cell_table all;
+    unsigned acap = 2 * KNOWN_SLOTS;
+    struct cell *amem = AllocatePool(acap * sizeof *amem);
+    if (amem) {
+        cells_init(&all, amem, acap);
+        cells_merge(&all, &app.known);
+        cells_merge(&all, &app.cells);
+    }
     unsigned ncell = cells_sort(&app.cells);
-    static uint64_t gran[MAX_GRANULES];
-    static struct cover_pair pairs[MAX_GRANULES];
+    static uint64_t gran[MAX_GRANULES], agran[MAX_GRANULES];
+    static struct cover_pair pairs[MAX_GRANULES], apairs[MAX_GRANULES];
     struct badram_set set = { .interleave = app.cfg.interleave };
     badram_build(&set, app.cells.slot, ncell, app.cfg.granule, app.cfg.max_pairs,
                  cover_limit(app.plan.ram_top), gran, pairs, MAX_GRANULES);
+    struct badram_set aset = set;
+    if (amem) {
+        unsigned na = cells_sort(&all);
+        badram_build(&aset, all.slot, na, app.cfg.granule, app.cfg.max_pairs,
+                     cover_limit(app.plan.ram_top), agran, apairs, MAX_GRANULES);
+    } else {
+        con_alert("out of memory for the history's cells: badram.txt covers this session only\n");
+    }
     /* Pool, not static: keeps the .efi small; test pages are free again by now. */
     size_t bcap = 1 << 20, rcap = 1 << 20;
     char *bbuf = AllocatePool(bcap), *rbuf = AllocatePool(rcap);
@@ -638,8 +656,8 @@ static void write_results(struct report_in *in, int files)
     }
     struct sbuf sb;
     sbuf_init(&sb, bbuf, bcap);
-    badram_render(&sb, &set);
-    in->badram = &set;
+    badram_render_cumulative(&sb, &aset, &set, app.hist.sessions + 1);
+    in->badram = &aset;
     static struct il_model il;
     if (app.cfg.interleave[0] && !il_parse(&il, app.cfg.interleave, str_len(app.cfg.interleave)))
         in->il = &il;
@@ -675,6 +693,8 @@ static void write_results(struct report_in *in, int files)
         con_printf("results: \\weakbit\\errors.csv report.txt badram.txt session.log on the boot volume\n");
     FreePool(bbuf);
     FreePool(rbuf);
+    if (amem)
+        FreePool(amem);
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "core/config.h"
 #include "core/errcsv.h"
+#include "core/fold.h"
 #include "core/fmt.h"
 #include "core/interleave.h"
 
@@ -68,6 +69,16 @@ int cli_read_csv(char **files, int n, cli_csv_fn fn, void *ctx)
             struct failbit row;
             struct err_session ses;
             enum errcsv_kind k = errcsv_parse_session(line, len, &row, &ses);
+            struct failsum sum;
+            if (k == ERRCSV_SKIP && !errcsv_parse_summary(line, len, &sum)) {
+                /* A summary record: its range reaches every command as cells. */
+                uint64_t cur = 0;
+                while (!rc && fold_cover_next(&sum, &cur, &row)) {
+                    struct cli_csv_line l = { files[i], i, lineno, ERRCSV_ROW, &row, NULL };
+                    rc = fn(ctx, &l);
+                }
+                continue;
+            }
             if (k == ERRCSV_SKIP)
                 continue;
             if (k == ERRCSV_BAD) {

@@ -35,6 +35,10 @@ int cells_add(struct cell_table *t, const struct failbit *row);
 /* The cell (addr, bit), or NULL. Works on an unsorted table only. */
 const struct cell *cells_find(const struct cell_table *t, uint64_t addr, unsigned bit);
 
+/* Add every cell of `src` (unsorted) to `dst`, counts and all. Returns the
+ * cells that did not fit (also counted in dst->dropped). */
+unsigned cells_merge(struct cell_table *dst, const struct cell_table *src);
+
 /* Compact the table into addr/bit order at the front of t->slot and return
  * the count. The table cannot take more rows afterwards. */
 unsigned cells_sort(struct cell_table *t);

@@ -3,9 +3,11 @@
 // the numbers add up; the summary line round-trips; a summary's cover cells
 // span its whole range.
 #include "check.h"
+#include "core/badram.h"
 #include "core/cells.h"
 #include "core/errcsv.h"
 #include "core/fold.h"
+#include <stdio.h>
 #include <string.h>
 
 static struct fold f;
@@ -131,4 +133,112 @@ TEST(fold_cover_spans_the_whole_range)
     while (fold_cover_next(&big, &cur, &r))
         n++;
     CHECK(n > 2048 && n <= 4098);
+}
+
+/* Load one errors.csv text as the app's history loader does: rows into the
+ * table, summaries as their cover. Returns the session lines seen. */
+static unsigned load_csv(struct cell_table *t, const char *text)
+{
+    unsigned sessions = 0;
+    const char *p = text;
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        struct failbit row;
+        struct err_session ses;
+        enum errcsv_kind k = errcsv_parse_session(p, n, &row, &ses);
+        if (k == ERRCSV_ROW)
+            cells_add(t, &row);
+        else if (k == ERRCSV_SESSION)
+            sessions++;
+        else if (k == ERRCSV_SKIP)
+            fold_cover_line(t, p, n);
+        p += n + (e != NULL);
+    }
+    return sessions;
+}
+
+static int line_covers(const char *line, uint64_t a)
+{
+    struct cover_pair pr[64];
+    int n = badram_parse_line(line, strlen(line), pr, 64);
+    for (int i = 0; i < n; i++)
+        if ((a & pr[i].mask) == (pr[i].addr & pr[i].mask))
+            return 1;
+    return 0;
+}
+
+/* The line after `prefix` up to its newline, in a fresh buffer. */
+static const char *line_after(const char *text, const char *prefix, char *buf, size_t cap)
+{
+    const char *s = strstr(text, prefix);
+    if (!s)
+        return "";
+    s += strlen(prefix);
+    size_t n = strcspn(s, "\n");
+    n = n < cap - 1 ? n : cap - 1;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    return buf;
+}
+
+/* Session 1 found an intermittent cell at 0x20000008 and, folded, a dead
+ * column at 0x3ff0000-0x400fff8; session 2 (today) found only 0x50000010.
+ * badram.txt's GRUB_BADRAM line covers all three; the session-only line,
+ * a comment, covers only today's. */
+TEST(badram_cumulative_over_two_sessions)
+{
+    static const char s1[] =
+        ERRCSV_HEADER
+        "# session 20260101-aaaa start 2026-01-01 10:00:00\n"
+        "12.000,0,5,0,0x20000008,17,0x0000000000000000,0x0000000000020000,,0\n"
+        "# summary 13.000-14.500 pass 0 test 5 cpu 1 words 16384 bits 0x0000000000000200 "
+        "range 0x3ff0000-0x400fff8 uncertain 0\n";
+    static const char s2[] =
+        "# session 20260102-bbbb start 2026-01-02 10:00:00\n"
+        "3.000,0,5,0,0x50000010,3,0xffffffffffffffff,0xfffffffffffffff7,,0\n";
+    static struct cell km[16384], sm[1024], am[32768];
+    struct cell_table known, sess, all;
+    cells_init(&known, km, 16384);
+    cells_init(&sess, sm, 1024);
+    cells_init(&all, am, 32768);
+    /* At start the app reads errors.csv: both sessions' lines are history,
+     * then today's rows are this session's cells too. */
+    char both[1024];
+    snprintf(both, sizeof both, "%s%s", s1, s2);
+    CHECK_EQ_U64(load_csv(&known, both), 2);
+    load_csv(&sess, s2);
+    CHECK_EQ_U64(cells_merge(&all, &known), 0);
+    CHECK_EQ_U64(cells_merge(&all, &sess), 0);
+    const struct cell *c = cells_find(&all, 0x50000010, 3);
+    CHECK(c && c->count == 2);   /* seen in the history and today: both counted */
+    unsigned na = cells_sort(&all), ns = cells_sort(&sess);
+    static uint64_t ag[256], sg[256];
+    static struct cover_pair ap[256], sp[256];
+    struct badram_set aset = { .interleave = "" }, sset = { .interleave = "" };
+    badram_build(&aset, all.slot, na, 1 << 20, 20, 1ull << 33, ag, ap, 256);
+    badram_build(&sset, sess.slot, ns, 1 << 20, 20, 1ull << 33, sg, sp, 256);
+    static char out[16384];
+    struct sbuf sb;
+    sbuf_init(&sb, out, sizeof out);
+    badram_render_cumulative(&sb, &aset, &sset, 2);
+    char l1[2048], l2[2048];
+    const char *grub = line_after(out, "", l1, sizeof l1);   /* the first line */
+    CHECK(!strncmp(grub, "GRUB_BADRAM=\"", 13));
+    CHECK(line_covers(grub, 0x20000008));
+    CHECK(line_covers(grub, 0x3ff0000));
+    CHECK(line_covers(grub, 0x4000000));   /* the folded range crosses a 1 MiB granule */
+    CHECK(line_covers(grub, 0x400fff8));
+    CHECK(line_covers(grub, 0x50000010));
+    CHECK(!line_covers(grub, 0x60000000));
+    const char *today = line_after(out, "# this session only (1 bad granule): ", l2, sizeof l2);
+    CHECK(!strncmp(today, "GRUB_BADRAM=\"", 13));
+    CHECK(line_covers(today, 0x50000010));
+    CHECK(!line_covers(today, 0x20000008));
+    CHECK(strstr(out, "paste the GRUB_BADRAM line above") != NULL);
+    /* Exactly one uncommented GRUB_BADRAM line. */
+    unsigned lines = 0;
+    for (const char *p = out; (p = strstr(p, "GRUB_BADRAM=")); p++)
+        lines += p == out || p[-1] == '\n';
+    CHECK_EQ_U64(lines, 1);
 }
