@@ -34,7 +34,8 @@
 #define BEEP_MS 150
 #define TEMP_MS 500              /* one sensor read serves every error in this window */
 #define OUT_CAP (512u << 10)     /* errors.csv bytes gathered per drain */
-#define ALERTS 32                /* new-cell alerts shown per drain; the rest counted */
+#define ALERTS 32                /* new-cell alerts gathered per drain */
+#define ALERTS_PER_S 8           /* shown per second: the screen must not slow the drain */
 
 /* All run state in one place, passed explicitly. */
 struct app {
@@ -74,22 +75,58 @@ struct app {
 
 static struct app app;
 
+/* One timestamped session.log line into line[cap]; returns its length. */
+static size_t log_vline(char *line, size_t cap, const char *fmt, va_list ap)
+{
+    uint64_t ms = timer_ms();
+    size_t n = fmt_format(line, cap, "[%6llu.%03llu] ", (unsigned long long)(ms / 1000),
+                          (unsigned long long)(ms % 1000));
+    n += fmt_vformat(line + n, cap - n - 1, fmt, ap);
+    if (n > cap - 2)
+        n = cap - 2;
+    line[n++] = '\n';
+    line[n] = 0;
+    return n;
+}
+
 static void log_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void log_event(const char *fmt, ...)
 {
     char line[400];
-    uint64_t ms = timer_ms();
-    size_t n = fmt_format(line, sizeof line, "[%6llu.%03llu] ", (unsigned long long)(ms / 1000),
-                          (unsigned long long)(ms % 1000));
     va_list ap;
     va_start(ap, fmt);
-    n += fmt_vformat(line + n, sizeof line - n - 1, fmt, ap);
+    size_t n = log_vline(line, sizeof line, fmt, ap);
     va_end(ap);
-    if (n > sizeof line - 2)
-        n = sizeof line - 2;
-    line[n++] = '\n';
-    line[n] = 0;
     fio_append(L"session.log", line, n);
+}
+
+/* Events of one drain (new cells), appended to session.log in one write. */
+static char logq[64 << 10];
+static size_t logq_len;
+static uint64_t logq_more;
+
+static void log_queue(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void log_queue(const char *fmt, ...)
+{
+    if (logq_len + 400 > sizeof logq) {
+        logq_more++;
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    logq_len += log_vline(logq + logq_len, 400, fmt, ap);
+    va_end(ap);
+}
+
+static void log_flush(void)
+{
+    if (logq_len)
+        fio_append(L"session.log", logq, logq_len);
+    if (logq_more)
+        log_event("%llu more events of this drain not logged one by one (see errors.csv)",
+                  (unsigned long long)logq_more);
+    logq_len = 0;
+    logq_more = 0;
 }
 
 static void config_warn(void *ctx, const char *msg)
@@ -240,6 +277,9 @@ static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, 
                                                 a->temp_now, reseen };
         else
             alerts_more++;
+        /* Every cell is in session.log, shown on screen or not. */
+        log_queue("%s cell 0x%llx bit %u test %u pass %u cpu %u", reseen ? "re-seen" : "new",
+                  (unsigned long long)addr, rows[i].bit, a->test->num, a->pass + 1, cpu);
     }
 }
 
@@ -278,31 +318,42 @@ static void on_flush(void *ctx)
         struct failbit r;
         while (fold_cover_next(&sum[i], &cur, &r))
             cells_add(&a->cells, &r);
-        log_event("summary: cpu %u test %u pass %u: %llu failing words in 0x%llx-0x%llx, bits 0x%llx",
+        log_queue("summary: cpu %u test %u pass %u: %llu failing words in 0x%llx-0x%llx, bits 0x%llx",
                   sum[i].cpu, sum[i].test, sum[i].pass + 1, (unsigned long long)sum[i].words,
                   (unsigned long long)sum[i].lo, (unsigned long long)sum[i].hi,
                   (unsigned long long)sum[i].bits);
     }
     write_out(a, inbuf, sum_words);
+    log_flush();   /* both files hold it before the screen shows it */
     if (nsum && !told) {
         told = 1;
         con_alert("errors come too fast for one row per bit: folding them into summary records "
                   "(errors.csv \"# summary\" lines; badram covers their ranges)\n");
     }
     uint64_t now = timer_ms();
+    static uint64_t window_ms;
+    static unsigned shown;
+    if (now - window_ms >= 1000) {
+        if (alerts_more)
+            con_alert("... and %u more new or re-seen cells (see errors.csv)\n", alerts_more);
+        window_ms = now;
+        shown = 0;
+        alerts_more = 0;
+    }
     for (unsigned i = 0; i < nalerts; i++) {
         const struct alert *e = &alerts[i];
+        if (shown >= ALERTS_PER_S) {
+            alerts_more++;
+            continue;
+        }
+        shown++;
         char t[16];
         temp_text(t, sizeof t, e->temp);
         if (e->reseen) {
             con_printf("re-seen cell 0x%llx bit %u (known from an earlier session; test %u, cpu %u, %s)\n",
                        (unsigned long long)e->addr, e->bit, a->test->num, e->cpu, t);
-            log_event("re-seen cell 0x%llx bit %u test %u pass %u cpu %u temp %s",
-                      (unsigned long long)e->addr, e->bit, a->test->num, a->pass + 1, e->cpu, t);
             continue;
         }
-        log_event("new cell 0x%llx bit %u test %u pass %u cpu %u temp %s", (unsigned long long)e->addr,
-                  e->bit, a->test->num, a->pass + 1, e->cpu, t);
         con_alert("NEW WEAK CELL 0x%llx bit %u (test %u, pass %u, cpu %u, %s, read 0x%016llx, expected 0x%016llx)\n",
                   (unsigned long long)e->addr, e->bit, a->test->num, a->pass + 1, e->cpu, t,
                   (unsigned long long)e->actual, (unsigned long long)e->expected);
@@ -311,11 +362,7 @@ static void on_flush(void *ctx)
             beep_start(a, now);
         }
     }
-    if (alerts_more) {
-        con_alert("... and %u more new or re-seen cells (see errors.csv)\n", alerts_more);
-        log_event("%u more cells not announced one by one", alerts_more);
-    }
-    nalerts = alerts_more = 0;
+    nalerts = 0;
 }
 
 static void show_stress_status(struct app *a, uint64_t now)
@@ -582,6 +629,11 @@ static const char *cpu_lines(void)
     uint64_t ms = tsc / timer_tsc_per_ms();
     sbuf_printf(&sb, "  total: bytes %llu time %llu.%03llu s\n", (unsigned long long)bytes,
                 (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+    const struct mp_tally *t = mp_tally();
+    if (t->refused || t->late || t->ring_waits)
+        sbuf_printf(&sb, "  barrier arrivals of fenced CPUs refused: %llu; their late errors ignored: %llu; "
+                    "waits on a full error ring: %llu\n", (unsigned long long)t->refused,
+                    (unsigned long long)t->late, (unsigned long long)t->ring_waits);
     return buf;
 }
 

@@ -37,6 +37,7 @@ struct mp_services {
 #define EVENT_GRACE_MS 5000     /* all APs done, firmware still busy: give up on it */
 #define PROC_MAX 1024
 #define DRAIN_MS 2              /* the BSP drains at least this often while it tests */
+#define FLUSH_MS 100            /* ... and has the consumer write at most this often */
 #define PAUSE_WAIT_MS 3000      /* P: longest wait for the CPUs to reach a block boundary */
 #define PARK_GRACE_MIN_MS 10000 /* a fenced CPU gets this long (or 4 x ap_timeout) to stop */
 
@@ -56,7 +57,8 @@ static uint64_t park_grace_ms;
 static unsigned hang_slot;        /* debug_hang_cpu=: make this AP hang, to test the above */
 static uint64_t hang_ms;          /* ... for this long, then resume (0: for ever) */
 static EFI_EVENT done_event;
-static uint64_t last_drain_ms;
+static uint64_t last_drain_ms, last_flush_ms;
+static int unflushed;
 
 /* Shared with the APs: plain memory and atomics only. */
 static struct job {
@@ -308,10 +310,13 @@ static void EFIAPI ap_main(void *arg)
 
 /* --- the BSP's side ------------------------------------------------------- */
 
-/* Hand every queued error on, then let the consumer write them in one go.
- * A ring found full had a CPU waiting: its words are marked for folding.
- * A fenced CPU's reports from after its deadline are counted, not used. */
-static void drain(void)
+/* Hand every queued error on; the consumer buffers them. Popping is cheap
+ * and frees the rings; writing is not, so the consumer writes what it holds
+ * in one go at most every FLUSH_MS, and always when `force` (end of a run,
+ * pause). A ring found full had a CPU waiting: its words are marked for
+ * folding. A fenced CPU's reports from after its deadline are counted, not
+ * used. */
+static void drain_to(int force)
 {
     struct smp_err e;
     uint64_t n = 0;
@@ -334,8 +339,18 @@ static void drain(void)
             hk->error(hk->ctx, s, e.addr, e.expected, e.actual, e.tsc, e.flags | shed);
         }
     }
-    if (n && hk->flush)
-        hk->flush(hk->ctx);
+    unflushed |= n != 0;
+    if (unflushed && (force || last_drain_ms - last_flush_ms >= FLUSH_MS)) {
+        if (hk->flush)
+            hk->flush(hk->ctx);
+        unflushed = 0;
+        last_flush_ms = timer_ms();
+    }
+}
+
+static void drain(void)
+{
+    drain_to(0);
 }
 
 /* Fence off APs whose heartbeat stopped: told to stop, out of the barrier,
@@ -424,7 +439,7 @@ void mp_pause(void)
      * still fill its ring and would wait for us. */
     uint64_t t = timer_ms();
     for (;;) {
-        drain();
+        drain_to(1);
         int moving = 0;
         for (unsigned s = 1; s < nslots; s++)
             moving |= job->active[s] && !job->done[s] && !job->dead[s] && !job->paused[s] &&
@@ -468,7 +483,6 @@ static void prepare(unsigned s, const struct mt_test *t, uint32_t pass, unsigned
     last_beat_ms[s] = timer_ms();
     delivered[s] = 0;
     /* Drained at the end of every launch: empty here, nothing is reset away. */
-    tally.ring_waits += job->ring[s].waits;
     smp_ring_init(&job->ring[s]);
 }
 
@@ -534,8 +548,10 @@ static void launch(void)
             break;
     }
     await_parking();
-    drain();
+    drain_to(1);
     tally.refused += job->barrier.refused;
+    for (unsigned s = 0; s < nslots; s++)
+        tally.ring_waits += __atomic_exchange_n(&job->ring[s].waits, 0, __ATOMIC_RELAXED);
     if (aps && mps) {
         /* The firmware must see the APs finished before the next launch. */
         uint64_t t = timer_ms();

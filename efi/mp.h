@@ -23,7 +23,8 @@ struct mp_hooks {
      * during a drain: buffer it, the drain ends with flush(). */
     void (*error)(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, uint64_t actual,
                   uint64_t tsc, unsigned flags);
-    /* End of a drain: write what error() buffered (one append). May be NULL. */
+    /* Write what error() buffered (one append): every FLUSH_MS of draining
+     * at most, and at the end of every run. May be NULL. */
     void (*flush)(void *ctx);
     /* BSP housekeeping between blocks: status line, keys. Non-zero aborts. */
     int (*poll)(void *ctx);
