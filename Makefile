@@ -22,10 +22,10 @@ DEPS    := -MMD -MP
 # efi/core/tests: which tests exist, the runtime the kernels call, one file per algorithm.
 KERNELS := tests/catalog tests/runtime tests/sweep tests/movinv tests/addr_walk tests/own_addr \
 	tests/block_move tests/rand_seq tests/modulo20 tests/bit_fade
-CORE    := fmt prng failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report \
+CORE    := fmt prng failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report session \
 	$(KERNELS)
 # efi/: the UEFI glue.
-GLUE    := main console fileio memmap timer mp thermal history dimms
+GLUE    := main cfgload ui sessionlog results firmware console fileio memmap timer mp thermal history dimms
 ASM     := cpu blockmove cache
 
 EFI_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS) -ffreestanding -fpic -fno-stack-protector \
@@ -37,12 +37,17 @@ SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM -Iefi -Itests
 
 EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(ASM:%=$(BUILD)/boot/%.o)
 CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/fold.o core/config.o core/errcsv.o core/cells.o \
-	core/badram.o core/cover.o core/interleave.o tools/weakbit.o tools/apply.o tools/svg.o)
-UNIT      := main kern test_movinv test_kernels test_matrix test_config test_csv_badram test_memplan test_cover test_interleave test_smp test_focus test_smbios test_fold
-UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o $(UNIT:%=$(BUILD)/sim/unit/%.o)
+	core/badram.o core/cover.o core/interleave.o core/linuxmem.o core/import.o tools/weakbit.o \
+	tools/apply.o tools/svg.o tools/textfile.o tools/verify.o tools/offline.o tools/import.o)
+UNIT      := main kern test_session test_movinv test_kernels test_matrix test_config test_csv_badram test_memplan test_cover test_interleave test_smp test_focus test_smbios \
+	test_linux_side test_fold
+# efi/core modules only the host uses: the Linux side of the CLI (verify, import).
+HOST_CORE := linuxmem import
+UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(HOST_CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o \
+	$(UNIT:%=$(BUILD)/sim/unit/%.o)
 
 .PHONY: all deps demo check unit fuzz usb bench clean install uninstall
-all: $(BUILD)/weakbit.efi $(BUILD)/weakbit $(BUILD)/evil-dimm
+all: $(BUILD)/weakbit.efi $(BUILD)/weakbit $(BUILD)/weakbit-static $(BUILD)/evil-dimm
 
 # --- UEFI application -------------------------------------------------------
 $(BUILD)/efi/core/%.o: efi/core/%.c
@@ -70,6 +75,10 @@ $(BUILD)/host/tools/%.o: tools/%.c
 	$(CC) $(HOST_CFLAGS) -Iefi -c $< -o $@
 $(BUILD)/weakbit: $(CLI_OBJS)
 	$(CC) $(HOST_CFLAGS) $^ -o $@
+# The same CLI linked statically, for the busybox initramfs of the GRUB + Linux
+# tests (tests/e2e/test_linux_side.sh), which has no libc.
+$(BUILD)/weakbit-static: $(CLI_OBJS)
+	$(CC) $(HOST_CFLAGS) -static $^ -o $@
 $(BUILD)/evil-dimm: tools/evil-dimm/evil-dimm.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 $(WARN) -o $@ $<
@@ -90,8 +99,9 @@ $(BUILD)/smp-tsan-tests: tests/unit/main.c tests/unit/test_smp.c efi/core/smp.c
 	$(CC) -std=gnu11 $(WARN) -g -O1 -fsanitize=thread -DWEAKBIT_SIM -Iefi -Itests $^ -o $@ -lpthread
 
 # --- libFuzzer targets over the parsers (clang) ------------------------------
-FUZZ      := csv config badram smbios
-FUZZ_SRC  := $(addprefix efi/core/,fmt.c failbit.c config.c errcsv.c cells.c badram.c cover.c interleave.c smbios.c)
+FUZZ      := csv config badram smbios import
+FUZZ_SRC  := $(addprefix efi/core/,fmt.c failbit.c config.c errcsv.c cells.c badram.c cover.c interleave.c smbios.c \
+	linuxmem.c import.c)
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC)
 	@mkdir -p $(@D)
 	clang -std=gnu11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iefi $^ -o $@
@@ -119,7 +129,8 @@ clean:
 # EFI/BOOT/BOOTX64.EFI and weakbit/weakbit.cfg (tools/mkusb); dd it to a stick.
 # make install [ESP=/boot/efi] [DESTDIR=] (root): the app to ESP/EFI/weakbit/ and
 # the grub.d script to /etc/grub.d/20_weakbit; the entry appears after update-grub.
-# make uninstall removes both (the results in ESP/weakbit/ stay).
+# make uninstall removes both (the results in ESP/weakbit/ stay), and the unit
+# and page list `weakbit offline --at-boot` installed.
 ESP     ?= /boot/efi
 ESP_EFI  = $(ESP)/EFI/weakbit/weakbit.efi
 GRUB_D   = $(DESTDIR)/etc/grub.d/20_weakbit
@@ -140,9 +151,16 @@ install: $(BUILD)/weakbit.efi boot/grub.d/20_weakbit
 	@echo "weakbit: installed $(DESTDIR)$(ESP_EFI) and $(GRUB_D)."
 	@echo "weakbit: now run update-grub (or grub-mkconfig -o /boot/grub/grub.cfg) to add the menu entry."
 
+# weakbit offline --at-boot installs these; uninstall takes them away too.
+OFFLINE_UNIT  = $(DESTDIR)/etc/systemd/system/weakbit-offline.service
+OFFLINE_WANTS = $(DESTDIR)/etc/systemd/system/sysinit.target.wants/weakbit-offline.service
+OFFLINE_STATE = $(DESTDIR)/var/lib/weakbit/offline-pages
+
 uninstall:
 	rm -f '$(DESTDIR)$(ESP_EFI)' '$(GRUB_D)'
 	@rmdir '$(DESTDIR)$(ESP)/EFI/weakbit' 2>/dev/null || true
+	rm -f '$(OFFLINE_WANTS)' '$(OFFLINE_UNIT)' '$(OFFLINE_STATE)'
+	@rmdir '$(DESTDIR)/var/lib/weakbit' 2>/dev/null || true
 	@echo "weakbit: removed $(DESTDIR)$(ESP_EFI) and $(GRUB_D) (results in $(ESP)/weakbit/ are kept)."
 	@echo "weakbit: now run update-grub (or grub-mkconfig -o /boot/grub/grub.cfg) to drop the menu entry."
 

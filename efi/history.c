@@ -18,9 +18,9 @@ static int repair_tail(const CHAR16 *name)
     return fio_append(name, "\n", 1) == 0;
 }
 
-void history_load(struct cell_table *known, struct history *h)
+void history_load(struct cell_table *known, struct session_history *h)
 {
-    *h = (struct history){ 0 };
+    *h = (struct session_history){ 0 };
     h->torn_repaired = repair_tail(L"errors.csv");
     repair_tail(L"session.log");
     char *buf = AllocatePool(CHUNK + 512);

@@ -663,3 +663,30 @@ uint64_t mp_run(const struct mt_test *t, const struct mem_range *ranges, unsigne
     *aborted = job->abort != 0;
     return errors;
 }
+
+void mp_report_lines(struct sbuf *sb)
+{
+    uint64_t bytes = 0, tsc = 0;
+    for (unsigned s = 0; s < nslots; s++) {
+        const struct mp_cpu_stats *c = &stats[s];
+        uint64_t ms = c->busy_tsc / timer_tsc_per_ms();
+        sbuf_printf(sb, "  cpu %u: bytes %llu time %llu.%03llu s (processor %u%s)\n", s,
+                    (unsigned long long)c->bytes, (unsigned long long)(ms / 1000),
+                    (unsigned long long)(ms % 1000), c->proc,
+                    c->dropped ? ", missed its deadline: fenced off" : "");
+        if (c->dropped)
+            sbuf_printf(sb, "    stopped afterwards %u time%s (chunk re-tested on cpu 0); not re-tested: %llu bytes "
+                        "(it never stopped); late errors ignored: %llu\n", c->parked,
+                        c->parked == 1 ? "" : "s", (unsigned long long)c->unretested,
+                        (unsigned long long)c->late);
+        bytes += c->bytes;
+        tsc += c->busy_tsc;
+    }
+    uint64_t ms = tsc / timer_tsc_per_ms();
+    sbuf_printf(sb, "  total: bytes %llu time %llu.%03llu s\n", (unsigned long long)bytes,
+                (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+    if (tally.refused || tally.late || tally.ring_waits)
+        sbuf_printf(sb, "  barrier arrivals of fenced CPUs refused: %llu; their late errors ignored: %llu; "
+                    "waits on a full error ring: %llu\n", (unsigned long long)tally.refused,
+                    (unsigned long long)tally.late, (unsigned long long)tally.ring_waits);
+}

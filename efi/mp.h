@@ -11,12 +11,15 @@
 #define EFI_MP_H
 
 #include "core/config.h"
+#include "core/fmt.h"
 #include "core/tests/catalog.h"
+#include "core/tests/runtime.h"
+#include "core/fold.h"
 #include "core/smp.h"
 
 /* Flag beside FAILBIT_* in error(): the word came from a ring that was full
  * (its CPU had to wait), so the consumer should shed load (fold it). */
-#define MP_ERR_SHED 0x100u
+#define MP_ERR_SHED FOLD_SHED
 
 struct mp_hooks {
     /* An error seen by `cpu` (0 = BSP) at TSC time `tsc`. Runs on the BSP,
@@ -69,6 +72,9 @@ unsigned mp_cpus_found(void);
 unsigned mp_cpus_used(void);
 const char *mp_note(void);   /* why fewer CPUs are used, or NULL */
 const struct mp_cpu_stats *mp_stats(unsigned slot);
+/* "cpu N: bytes B time T (processor P)" per CPU and the total, for report.txt. */
+void mp_report_lines(struct sbuf *sb);
+
 /* Ranges CPU `slot` gets in parallel tests (for the report and the chunk map). */
 unsigned mp_chunk(const struct mem_range *ranges, unsigned nr, unsigned slot, struct mem_range *out,
                   unsigned cap);

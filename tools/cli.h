@@ -51,5 +51,8 @@ int cli_badram_opt(struct cli_badram_opts *o, int argc, char **argv, int *i);
 int cmd_apply(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
 int cmd_map(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_offline(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif

@@ -39,6 +39,10 @@ const struct cell *cells_find(const struct cell_table *t, uint64_t addr, unsigne
  * cells that did not fit (also counted in dst->dropped). */
 unsigned cells_merge(struct cell_table *dst, const struct cell_table *src);
 
+/* Copy the cells into out[cap] in addr/bit order and return how many were
+ * copied (at most cap). The table itself stays as it is. */
+unsigned cells_sorted_copy(const struct cell_table *t, struct cell *out, unsigned cap);
+
 /* Compact the table into addr/bit order at the front of t->slot and return
  * the count. The table cannot take more rows afterwards. */
 unsigned cells_sort(struct cell_table *t);

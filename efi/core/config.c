@@ -3,24 +3,6 @@
 #include "core/fmt.h"
 #include "core/interleave.h"
 
-void config_defaults(struct wb_config *cfg)
-{
-    *cfg = (struct wb_config){ 0 };
-    cfg->tests = 0x7fd;  /* 0, 2-10: test 1 is off by default, as in Memtest86+ */
-    cfg->passes = 1;
-    cfg->mode = CFG_MODE_TEST;
-    cfg->duration_s = 30 * 60;
-    cfg->cpu_mode = CFG_CPU_PARALLEL;
-    cfg->granule = 1ull << 20;
-    cfg->on_finish = CFG_FINISH_WAIT;
-    cfg->reserve = 64ull << 20;
-    cfg->max_pairs = 20;
-    cfg->focus_margin = 16ull << 20;
-    cfg->bitfade_ms = MT_FADE_DEFAULT_MS;
-    cfg->ap_timeout_s = 30;
-    cfg->temp_stub_from = cfg->temp_stub_to = FAILBIT_NO_TEMP;
-}
-
 static int is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -149,6 +131,246 @@ static int pick(const char *s, size_t n, const char *const *words)
     return -1;
 }
 
+/* --- one setter per key: NULL on success, else why the value is bad --------- */
+
+static const char *const modes[] = { "test", "stress", 0 };
+static const char *const cpu_modes[] = { "parallel", "sequential", "single", 0 };
+static const char *const finishes[] = { "wait", "shutdown", "reboot", 0 };
+static const char *const bools[] = { "0", "1", 0 };
+static const char *const focuses[] = { "none", "cells", 0 };
+
+static const char *set_tests(struct wb_config *c, const char *v, size_t n)
+{
+    if (parse_tests(v, n, &c->tests))
+        return "expected a list like 0,2-10 of tests 0-10";
+    c->tests_given = 1;
+    return 0;
+}
+
+static const char *set_passes(struct wb_config *c, const char *v, size_t n)
+{
+    uint64_t u;
+    if (parse_u64(v, n, &u) || u > 1000000)
+        return "expected a number (0 = until a key is pressed)";
+    c->passes = (unsigned)u;
+    return 0;
+}
+
+static const char *set_quick(struct wb_config *c, const char *v, size_t n)
+{
+    int i = pick(v, n, bools);
+    if (i < 0)
+        return "expected 0 or 1";
+    c->quick = i;
+    return 0;
+}
+
+static const char *set_bitfade(struct wb_config *c, const char *v, size_t n)
+{
+    uint64_t u;
+    if (parse_duration(v, n, &u) || u > 24 * 3600)
+        return "expected a wait per pattern like 45m, 90s or 0";
+    c->bitfade_ms = u * 1000;
+    return 0;
+}
+
+static const char *set_mode(struct wb_config *c, const char *v, size_t n)
+{
+    int i = pick(v, n, modes);
+    if (i < 0)
+        return "expected test or stress";
+    c->mode = (enum cfg_mode)i;
+    return 0;
+}
+
+static const char *set_duration(struct wb_config *c, const char *v, size_t n)
+{
+    uint64_t u;
+    if (parse_duration(v, n, &u) || u == 0)
+        return "expected a time like 90s, 30m or 2h";
+    c->duration_s = u;
+    return 0;
+}
+
+static const char *set_focus(struct wb_config *c, const char *v, size_t n)
+{
+    int i = pick(v, n, focuses);
+    if (i < 0)
+        return "expected none or cells";
+    c->focus_cells = i;
+    return 0;
+}
+
+static const char *set_focus_margin(struct wb_config *c, const char *v, size_t n)
+{
+    uint64_t u;
+    if (config_parse_size(v, n, &u) || u > (1ull << 40))
+        return "expected a size like 16M";
+    c->focus_margin = u;
+    return 0;
+}
+
+static const char *set_cpus(struct wb_config *c, const char *v, size_t n)
+{
+    uint64_t u;
+    if (match(v, n, "all"))
+        c->cpus = 0;
+    else if (parse_u64(v, n, &u) || u == 0 || u > 4096)
+        return "expected all or a CPU count";
+    else
+        c->cpus = (unsigned)u;
+    return 0;
+}
+
+static const char *set_cpu_mode(struct wb_config *c, const char *v, size_t n)
+{
+    int i = pick(v, n, cpu_modes);
+    if (i < 0)
+        return "expected parallel, sequential or single";
+    c->cpu_mode = (enum cfg_cpu_mode)i;
+    return 0;
+}
+
+static const char *set_range(struct wb_config *c, const char *v, size_t n)
+{
+    struct mem_range r;
+    if (parse_range(v, n, &r))
+        return "expected hex START-END covering at least one page";
+    if (c->nranges == CONFIG_MAX_RANGES)
+        return "too many ranges (16 at most)";
+    c->ranges[c->nranges++] = r;
+    return 0;
+}
+
+static const char *set_granule(struct wb_config *c, const char *v, size_t n)
+{
+    return config_parse_granule(v, n, &c->granule) ? "expected a power of two from 4K to 1T, like 1M" : 0;
+}
+
+static const char *set_max_pairs(struct wb_config *c, const char *v, size_t n)
+{
+    uint64_t u;
+    if (parse_u64(v, n, &u) || u < 1 || u > 4096)
+        return "expected a pair budget from 1 to 4096";
+    c->max_pairs = (unsigned)u;
+    return 0;
+}
+
+static const char *set_interleave(struct wb_config *c, const char *v, size_t n)
+{
+    struct il_model m;
+    if (n == 0 || n >= sizeof c->interleave || il_parse(&m, v, n))
+        return "expected name:0xMASK pairs like ch:0x40,dimm:0x20000";
+    for (size_t j = 0; j < n; j++)
+        c->interleave[j] = v[j];
+    c->interleave[n] = '\0';
+    return 0;
+}
+
+static const char *set_reserve(struct wb_config *c, const char *v, size_t n)
+{
+    uint64_t u;
+    if (config_parse_size(v, n, &u) || u < (4ull << 20))
+        return "expected a size of at least 4M, like 64M";
+    c->reserve = (u + 4095) & ~4095ull;
+    return 0;
+}
+
+static const char *set_temp_stub(struct wb_config *c, const char *v, size_t n)
+{
+    size_t dash = 1;
+    while (dash < n && v[dash] != '-')
+        dash++;
+    int a, b;
+    if (parse_temp(v, dash, &a) || (dash < n && parse_temp(v + dash + 1, n - dash - 1, &b)))
+        return "expected degrees like 45 or a ramp like 40-85";
+    c->temp_stub_from = a;
+    c->temp_stub_to = dash < n ? b : a;
+    return 0;
+}
+
+static const char *set_ap_timeout(struct wb_config *c, const char *v, size_t n)
+{
+    uint64_t u;
+    if (parse_duration(v, n, &u) || u < 1 || u > 3600)
+        return "expected a time from 1s to 1h, like 30s";
+    c->ap_timeout_s = u;
+    return 0;
+}
+
+/* N (hang for ever) or N:S (hang S, then resume) */
+static const char *set_debug_hang(struct wb_config *c, const char *v, size_t n)
+{
+    uint64_t u, s = 0;
+    size_t colon = 0;
+    while (colon < n && v[colon] != ':')
+        colon++;
+    if (parse_u64(v, colon, &u) || u >= 4096 ||
+        (colon < n && (parse_duration(v + colon + 1, n - colon - 1, &s) || !s || s > 3600)))
+        return "expected a CPU number, optionally :seconds (0: off)";
+    c->debug_hang_cpu = (unsigned)u;
+    c->debug_hang_ms = s * 1000;
+    return 0;
+}
+
+static const char *set_on_finish(struct wb_config *c, const char *v, size_t n)
+{
+    int i = pick(v, n, finishes);
+    if (i < 0)
+        return "expected wait, shutdown or reboot";
+    c->on_finish = (enum cfg_finish)i;
+    return 0;
+}
+
+/* Every key, once: its default (the only place defaults are written), its
+ * parser and its help. README's table and boot/weakbit.cfg are checked
+ * against this by a unit test. */
+static const struct config_key keys[] = {
+    { "tests", "0,2-10", 0, set_tests, "Memtest86+ test numbers (stress mode: `5`)" },
+    { "passes", "1", 0, set_passes, "passes over the tests; `0` until Esc" },
+    { "quick", "0", 0, set_quick, "`1`: first pass with a third of the iterations" },
+    { "bitfade_sleep", "45m", 0, set_bitfade, "test 10's wait per pattern (0s, then 1s)" },
+    { "mode", "test", 0, set_mode, "`stress`: loop the tests for `duration`" },
+    { "duration", "30m", 0, set_duration, "stress run time (`90s`, `30m`, `2h`)" },
+    { "focus", "none", 0, set_focus, "`cells`: only around cells already in errors.csv" },
+    { "focus_margin", "16M", 0, set_focus_margin, "bytes either side of each such cell" },
+    { "cpus", "all", 0, set_cpus, "how many CPUs to use" },
+    { "cpu_mode", "parallel", 0, set_cpu_mode, "`sequential` (one CPU at a time), `single` (BSP only)" },
+    { "range", 0, "all RAM", set_range, "`0xSTART-0xEND`, end exclusive; may repeat" },
+    { "granule", "1M", 0, set_granule, "block masked around each cell (power of two, >= 4K)" },
+    { "max_pairs", "20", 0, set_max_pairs, "most (addr, mask) pairs in the GRUB line" },
+    { "interleave", 0, "none", set_interleave, "channel/DIMM model, see above" },
+    { "reserve", "64M", 0, set_reserve, "free RAM left to the firmware so file I/O keeps working" },
+    { "temp_stub", 0, "off", set_temp_stub, "`45` or `40-85`: a fake sensor for virtual machines" },
+    { "ap_timeout", "30s", 0, set_ap_timeout, "a CPU silent this long is fenced off: told to stop, its later reports ignored; the BSP re-tests its chunk once it has stopped (else the report says the chunk was not re-tested)" },
+    { "debug_hang_cpu", "0", 0, set_debug_hang, "test hook: `N` makes that CPU hang mid-test for good, `N:8s` for 8 s before a barrier, then resume" },
+    { "on_finish", "wait", 0, set_on_finish, "`shutdown` or `reboot` at the end" },
+};
+
+const struct config_key *config_keys(unsigned *n)
+{
+    *n = sizeof keys / sizeof keys[0];
+    return keys;
+}
+
+const struct config_key *config_find_key(const char *name, size_t n)
+{
+    for (unsigned i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (match(name, n, keys[i].name))
+            return &keys[i];
+    return 0;
+}
+
+void config_defaults(struct wb_config *cfg)
+{
+    *cfg = (struct wb_config){ 0 };
+    cfg->temp_stub_from = cfg->temp_stub_to = FAILBIT_NO_TEMP;
+    for (unsigned i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (keys[i].def)
+            keys[i].set(cfg, keys[i].def, str_len(keys[i].def));
+    cfg->tests_given = 0;
+}
+
 struct ctx {
     const char *src;
     config_warn_fn warn;
@@ -173,10 +395,6 @@ static void problem(struct ctx *c, unsigned line, const char *key, size_t klen, 
 
 static void apply(struct wb_config *cfg, struct ctx *c, unsigned line, const char *tok, size_t n)
 {
-    static const char *const modes[] = { "test", "stress", 0 };
-    static const char *const cpu_modes[] = { "parallel", "sequential", "single", 0 };
-    static const char *const finish[] = { "wait", "shutdown", "reboot", 0 };
-    static const char *const bools[] = { "0", "1", 0 };
     size_t eq = 0;
     while (eq < n && tok[eq] != '=')
         eq++;
@@ -184,133 +402,17 @@ static void apply(struct wb_config *cfg, struct ctx *c, unsigned line, const cha
         problem(c, line, tok, n, "not key=value", "ignored");
         return;
     }
-    const char *k = tok, *v = tok + eq + 1;
-    size_t kn = eq, vn = n - eq - 1;
-    uint64_t u;
-    int i;
-    const char *bad = 0;
-
-    if (match(k, kn, "tests")) {
-        if (parse_tests(v, vn, &cfg->tests))
-            bad = "expected a list like 0,2-10 of tests 0-10; default kept";
-        else
-            cfg->tests_given = 1;
-    } else if (match(k, kn, "bitfade_sleep")) {
-        if (parse_duration(v, vn, &u) || u > 24 * 3600)
-            bad = "expected a wait per pattern like 45m, 90s or 0; default kept";
-        else
-            cfg->bitfade_ms = u * 1000;
-    } else if (match(k, kn, "ap_timeout")) {
-        if (parse_duration(v, vn, &u) || u < 1 || u > 3600)
-            bad = "expected a time from 1s to 1h, like 30s; default kept";
-        else
-            cfg->ap_timeout_s = u;
-    } else if (match(k, kn, "debug_hang_cpu")) {
-        /* N (hang for ever) or N:S (hang S, then resume) */
-        size_t c = 0;
-        while (c < vn && v[c] != ':')
-            c++;
-        uint64_t hs = 0;
-        if (parse_u64(v, c, &u) || u >= 4096 ||
-            (c < vn && (parse_duration(v + c + 1, vn - c - 1, &hs) || !hs || hs > 3600)))
-            bad = "expected a CPU number, optionally :seconds (0: off); ignored";
-        else {
-            cfg->debug_hang_cpu = (unsigned)u;
-            cfg->debug_hang_ms = hs * 1000;
-        }
-    } else if (match(k, kn, "focus")) {
-        static const char *const focus[] = { "none", "cells", 0 };
-        if ((i = pick(v, vn, focus)) < 0)
-            bad = "expected none or cells; default kept";
-        else
-            cfg->focus_cells = i;
-    } else if (match(k, kn, "focus_margin")) {
-        if (config_parse_size(v, vn, &u) || u > (1ull << 40))
-            bad = "expected a size like 16M; default kept";
-        else
-            cfg->focus_margin = u;
-    } else if (match(k, kn, "temp_stub")) {
-        size_t dash = 1;
-        while (dash < vn && v[dash] != '-')
-            dash++;
-        int a, b;
-        if (parse_temp(v, dash, &a) || (dash < vn && parse_temp(v + dash + 1, vn - dash - 1, &b)))
-            bad = "expected degrees like 45 or a ramp like 40-85; ignored";
-        else
-            cfg->temp_stub_from = a, cfg->temp_stub_to = dash < vn ? b : a;
-    } else if (match(k, kn, "passes")) {
-        if (parse_u64(v, vn, &u) || u > 1000000)
-            bad = "expected a number (0 = until a key is pressed); default kept";
-        else
-            cfg->passes = (unsigned)u;
-    } else if (match(k, kn, "mode")) {
-        if ((i = pick(v, vn, modes)) < 0)
-            bad = "expected test or stress; default kept";
-        else
-            cfg->mode = (enum cfg_mode)i;
-    } else if (match(k, kn, "duration")) {
-        if (parse_duration(v, vn, &u) || u == 0)
-            bad = "expected a time like 90s, 30m or 2h; default kept";
-        else
-            cfg->duration_s = u;
-    } else if (match(k, kn, "cpus")) {
-        if (match(v, vn, "all"))
-            cfg->cpus = 0;
-        else if (parse_u64(v, vn, &u) || u == 0 || u > 4096)
-            bad = "expected all or a CPU count; default kept";
-        else
-            cfg->cpus = (unsigned)u;
-    } else if (match(k, kn, "cpu_mode")) {
-        if ((i = pick(v, vn, cpu_modes)) < 0)
-            bad = "expected parallel, sequential or single; default kept";
-        else
-            cfg->cpu_mode = (enum cfg_cpu_mode)i;
-    } else if (match(k, kn, "range")) {
-        struct mem_range r;
-        if (parse_range(v, vn, &r))
-            bad = "expected hex START-END covering at least one page; ignored";
-        else if (cfg->nranges == CONFIG_MAX_RANGES)
-            bad = "too many ranges (16 at most); ignored";
-        else
-            cfg->ranges[cfg->nranges++] = r;
-    } else if (match(k, kn, "granule")) {
-        if (config_parse_granule(v, vn, &cfg->granule))
-            bad = "expected a power of two from 4K to 1T, like 1M; default kept";
-    } else if (match(k, kn, "interleave")) {
-        struct il_model m;
-        if (vn == 0 || vn >= sizeof cfg->interleave || il_parse(&m, v, vn)) {
-            bad = "expected name:0xMASK pairs like ch:0x40,dimm:0x20000; ignored";
-        } else {
-            for (size_t j = 0; j < vn; j++)
-                cfg->interleave[j] = v[j];
-            cfg->interleave[vn] = '\0';
-        }
-    } else if (match(k, kn, "quick")) {
-        if ((i = pick(v, vn, bools)) < 0)
-            bad = "expected 0 or 1; default kept";
-        else
-            cfg->quick = i;
-    } else if (match(k, kn, "on_finish")) {
-        if ((i = pick(v, vn, finish)) < 0)
-            bad = "expected wait, shutdown or reboot; default kept";
-        else
-            cfg->on_finish = (enum cfg_finish)i;
-    } else if (match(k, kn, "max_pairs")) {
-        if (parse_u64(v, vn, &u) || u < 1 || u > 4096)
-            bad = "expected a pair budget from 1 to 4096; default kept";
-        else
-            cfg->max_pairs = (unsigned)u;
-    } else if (match(k, kn, "reserve")) {
-        if (config_parse_size(v, vn, &u) || u < (4ull << 20))
-            bad = "expected a size of at least 4M, like 64M; default kept";
-        else
-            cfg->reserve = (u + 4095) & ~4095ull;
-    } else {
-        problem(c, line, k, kn, "unknown key", "ignored");
+    const struct config_key *k = config_find_key(tok, eq);
+    if (!k) {
+        problem(c, line, tok, eq, "unknown key", "ignored");
         return;
     }
-    if (bad)
-        problem(c, line, tok, n, "bad value in", bad);
+    const char *bad = k->set(cfg, tok + eq + 1, n - eq - 1);
+    if (bad) {
+        char hint[160];
+        fmt_format(hint, sizeof hint, "%s; %s", bad, k->def ? "default kept" : "ignored");
+        problem(c, line, tok, n, "bad value in", hint);
+    }
 }
 
 unsigned config_parse(struct wb_config *cfg, const char *src, const char *text, size_t len,

@@ -41,7 +41,24 @@ struct wb_config {
     uint64_t debug_hang_ms;  /* ... for this long, then resumes (debug_hang_cpu=N:8s); 0: for ever */
 };
 
-/* Defaults: tests 0,2-10, 1 pass, test mode, all CPUs in parallel, all RAM,
+/* One key of weakbit.cfg. */
+struct config_key {
+    const char *name;
+    const char *def;       /* default as it would be written in weakbit.cfg; NULL: unset */
+    const char *unset;     /* what "unset" means, for the docs ("all RAM"), when def is NULL */
+    /* Apply a value; NULL on success, else why it is bad (the setting is untouched). */
+    const char *(*set)(struct wb_config *cfg, const char *v, size_t n);
+    const char *help;      /* one line, as in README's table */
+};
+
+/* The key table: every key with its default, parser and help. */
+const struct config_key *config_keys(unsigned *n);
+
+/* The key named s[0..n), or NULL. */
+const struct config_key *config_find_key(const char *s, size_t n);
+
+/* Every key at its default, from the key table (the only place defaults are
+ * written): tests 0,2-10, 1 pass, test mode, all CPUs in parallel, all RAM,
  * 1 MiB granule, wait for a key at the end, 64 MiB reserve. */
 void config_defaults(struct wb_config *cfg);
 

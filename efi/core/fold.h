@@ -15,6 +15,10 @@
  * summary's range (same pass and test); farther away a new one opens, so a
  * summary never spans much good memory between two faults. */
 #define FOLD_GAP (64u << 10)
+
+/* Flag beside FAILBIT_* on a failing word: it came from a CPU's error ring
+ * that was full (the CPU had to wait), so fold it. */
+#define FOLD_SHED 0x100u
 #define FOLD_CPUS 64      /* open summaries: one per CPU slot */
 #define FOLD_CLOSED 256   /* closed summaries waiting to be written */
 

@@ -11,6 +11,7 @@
 #include "core/tests/movsq.h"
 #include "core/tests/memio.h"
 #include "core/tests/catalog.h"
+#include "core/tests/runtime.h"
 #include "core/prng.h"
 #include <emmintrin.h>
 #include <pthread.h>

@@ -5,6 +5,7 @@
 #define TESTS_UNIT_KERN_H
 
 #include "core/tests/catalog.h"
+#include "core/tests/runtime.h"
 
 #define KERN_MAX_REC 8192
 

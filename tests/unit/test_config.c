@@ -123,3 +123,99 @@ TEST(config_sizes_and_granules)
     CHECK(config_parse_granule("12K", 3, &v) != 0);
     CHECK(config_parse_granule("4K", 2, &v) == 0 && v == 4096);
 }
+
+/* The whole file, NUL-terminated, or NULL. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    static char buf[3][65536];
+    static int next;
+    char *b = buf[next++ % 3];
+    size_t n = fread(b, 1, sizeof buf[0] - 1, f);
+    fclose(f);
+    b[n] = 0;
+    return b;
+}
+
+/* README's config table: `| \`key\` | default | help |`, after the header row. */
+TEST(config_readme_table_matches_key_table)
+{
+    unsigned nk;
+    config_keys(&nk);
+    char *doc = slurp("README.md");
+    CHECK(doc != NULL);
+    if (!doc)
+        return;
+    char *p = strstr(doc, "| key | default | meaning |");
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    unsigned rows = 0;
+    for (p = strchr(p, '\n') + 1; p && *p == '|'; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : 0) {
+        char key[64], def[64], help[200];
+        if (!strncmp(p, "|---", 4))
+            continue;
+        if (sscanf(p, "| `%63[^`]` | %63[^|]| %199[^\n]", key, def, help) != 3) {
+            fprintf(stderr, "  README row not understood: %.60s\n", p);
+            check_failed = 1;
+            continue;
+        }
+        for (char *e = def + strlen(def); e > def && e[-1] == ' ';)
+            *--e = 0;
+        char *bar = strrchr(help, '|');
+        if (bar)
+            for (*bar = 0; bar > help && bar[-1] == ' ';)
+                *--bar = 0;
+        const struct config_key *want = config_find_key(key, strlen(key));
+        if (!want) {
+            fprintf(stderr, "  README lists '%s', which is no key\n", key);
+            check_failed = 1;
+            continue;
+        }
+        rows++;
+        char wdef[80];
+        snprintf(wdef, sizeof wdef, want->def ? "`%s`" : "%s", want->def ? want->def : want->unset);
+        if (strcmp(def, wdef) || strcmp(help, want->help)) {
+            fprintf(stderr, "  README row for '%s': '%s' / '%s', key table: '%s' / '%s'\n", key, def,
+                    help, wdef, want->help);
+            check_failed = 1;
+        }
+    }
+    CHECK_EQ_U64(rows, nk);
+}
+
+/* boot/weakbit.cfg shows every key once, commented out at its default. */
+TEST(config_default_file_matches_key_table)
+{
+    unsigned nk;
+    const struct config_key *k = config_keys(&nk);
+    char *cfg = slurp("boot/weakbit.cfg");
+    CHECK(cfg != NULL);
+    if (!cfg)
+        return;
+    unsigned seen[64] = { 0 };
+    for (char *p = cfg; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : 0) {
+        size_t len = strcspn(p, "\n"), eq = strcspn(p, "=\n");
+        if (p[0] != '#' || eq >= len || eq < 2 || strcspn(p + 1, " =") != eq - 1)
+            continue;   /* prose, not "#key=value" */
+        const struct config_key *want = config_find_key(p + 1, eq - 1);
+        if (!want) {
+            fprintf(stderr, "  weakbit.cfg shows '%.*s', which is no key\n", (int)(eq - 1), p + 1);
+            check_failed = 1;
+            continue;
+        }
+        seen[want - k]++;
+        if (want->def && (len - eq - 1 != strlen(want->def) || strncmp(p + eq + 1, want->def, len - eq - 1))) {
+            fprintf(stderr, "  weakbit.cfg: %.*s, default is %s\n", (int)len, p, want->def);
+            check_failed = 1;
+        }
+    }
+    CHECK(nk <= 64);
+    for (unsigned i = 0; i < nk && i < 64; i++)
+        if (seen[i] != 1) {
+            fprintf(stderr, "  weakbit.cfg shows '%s' %u times\n", k[i].name, seen[i]);
+            check_failed = 1;
+        }
+}

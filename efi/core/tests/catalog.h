@@ -6,10 +6,8 @@
 #define EFI_CORE_TESTS_CATALOG_H
 
 #include <stdint.h>
-#include "core/tests/runtime.h"
 
-/* Memtest86+'s bit fade: about 90 minutes of waiting in all, two patterns. */
-#define MT_FADE_DEFAULT_MS (45ull * 60 * 1000)
+struct mt_run;   /* core/tests/runtime.h: what a kernel runs with */
 
 enum mt_cpu_mode { MT_ONE_CPU, MT_ALL_CPUS };
 

@@ -27,7 +27,7 @@ struct mt_ops {
     /* Wait `ms` milliseconds without touching test memory, polling for an
      * abort; non-zero = abort. NULL: no wait (bit fade then checks at once). */
     int (*sleep)(void *ctx, uint64_t ms);
-    /* Bit fade: the wait per pattern in ms (normally MT_FADE_DEFAULT_MS);
+    /* Bit fade: the wait per pattern in ms (bitfade_sleep=);
      * 0: none. A setting rather than a service, kept here because glue
      * fills this struct by member name. */
     uint64_t fade_ms;

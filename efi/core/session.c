@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: MIT
+#include "core/session.h"
+#include "core/errcsv.h"
+#include "core/focus.h"
+#include "core/interleave.h"
+
+void session_init(struct session *s, struct cell *cell_mem, unsigned cell_cap,
+                  struct cell *known_mem, unsigned known_cap)
+{
+    *s = (struct session){ 0 };
+    config_defaults(&s->cfg);
+    sbuf_init(&s->problems, s->problems_buf, sizeof s->problems_buf);
+    cells_init(&s->cells, cell_mem, cell_cap);
+    cells_init(&s->known, known_mem, known_cap);
+    fold_init(&s->fold, SESSION_MAX_ROWS);
+    fmt_format(s->started, sizeof s->started, "unknown");
+}
+
+void session_config_problem(struct session *s, const char *msg)
+{
+    sbuf_printf(&s->problems, "  %s\n", msg);
+}
+
+void session_config_done(struct session *s)
+{
+    if (s->cfg.mode == CFG_MODE_STRESS && !s->cfg.tests_given)
+        s->cfg.tests = 1u << 5;   /* stress default: the test that finds weak cells */
+}
+
+/* The id: the clock's digits and the entropy, unique enough per stick. */
+void session_start(struct session *s, const char *started, unsigned entropy)
+{
+    fmt_format(s->started, sizeof s->started, "%s", started);
+    char compact[20];
+    size_t k = 0;
+    for (const char *p = s->started; *p && k < sizeof compact - 1; p++)
+        if (*p >= '0' && *p <= '9')
+            compact[k++] = *p;
+    compact[k] = 0;
+    fmt_format(s->id, sizeof s->id, "%s-%04x", compact, entropy & 0xffff);
+}
+
+size_t session_csv_start(const struct session *s, int new_file, char *buf, size_t cap)
+{
+    size_t n = 0;
+    if (new_file)
+        n = fmt_format(buf, cap, "%s", ERRCSV_HEADER);
+    if (n >= cap)
+        return cap - 1;
+    return n + errcsv_session_line(buf + n, cap - n, s->id, s->started);
+}
+
+unsigned session_focus(struct session *s, struct cell *scratch, unsigned cap)
+{
+    unsigned n = cells_sorted_copy(&s->known, scratch, cap);
+    if (n)
+        s->cfg.nranges = focus_ranges(scratch, n, s->cfg.focus_margin, s->cfg.granule, s->cfg.ranges,
+                                      CONFIG_MAX_RANGES);
+    return n;
+}
+
+static struct rep_test *rep_for(struct session *s, unsigned num)
+{
+    for (unsigned i = 0; i < s->nrt; i++)
+        if (s->rt[i].num == num)
+            return &s->rt[i];
+    s->rt[s->nrt] = (struct rep_test){ .num = num };
+    return &s->rt[s->nrt++];
+}
+
+int session_test_unavailable(struct session *s, const struct mt_test *t)
+{
+    struct rep_test *rep = rep_for(s, t->num);
+    if (rep->skipped)
+        return 0;
+    rep->skipped = "not available in this version";
+    return 1;
+}
+
+unsigned session_test_begin(struct session *s, const struct mt_test *t)
+{
+    unsigned iters = mt_iterations(t, s->cfg.quick, s->pass);
+    rep_for(s, t->num);
+    s->test = t;
+    s->sweeps_total = t->sweeps(iters);
+    s->skip = 0;
+    return iters;
+}
+
+void session_test_end(struct session *s, const struct mt_test *t, uint64_t errors, uint64_t ms,
+                      uint64_t moved, int aborted)
+{
+    struct rep_test *rep = rep_for(s, t->num);
+    if (aborted && s->skip)
+        rep->skipped_runs++;
+    rep->runs++;
+    rep->ms += ms;
+    rep->bytes = s->test_bytes;
+    rep->error_words += errors;
+    s->bytes_moved += moved;
+}
+
+int session_more_passes(const struct session *s)
+{
+    if (s->stop)
+        return 0;
+    return s->cfg.mode == CFG_MODE_STRESS || s->cfg.passes == 0 || s->pass < s->cfg.passes;
+}
+
+void session_pass_end(struct session *s)
+{
+    if (!s->stop) {
+        s->passes_done++;
+        s->loops += s->cfg.mode == CFG_MODE_STRESS;
+    }
+    s->pass++;
+}
+
+unsigned session_take_error(struct session *s, unsigned cpu, uint64_t addr, uint64_t expected,
+                            uint64_t actual, uint64_t time_ms, unsigned flags, int temp_c,
+                            struct sbuf *csv, struct session_cell_news *news)
+{
+    uint32_t test = s->test ? s->test->num : 0;
+    s->error_words++;
+    /* Shed load when a ring made its CPU wait, and before the cell table
+     * fills: a summary keeps place and count, and the cells cover it. */
+    int shed = (flags & FOLD_SHED) || s->cells.n >= s->cells.cap / 2;
+    if (!fold_word(&s->fold, cpu, s->pass, test, time_ms, addr, expected, actual,
+                   flags & FAILBIT_ADDR_UNCERTAIN, shed))
+        return 0;
+    struct failbit fb[64];
+    unsigned n = failbit_split(addr, expected, actual, fb), nnews = 0;
+    for (unsigned i = 0; i < n; i++) {
+        fb[i].time_ms = time_ms;
+        fb[i].pass = s->pass;
+        fb[i].test = test;
+        fb[i].cpu = cpu;
+        fb[i].temp_c = temp_c;
+        fb[i].flags = flags & FAILBIT_ADDR_UNCERTAIN;
+        char row[128];
+        size_t len = errcsv_format(row, sizeof row, &fb[i]);
+        row[len < sizeof row ? len : sizeof row - 1] = 0;
+        sbuf_puts(csv, row);
+    }
+    fold_rows_written(&s->fold, n, 1);
+    s->error_rows += n;
+    for (unsigned i = 0; i < n; i++) {
+        if (cells_add(&s->cells, &fb[i]) != 1)
+            continue;
+        int reseen = cells_find(&s->known, fb[i].addr, fb[i].bit) != 0;
+        if (reseen) {
+            s->reseen_cells++;
+        } else {
+            s->new_cells++;
+            s->last_new = fb[i];
+            s->have_last_new = 1;
+        }
+        news[nnews++] = (struct session_cell_news){ .fb = fb[i], .reseen = reseen };
+    }
+    return nnews;
+}
+
+unsigned session_take_summaries(struct session *s, struct sbuf *csv, uint64_t *words)
+{
+    const struct failsum *sum;
+    unsigned n = fold_take_closed(&s->fold, &sum);
+    *words = 0;
+    for (unsigned i = 0; i < n; i++) {
+        char line[200];
+        size_t len = errcsv_summary_line(line, sizeof line, &sum[i]);
+        line[len < sizeof line ? len : sizeof line - 1] = 0;
+        sbuf_puts(csv, line);
+        *words += sum[i].words;
+        uint64_t cur = 0;
+        struct failbit r;
+        while (fold_cover_next(&sum[i], &cur, &r))
+            cells_add(&s->cells, &r);
+    }
+    return n;
+}
+
+void session_write_failed(struct session *s, uint64_t row_words, uint64_t rows, unsigned nsum,
+                          uint64_t sum_words)
+{
+    fold_rows_lost(&s->fold, row_words, rows);
+    fold_summaries_lost(&s->fold, nsum, sum_words);
+    s->rows_unlogged += rows;
+}
+
+void session_rows_lost(struct session *s, uint64_t rows)
+{
+    s->rows_unlogged += rows;
+}
+
+static void temp_text(int temp_c, char *buf, size_t cap)
+{
+    if (temp_c == FAILBIT_NO_TEMP)
+        fmt_format(buf, cap, "n/a");
+    else
+        fmt_format(buf, cap, "%d C", temp_c);
+}
+
+void session_news_line(const struct session *s, const struct session_cell_news *n, char *buf,
+                       size_t cap)
+{
+    (void)s;
+    char t[16];
+    temp_text(n->fb.temp_c, t, sizeof t);
+    fmt_format(buf, cap, "%s cell 0x%llx bit %u test %u pass %u cpu %u temp %s",
+               n->reseen ? "re-seen" : "new", (unsigned long long)n->fb.addr, n->fb.bit, n->fb.test,
+               n->fb.pass + 1, n->fb.cpu, t);
+}
+
+void session_lines(const struct session *s, const char *temp_source, struct sbuf *sb)
+{
+    sbuf_printf(sb, "session:   %s; earlier sessions on this volume: %u (%llu rows, %u cells)\n", s->id,
+                s->hist.sessions, (unsigned long long)s->hist.rows, s->known.n);
+    sbuf_printf(sb, "temperature source: %s\n", temp_source);
+    if (s->cfg.mode == CFG_MODE_STRESS)
+        sbuf_printf(sb, "stress:    %u loop%s completed, duration %llu s%s\n", s->loops,
+                    s->loops == 1 ? "" : "s", (unsigned long long)s->cfg.duration_s,
+                    s->cfg.focus_cells ? ", focus=cells" : "");
+    for (int reseen = 0; reseen < 2; reseen++) {
+        uint64_t count = reseen ? s->reseen_cells : s->new_cells;
+        sbuf_printf(sb, "%s: %llu\n", reseen ? "re-seen cells (recorded by an earlier session)"
+                                             : "new cells this session",
+                    (unsigned long long)count);
+        unsigned shown = 0;
+        for (unsigned i = 0; i < s->cells.cap && shown < 64; i++) {
+            const struct cell *c = &s->cells.slot[i];
+            if (!c->used || !cells_find(&s->known, c->addr, c->bit) != !reseen)
+                continue;
+            sbuf_printf(sb, "  0x%llx bit %u, first seen at %llu.%03llu s\n", (unsigned long long)c->addr,
+                        c->bit, (unsigned long long)(c->first_ms / 1000),
+                        (unsigned long long)(c->first_ms % 1000));
+            shown++;
+        }
+    }
+}
+
+void session_finish(struct session *s, const struct session_platform *pf, struct session_out *o)
+{
+    struct sbuf lines;
+    sbuf_init(&lines, o->lines, sizeof o->lines);
+    session_lines(s, pf->temp_source, &lines);
+
+    if (pf->tsc_note)
+        sbuf_printf(&lines, "tsc: %s\n", pf->tsc_note);
+
+    unsigned ncell = cells_sorted_copy(&s->cells, o->sorted, o->cap_cells);
+    o->set = (struct badram_set){ .interleave = s->cfg.interleave };
+    badram_build(&o->set, o->sorted, ncell, s->cfg.granule, s->cfg.max_pairs,
+                 cover_limit(s->plan.ram_top), o->gran, o->pairs, o->cap_gran);
+    /* badram.txt's line covers every cell any session here recorded: one
+     * missed today keeps the mask an earlier session gave it. */
+    o->all = o->set;
+    o->sessions = s->hist.sessions + 1;
+    if (o->all_mem) {
+        struct cell_table all;
+        cells_init(&all, o->all_mem, o->cap_all);
+        cells_merge(&all, &s->known);
+        cells_merge(&all, &s->cells);
+        unsigned na = cells_sort(&all);
+        o->all = (struct badram_set){ .interleave = s->cfg.interleave };
+        badram_build(&o->all, all.slot, na, s->cfg.granule, s->cfg.max_pairs,
+                     cover_limit(s->plan.ram_top), o->all_gran, o->all_pairs, o->cap_gran);
+    }
+    int il = s->cfg.interleave[0] && !il_parse(&o->il, s->cfg.interleave, str_len(s->cfg.interleave));
+
+    o->in = (struct report_in){
+        .started = s->started, .firmware = pf->firmware, .serial_route = pf->serial_route,
+        .cpus_used = pf->cpus_used, .cpus_found = pf->cpus_found, .cpu_note = pf->cpu_note,
+        .cpu_lines = pf->cpu_lines, .session_lines = o->lines, .dimm_lines = pf->dimm_lines,
+        .plan = &s->plan, .cfg = &s->cfg, .config_problems = s->problems_buf,
+        .tests = s->rt, .ntests = s->nrt, .total_ms = pf->total_ms, .passes_done = s->passes_done,
+        .stopped_by_user = s->user_stop, .error_words = s->error_words, .error_rows = s->error_rows,
+        .rows_unlogged = s->rows_unlogged, .cells = o->sorted, .ncells = ncell,
+        .counted = pf->counted, .written = s->fold.acct.row_words,
+        .summarised = s->fold.acct.summarised, .summaries = s->fold.acct.summaries,
+        .lost = fold_lost(&s->fold.acct, pf->counted), .late = pf->late,
+        .cells_dropped = s->cells.dropped + (s->cells.n > ncell ? s->cells.n - ncell : 0),
+        .files_note = pf->files_note, .badram = &o->all, .il = il ? &o->il : 0,
+    };
+}
+
+void session_badram_text(const struct session_out *o, struct sbuf *sb)
+{
+    if (o->all_mem)
+        badram_render_cumulative(sb, &o->all, &o->set, o->sessions);
+    else
+        badram_render(sb, &o->set);
+}
+
+void session_report_text(const struct session_out *o, struct sbuf *sb)
+{
+    report_render(sb, &o->in);
+}
+
+void session_summary_text(const struct session_out *o, struct sbuf *sb)
+{
+    report_summary(sb, &o->in);
+}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+// One run of weakbit: its state and its rules. A session takes failing bits
+// and turns them into errors.csv rows (up to a cap), cells (new, or re-seen
+// from an earlier session on the same volume), per-test and per-CPU
+// accounting, and in the end the text of report.txt and badram.txt.
+//
+// It never writes a file, reads a clock or touches hardware: times and
+// temperatures come in as values, text goes out to the caller, which hands
+// it to the firmware's file system today and to something else tomorrow.
+#ifndef EFI_CORE_SESSION_H
+#define EFI_CORE_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "core/badram.h"
+#include "core/cells.h"
+#include "core/config.h"
+#include "core/failbit.h"
+#include "core/fmt.h"
+#include "core/fold.h"
+#include "core/memplan.h"
+#include "core/report.h"
+#include "core/tests/catalog.h"
+
+/* errors.csv rows per session: a dead DIMM must not fill the stick. Failing
+ * words past the cap are folded into summary records (core/fold.h): their
+ * count and range are written, and the cell table covers the range. */
+#define SESSION_MAX_ROWS 200000u
+
+/* What earlier sessions left in errors.csv on this volume. */
+struct session_history {
+    unsigned sessions;     /* session lines seen */
+    uint64_t rows;         /* error rows read */
+    uint64_t summaries;    /* "# summary" records read (their ranges are in known) */
+    uint64_t bad_lines;    /* malformed lines skipped (a torn last line among them) */
+    int torn_repaired;     /* the file did not end in a newline: one was added */
+};
+
+/* One cell that an error touched for the first time in this session. */
+struct session_cell_news {
+    struct failbit fb;
+    int reseen;            /* 1: known from an earlier session; 0: new */
+};
+
+struct session {
+    struct wb_config cfg;
+    struct sbuf problems;          /* config problems, one per line */
+    char problems_buf[2048];
+    struct mem_plan plan;
+    struct cell_table cells;       /* this session */
+    struct cell_table known;       /* earlier sessions on this volume */
+    struct session_history hist;
+    char started[32], id[40];
+    /* where the run is */
+    uint32_t pass;
+    const struct mt_test *test;
+    uint64_t sweeps_total, test_bytes;
+    int stop, user_stop, skip;
+    unsigned passes_done, loops;
+    uint64_t bytes_moved;          /* memory traffic of finished tests, for GB/s */
+    /* cells */
+    uint64_t new_cells, reseen_cells;
+    struct failbit last_new;       /* valid when have_last_new */
+    int have_last_new;
+    /* errors */
+    uint64_t error_words, error_rows, rows_unlogged;
+    struct fold fold;              /* rows or summary records, and where every word went */
+    struct rep_test rt[MT_MAX_TEST + 1];
+    unsigned nrt;
+};
+
+/* Defaults for everything; the cell tables live in the caller's memory
+ * (powers of two). */
+void session_init(struct session *s, struct cell *cell_mem, unsigned cell_cap,
+                  struct cell *known_mem, unsigned known_cap);
+
+/* Record a configuration problem for the report. */
+void session_config_problem(struct session *s, const char *msg);
+
+/* After the config is read: the rules that depend on it (stress mode runs
+ * test 5 unless tests= was given). */
+void session_config_done(struct session *s);
+
+/* Name the session from the firmware clock ("YYYY-MM-DD HH:MM:SS" or
+ * "unknown") and 16 bits of entropy. */
+void session_start(struct session *s, const char *started, unsigned entropy);
+
+/* What opens this session's rows in errors.csv: the header row first when
+ * the file is new, then the session line. Returns the length. */
+size_t session_csv_start(const struct session *s, int new_file, char *buf, size_t cap);
+
+/* focus=cells: replace cfg.ranges with the memory around the known cells.
+ * `scratch` holds cap cells. Returns the number of known cells used. */
+unsigned session_focus(struct session *s, struct cell *scratch, unsigned cap);
+
+/* A test starts: counts, and how many iterations it runs in this pass. */
+unsigned session_test_begin(struct session *s, const struct mt_test *t);
+
+/* A test that cannot run in this build: the report says so. Returns 1 the
+ * first time (worth a line on screen), 0 after. */
+int session_test_unavailable(struct session *s, const struct mt_test *t);
+
+/* A test ended after `ms` with `errors` words in error; `moved` bytes of
+ * traffic; aborted by S, Esc or the stress clock. */
+void session_test_end(struct session *s, const struct mt_test *t, uint64_t errors, uint64_t ms,
+                      uint64_t moved, int aborted);
+
+/* May another pass (or stress loop) start? */
+int session_more_passes(const struct session *s);
+
+/* A pass (loop) ended. */
+void session_pass_end(struct session *s);
+
+/* One wrong word, seen by `cpu` at `time_ms` (since the start) with the
+ * temperature `temp_c` (FAILBIT_NO_TEMP: none). Its errors.csv rows are
+ * appended to `csv` and the cells touched for the first time this session go
+ * to news[] (room for 64); returns the news count. Or, with FOLD_SHED in
+ * `flags`, past the row cap, or with the cell table half full, the word is
+ * folded into a summary record (see session_take_summaries) and 0 returned. */
+unsigned session_take_error(struct session *s, unsigned cpu, uint64_t addr, uint64_t expected,
+                            uint64_t actual, uint64_t time_ms, unsigned flags, int temp_c,
+                            struct sbuf *csv, struct session_cell_news *news);
+
+/* The caller could not store rows it was given (file full or gone). */
+void session_rows_lost(struct session *s, uint64_t rows);
+
+/* Close the open summary records: their "# summary" lines are appended to
+ * `csv` (room for FOLD_CLOSED lines of 200 bytes) and their ranges enter the
+ * cell table. Returns the records; *words gets the words they hold. */
+unsigned session_take_summaries(struct session *s, struct sbuf *csv, uint64_t *words);
+
+/* A write of `csv` failed: `row_words` words in `rows` rows and `nsum`
+ * records holding `sum_words` words were not stored. */
+void session_write_failed(struct session *s, uint64_t row_words, uint64_t rows, unsigned nsum,
+                          uint64_t sum_words);
+
+/* The session.log line for a cell event (no timestamp, no newline). */
+void session_news_line(const struct session *s, const struct session_cell_news *n, char *buf,
+                       size_t cap);
+
+/* Lines for report.txt and the screen: session id, history, new and re-seen
+ * cells. Call before session_badram (it looks cells up by hash). */
+void session_lines(const struct session *s, const char *temp_source, struct sbuf *sb);
+
+/* Platform facts the report needs; the session fills in the rest. */
+struct session_platform {
+    const char *firmware, *serial_route, *temp_source;
+    const char *tsc_note;          /* TSC invariant or not, or NULL */
+    uint64_t counted;              /* failing words the kernels counted (accepted runs) */
+    uint64_t late;                 /* reports of fenced CPUs after their deadline, ignored */
+    unsigned cpus_used, cpus_found;
+    const char *cpu_note, *cpu_lines, *dimm_lines;
+    uint64_t total_ms;
+    const char *files_note;        /* NULL when results were saved */
+};
+
+/* Buffers for the end of a run: the sorted cells and the badram cover. */
+struct session_out {
+    struct cell *sorted;           /* cap_cells */
+    unsigned cap_cells;
+    uint64_t *gran;                /* cap_gran */
+    struct cover_pair *pairs;      /* cap_gran */
+    unsigned cap_gran;
+    struct badram_set set;
+    /* Every cell this volume has seen (history and this session), for the
+     * badram line to paste: a power-of-two table and its own cover. */
+    struct cell *all_mem;          /* cap_all; NULL: this session only */
+    unsigned cap_all;
+    uint64_t *all_gran;            /* cap_gran */
+    struct cover_pair *all_pairs;  /* cap_gran */
+    struct badram_set all;
+    unsigned sessions;             /* sessions on this volume, this one included */
+    struct il_model il;
+    struct report_in in;
+    char lines[16384];             /* session_lines, for the report */
+};
+
+/* Build the cell list and the badram cover, and the report input. Call
+ * once, after the last test. */
+void session_finish(struct session *s, const struct session_platform *pf, struct session_out *o);
+
+/* badram.txt, report.txt and the on-screen summary, from session_finish. */
+void session_badram_text(const struct session_out *o, struct sbuf *sb);
+void session_report_text(const struct session_out *o, struct sbuf *sb);
+void session_summary_text(const struct session_out *o, struct sbuf *sb);
+
+#endif

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+#include "results.h"
+#include "console.h"
+#include "fileio.h"
+#include "firmware.h"
+#include "mp.h"
+#include "thermal.h"
+#include "timer.h"
+#include <efi.h>
+#include <efilib.h>
+
+#define MAX_GRANULES 4096
+
+/* Pool, not static: keeps the .efi small; the test pages are free again by now. */
+void results_write(struct session *s, const char *dimms, int files, unsigned max_cells,
+                   unsigned all_cells)
+{
+    static char fw[128], cpus[SMP_MAX_CPUS * 96 + 128];
+    fw_describe(fw, sizeof fw);
+    struct sbuf cs;
+    sbuf_init(&cs, cpus, sizeof cpus);
+    mp_report_lines(&cs);
+    struct session_platform pf = {
+        .firmware = fw, .serial_route = con_serial_route(), .temp_source = thermal_source(),
+        .tsc_note = timer_tsc_note(), .counted = mp_tally()->counted, .late = mp_tally()->late,
+        .cpus_used = mp_cpus_used(), .cpus_found = mp_cpus_found(), .cpu_note = mp_note(),
+        .cpu_lines = cpus, .dimm_lines = dimms, .total_ms = timer_ms(),
+        .files_note = files ? NULL : "the boot volume was not writable: nothing was saved",
+    };
+    struct session_out *o = AllocateZeroPool(sizeof *o);
+    size_t bcap = 1 << 20, rcap = 1 << 20;
+    char *bbuf = AllocatePool(bcap), *rbuf = AllocatePool(rcap);
+    if (o) {
+        o->cap_cells = max_cells, o->cap_gran = MAX_GRANULES;
+        o->sorted = AllocatePool(max_cells * sizeof *o->sorted);
+        o->gran = AllocatePool(MAX_GRANULES * sizeof *o->gran);
+        o->pairs = AllocatePool(MAX_GRANULES * sizeof *o->pairs);
+        /* History and this session together, for the line to paste; without
+         * the memory badram.txt falls back to this session (and says so). */
+        o->cap_all = all_cells;
+        o->all_mem = AllocatePool(o->cap_all * sizeof *o->all_mem);
+        o->all_gran = AllocatePool(MAX_GRANULES * sizeof *o->all_gran);
+        o->all_pairs = AllocatePool(MAX_GRANULES * sizeof *o->all_pairs);
+        if (!o->all_mem || !o->all_gran || !o->all_pairs) {
+            o->all_mem = NULL;
+            con_alert("out of memory for the history's cells: badram.txt covers this session only\n");
+        }
+    }
+    if (!o || !o->sorted || !o->gran || !o->pairs || !bbuf || !rbuf) {
+        con_alert("out of memory for the report; see errors.csv\n");
+        return;
+    }
+    session_finish(s, &pf, o);
+    con_printf("\n%s", o->lines);
+    struct sbuf bs, rs;
+    sbuf_init(&bs, bbuf, bcap);
+    session_badram_text(o, &bs);
+    sbuf_init(&rs, rbuf, rcap);
+    session_report_text(o, &rs);
+    if (files && (fio_replace(L"badram.txt", bbuf, bs.len) | fio_replace(L"report.txt", rbuf, rs.len)))
+        con_alert("could not write badram.txt/report.txt to the boot volume\n");
+    sbuf_init(&rs, rbuf, rcap);
+    session_summary_text(o, &rs);
+    con_printf("\n%s", rbuf);
+    /* The GRUB line is the product: always show it in full. */
+    size_t nl = 0;
+    while (bbuf[nl] && bbuf[nl] != '\n')
+        nl++;
+    bbuf[nl] = 0;
+    con_printf("%s\n", bbuf);
+    if (files)
+        con_printf("results: \\weakbit\\errors.csv report.txt badram.txt session.log on the boot volume\n");
+}
+
