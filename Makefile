@@ -38,9 +38,10 @@ SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM -Iefi -Itests
 EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(ASM:%=$(BUILD)/boot/%.o)
 CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/fold.o core/config.o core/errcsv.o core/cells.o \
 	core/badram.o core/cover.o core/interleave.o core/linuxmem.o core/import.o tools/weakbit.o \
-	tools/apply.o tools/svg.o tools/textfile.o tools/verify.o tools/offline.o tools/import.o)
-UNIT      := main kern test_session test_movinv test_kernels test_matrix test_config test_csv_badram test_memplan test_cover test_interleave test_smp test_focus test_smbios \
-	test_linux_side test_fold
+	tools/cli_opt.o tools/cli_csv.o tools/atomic.o tools/badram.o tools/cells.o tools/apply.o tools/svg.o \
+	tools/timeline.o tools/map.o tools/textfile.o tools/verify.o tools/offline.o tools/import.o)
+UNIT      := main kern test_session test_movinv test_kernels test_matrix test_config test_csv_badram test_errcsv_reader \
+	test_memplan test_cover test_interleave test_smp test_focus test_smbios test_linux_side test_fold
 # efi/core modules only the host uses: the Linux side of the CLI (verify, import).
 HOST_CORE := linuxmem import
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(HOST_CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o \

@@ -18,53 +18,52 @@ static int repair_tail(const CHAR16 *name)
     return fio_append(name, "\n", 1) == 0;
 }
 
+/* Known cells, sessions and damage, as the reader hands the lines on. */
+struct history_read {
+    struct cell_table *known;
+    struct session_history *h;
+};
+
+static int history_line(void *ctx, const struct errcsv_line *l)
+{
+    struct history_read *hr = ctx;
+    if (l->kind == ERRCSV_ROW) {
+        hr->h->rows++;
+        cells_add(hr->known, l->row);
+    } else if (l->kind == ERRCSV_SESSION) {
+        hr->h->sessions++;
+    } else if (l->kind == ERRCSV_SUMMARY) {
+        /* Folded words: their range is as bad as a row's cell. */
+        hr->h->summaries++;
+        uint64_t cur = 0;
+        struct failbit r;
+        while (fold_cover_next(l->summary, &cur, &r))
+            cells_add(hr->known, &r);
+    } else if (l->kind == ERRCSV_BAD) {
+        hr->h->bad_lines++;
+    }
+    return 0;
+}
+
 void history_load(struct cell_table *known, struct session_history *h)
 {
     *h = (struct session_history){ 0 };
     h->torn_repaired = repair_tail(L"errors.csv");
     repair_tail(L"session.log");
-    char *buf = AllocatePool(CHUNK + 512);
+    char *buf = AllocatePool(CHUNK);
     if (!buf)
         return;
+    struct history_read hr = { known, h };
+    struct errcsv_reader r;
+    errcsv_reader_init(&r, history_line, &hr);
     unsigned long long off = 0;
-    size_t have = 0;   /* bytes of an unfinished line carried over */
     for (;;) {
-        long n = fio_read_at(L"errors.csv", off, buf + have, CHUNK);
+        long n = fio_read_at(L"errors.csv", off, buf, CHUNK);
         if (n <= 0)
             break;
         off += (unsigned long long)n;
-        size_t end = have + (size_t)n, start = 0;
-        for (size_t i = 0; i < end; i++) {
-            if (buf[i] != '\n')
-                continue;
-            struct failbit row;
-            struct err_session s;
-            switch (errcsv_parse_session(buf + start, i - start, &row, &s)) {
-            case ERRCSV_ROW:
-                h->rows++;
-                cells_add(known, &row);
-                break;
-            case ERRCSV_SESSION:
-                h->sessions++;
-                break;
-            case ERRCSV_BAD:
-                h->bad_lines++;
-                break;
-            case ERRCSV_SKIP:
-                /* A summary record: its range is as bad as a row's cell. */
-                h->summaries += fold_cover_line(known, buf + start, i - start);
-                break;
-            }
-            start = i + 1;
-        }
-        /* Keep the unfinished tail; a line longer than 512 bytes is not a row. */
-        have = end - start;
-        if (have > 512) {
-            h->bad_lines++;
-            have = 0;
-        }
-        for (size_t k = 0; k < have; k++)
-            buf[k] = buf[start + k];
+        errcsv_reader_feed(&r, buf, (size_t)n);
     }
+    errcsv_reader_finish(&r);
     FreePool(buf);
 }

@@ -39,9 +39,10 @@ void results_write(struct session *s, const char *dimms, int files, unsigned max
          * the memory badram.txt falls back to this session (and says so). */
         o->cap_all = all_cells;
         o->all_mem = AllocatePool(o->cap_all * sizeof *o->all_mem);
+        o->all_sorted = AllocatePool(o->cap_all * sizeof *o->all_sorted);
         o->all_gran = AllocatePool(MAX_GRANULES * sizeof *o->all_gran);
         o->all_pairs = AllocatePool(MAX_GRANULES * sizeof *o->all_pairs);
-        if (!o->all_mem || !o->all_gran || !o->all_pairs) {
+        if (!o->all_mem || !o->all_sorted || !o->all_gran || !o->all_pairs) {
             o->all_mem = NULL;
             con_alert("out of memory for the history's cells: badram.txt covers this session only\n");
         }

@@ -3,7 +3,6 @@
 // Never loses a pair already there (union), keeps a timestamped backup,
 // replaces the file atomically, and changes nothing when nothing is new.
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,42 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "cli.h"
+#include "textfile.h"
 
 #define MAX_PAIRS_IN 8192
-
-struct text {
-    char *buf;
-    size_t len;
-};
-
-static int read_all(const char *path, struct text *t)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    size_t cap = 1 << 16;
-    t->buf = malloc(cap);
-    t->len = 0;
-    size_t n;
-    while (t->buf && (n = fread(t->buf + t->len, 1, cap - t->len - 1, f)) > 0) {
-        t->len += n;
-        if (t->len + 1 == cap) {
-            char *nb = realloc(t->buf, cap *= 2);
-            if (!nb) {
-                free(t->buf);
-                t->buf = NULL;
-            }
-            t->buf = nb;
-        }
-    }
-    int err = ferror(f) || !t->buf;
-    fclose(f);
-    if (err)
-        return -1;
-    t->buf[t->len] = 0;
-    return 0;
-}
 
 /* Is this line an active GRUB_BADRAM assignment? Returns the offset of
  * "GRUB_BADRAM=" in it, or -1. */
@@ -85,7 +53,7 @@ static const char *regen_command(void)
     return NULL;
 }
 
-static void print_diff(const char *path, const struct text *old, const char *neu)
+static void print_diff(const char *path, const struct textfile *old, const char *neu)
 {
     printf("--- %s\n+++ %s (after weakbit apply)\n", path, path);
     /* Line-by-line until the first difference, then the rest: the change
@@ -114,77 +82,34 @@ static void print_diff(const char *path, const struct text *old, const char *neu
     }
 }
 
-static int write_atomic(const char *path, const char *data, size_t len, mode_t mode)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.weakbit-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return -1;
-    int ok = fchmod(fd, mode) == 0;
-    for (size_t off = 0; ok && off < len;) {
-        ssize_t w = write(fd, data + off, len - off);
-        if (w <= 0)
-            ok = 0;
-        else
-            off += (size_t)w;
-    }
-    ok = ok && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    /* Make the rename itself durable. */
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *(slash == dir ? slash + 1 : slash) = 0;
-    else
-        snprintf(dir, sizeof dir, ".");
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-    return 0;
-}
-
 int cmd_apply(int argc, char **argv)
 {
     struct cli_badram_opts o = { 1 << 20, BADRAM_MAX_PAIRS, 0, "" };
     const char *path = "/etc/default/grub", *line = NULL;
-    int dry = 0, i = 0;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        int r = cli_badram_opt(&o, argc, argv, &i);
-        if (r == 2)
-            return 2;
-        if (r == 1)
-            continue;
-        if (!strcmp(argv[i], "--dry-run"))
-            dry = 1;
-        else if (!strcmp(argv[i], "--grub-default") && i + 1 < argc)
-            path = argv[++i];
-        else if (!strcmp(argv[i], "--line") && i + 1 < argc)
-            line = argv[++i];
-        else
-            return cli_fail("unknown option %s (see weakbit --help)", argv[i]);
-    }
-    if (!line && i == argc)
+    int dry = 0, nfiles;
+    const struct cli_opt opts[] = {
+        CLI_BADRAM_OPTS(&o),
+        { "--dry-run", NULL, CLI_OPT_FLAG, &dry },
+        { "--grub-default", NULL, CLI_OPT_STRING, &path },
+        { "--line", NULL, CLI_OPT_STRING, &line },
+        CLI_OPT_END,
+    };
+    if (cli_opt_parse(opts, argc, argv, &nfiles))
+        return 2;
+    if (!line && !nfiles)
         return cli_fail("give errors.csv files or --line 'GRUB_BADRAM=...'");
-    if (line && i < argc)
+    if (line && nfiles)
         return cli_fail("give either CSV files or --line, not both");
 
     struct cover_pair *pairs = calloc(MAX_PAIRS_IN, sizeof *pairs);
-    struct cell *mem = calloc(CLI_MAX_CELLS, sizeof *mem);
     uint64_t *gran = calloc(CLI_MAX_GRAN, sizeof *gran);
-    if (!pairs || !mem || !gran)
+    if (!pairs || !gran)
         return cli_fail("out of memory");
     int rc = 0;
     unsigned n = 0, nnew = 0;
-    struct text old = { 0 };
+    struct textfile old = { 0 };
     struct stat st;
+    struct cli_cells c = { 0 };
 
     /* New pairs first: from the CSV cells' granules, or from --line. */
     if (line) {
@@ -195,14 +120,12 @@ int cmd_apply(int argc, char **argv)
         }
         nnew = (unsigned)k;
     } else {
-        struct cell_table t;
-        cells_init(&t, mem, CLI_MAX_CELLS);
-        if ((rc = cli_load_csv(&t, argv + i, argc - i)))
+        if ((rc = cli_cells_load(&c, argv, nfiles)))
             goto out;
         struct badram_set set;
-        badram_build(&set, t.slot, cells_sort(&t), o.granule, MAX_PAIRS_IN, 0, gran, pairs,
-                     CLI_MAX_GRAN < MAX_PAIRS_IN ? CLI_MAX_GRAN : MAX_PAIRS_IN);
-        if (set.gran_lost) {
+        struct badram_req req = { o.granule, MAX_PAIRS_IN, 0, "", gran, pairs,
+                                  CLI_MAX_GRAN < MAX_PAIRS_IN ? CLI_MAX_GRAN : MAX_PAIRS_IN };
+        if (badram_from_cells(&set, c.sorted, c.n, &req, NULL, BADRAM_ALL)) {
             rc = cli_fail("too many bad granules");
             goto out;
         }
@@ -210,7 +133,7 @@ int cmd_apply(int argc, char **argv)
     }
     n = nnew;
 
-    if (stat(path, &st) != 0 || read_all(path, &old) != 0) {
+    if (stat(path, &st) != 0 || textfile_read(path, &old) != 0) {
         rc = cli_fail("cannot read %s: %s", path, strerror(errno));
         goto out;
     }
@@ -300,9 +223,9 @@ int cmd_apply(int argc, char **argv)
         time_t now = time(NULL);
         strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
         snprintf(backup, sizeof backup, "%s.weakbit-%s.bak", path, stamp);
-        if (write_atomic(backup, old.buf, old.len, st.st_mode & 07777) != 0) {
+        if (atomic_write(backup, old.buf, old.len, st.st_mode & 07777) != 0) {
             rc = cli_fail("cannot write backup %s: %s", backup, strerror(errno));
-        } else if (write_atomic(path, neu, nl, st.st_mode & 07777) != 0) {
+        } else if (atomic_write(path, neu, nl, st.st_mode & 07777) != 0) {
             rc = cli_fail("cannot replace %s: %s (unchanged; backup in %s)", path, strerror(errno), backup);
         } else {
             printf("weakbit: updated %s (backup: %s)\n", path, backup);
@@ -318,7 +241,7 @@ int cmd_apply(int argc, char **argv)
 out:
     free(old.buf);
     free(gran);
-    free(mem);
+    cli_cells_free(&c);
     free(pairs);
     return rc;
 }

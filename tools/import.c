@@ -10,9 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "atomic.h"
 #include "cli.h"
 #include "core/errcsv.h"
 #include "core/import.h"
@@ -85,25 +84,8 @@ static int write_out(const char *path, const char *data, size_t len)
 {
     if (!path || !strcmp(path, "-"))
         return fwrite(data, 1, len, stdout) == len ? 0 : cli_fail("cannot write to stdout");
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.weakbit-XXXXXX", path) >= (int)sizeof tmp)
-        return cli_fail("output path too long");
-    int fd = mkstemp(tmp);
-    if (fd < 0)
+    if (atomic_write(path, data, len, 0644))
         return cli_fail("cannot write %s: %s", path, strerror(errno));
-    int ok = fchmod(fd, 0644) == 0;
-    for (size_t off = 0; ok && off < len;) {
-        ssize_t w = write(fd, data + off, len - off);
-        ok = w > 0;
-        off += ok ? (size_t)w : 0;
-    }
-    ok = fsync(fd) == 0 && ok;
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, path)) {
-        int e = errno;
-        unlink(tmp);
-        return cli_fail("cannot write %s: %s", path, strerror(e));
-    }
     return 0;
 }
 
@@ -115,26 +97,13 @@ int cmd_import(int argc, char **argv)
     if (fmt < 0)
         return cli_fail("unknown import format '%s': memtest86plus, linux-memtest or addresses", argv[0]);
     const char *out = NULL;
-    char **files = calloc((size_t)argc, sizeof *files);
-    int nfiles = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-o")) {
-            if (i + 1 >= argc || out) {
-                free(files);
-                return cli_fail(out ? "-o given twice" : "-o needs a file name");
-            }
-            out = argv[++i];
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            free(files);
-            return cli_fail("unknown option %s (see weakbit import --help)", argv[i]);
-        } else {
-            files[nfiles++] = argv[i];
-        }
-    }
-    if (!nfiles) {
-        free(files);
+    const struct cli_opt opts[] = { { "-o", "--output", CLI_OPT_ONCE, &out }, CLI_OPT_END };
+    char **files = argv + 1;
+    int nfiles;
+    if (cli_opt_parse(opts, argc - 1, files, &nfiles))
+        return 2;
+    if (!nfiles)
         return cli_fail("give the files to import");
-    }
     struct addrs s = { calloc(IMPORT_MAX_PAGES, sizeof *s.v), 0 };
     struct import_item *items = calloc(LINE_ITEMS, sizeof *items);
     size_t cap = (size_t)IMPORT_MAX_PAGES * 96 + (size_t)nfiles * 4096 + 256, len = 0;
@@ -169,6 +138,5 @@ int cmd_import(int argc, char **argv)
     free(text);
     free(items);
     free(s.v);
-    free(files);
     return rc;
 }

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "cli.h"
 #include "core/fmt.h"
 #include "core/linuxmem.h"
@@ -217,20 +218,7 @@ static int mkdirs(const char *dir)
 
 static int write_file(const char *path, const char *data, mode_t mode)
 {
-    char tmp[PATH_MAX + 16];
-    snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return -1;
-    size_t len = strlen(data);
-    int ok = fchmod(fd, mode) == 0 && write(fd, data, len) == (ssize_t)len;
-    ok = fsync(fd) == 0 && ok;
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, path)) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return atomic_write(path, data, strlen(data), mode);
 }
 
 static int install_at_boot(const struct offline *o, uint64_t *pages, unsigned n, const char *bin)
@@ -304,27 +292,23 @@ static int install_at_boot(const struct offline *o, uint64_t *pages, unsigned n,
  * are left out, as badram leaves them). */
 static int csv_pages(char **files, int n, uint64_t *pages, unsigned *np)
 {
-    struct cell *mem = calloc(CLI_MAX_CELLS, sizeof *mem);
-    if (!mem)
-        return cli_fail("out of memory");
-    struct cell_table t;
-    cells_init(&t, mem, CLI_MAX_CELLS);
-    int rc = cli_load_csv(&t, files, n);
-    unsigned nc = rc ? 0 : cells_sort(&t), skipped = 0;
-    for (unsigned k = 0; k < nc && !rc; k++) {
-        if (!t.slot[k].certain) {
+    struct cli_cells c;
+    int rc = cli_cells_load(&c, files, n);
+    unsigned skipped = 0;
+    for (unsigned k = 0; k < c.n && !rc; k++) {
+        if (!c.sorted[k].certain) {
             skipped++;
             continue;
         }
         if (*np >= MAX_PAGES)
             rc = cli_fail("more than %u pages", MAX_PAGES);
         else
-            pages[(*np)++] = t.slot[k].addr & ~0xfffull;
+            pages[(*np)++] = c.sorted[k].addr & ~0xfffull;
     }
     if (skipped)
         fprintf(stderr, "weakbit: %u cell%s seen only by address tests (addr_uncertain) left out\n", skipped,
                 skipped == 1 ? "" : "s");
-    free(mem);
+    cli_cells_free(&c);
     return rc;
 }
 
@@ -332,32 +316,25 @@ int cmd_offline(int argc, char **argv)
 {
     static struct offline o;
     const char *sysfs = NULL, *meminfo = NULL, *bin = NULL;
-    int at_boot = 0, from_state = 0, i = 0;
+    int at_boot = 0, from_state = 0, nfiles;
     o.root = "";
     o.dry = o.hard = 0;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        const char *a = argv[i];
-        const char **val = !strcmp(a, "--root") ? &o.root : !strcmp(a, "--sysfs") ? &sysfs
-                           : !strcmp(a, "--meminfo") ? &meminfo : !strcmp(a, "--bin") ? &bin : NULL;
-        if (val) {
-            if (i + 1 >= argc)
-                return cli_fail("option %s needs a value", a);
-            *val = argv[++i];
-        } else if (!strcmp(a, "--dry-run")) {
-            o.dry = 1;
-        } else if (!strcmp(a, "--at-boot")) {
-            at_boot = 1;
-        } else if (!strcmp(a, "--hard")) {
-            o.hard = 1;
-        } else if (!strcmp(a, "--state")) {
-            from_state = 1;
-        } else {
-            return cli_fail("unknown option %s (see weakbit offline --help)", a);
-        }
-    }
-    if (from_state && i < argc)
+    const struct cli_opt opts[] = {
+        { "--root", NULL, CLI_OPT_STRING, &o.root },
+        { "--sysfs", NULL, CLI_OPT_STRING, &sysfs },
+        { "--meminfo", NULL, CLI_OPT_STRING, &meminfo },
+        { "--bin", NULL, CLI_OPT_STRING, &bin },
+        { "--dry-run", NULL, CLI_OPT_FLAG, &o.dry },
+        { "--at-boot", NULL, CLI_OPT_FLAG, &at_boot },
+        { "--hard", NULL, CLI_OPT_FLAG, &o.hard },
+        { "--state", NULL, CLI_OPT_FLAG, &from_state },
+        CLI_OPT_END,
+    };
+    if (cli_opt_parse(opts, argc, argv, &nfiles))
+        return 2;
+    if (from_state && nfiles)
         return cli_fail("give either CSV files or --state, not both");
-    if (!from_state && i == argc)
+    if (!from_state && !nfiles)
         return cli_fail("give errors.csv files (or --state for the pages --at-boot recorded)");
     if (from_state && at_boot)
         return cli_fail("--state reads what --at-boot wrote: use one of them");
@@ -393,7 +370,7 @@ int cmd_offline(int argc, char **argv)
         rooted(state, o.root, STATE_PATH);
         rc = read_state(state, pages, &n, 1);
     } else {
-        rc = csv_pages(argv + i, argc - i, pages, &n);
+        rc = csv_pages(argv, nfiles, pages, &n);
     }
     if (!rc) {
         n = sort_unique(pages, n);

@@ -282,17 +282,16 @@ int cmd_verify(int argc, char **argv)
 {
     const char *iomem = "/proc/iomem", *cmdline = "/proc/cmdline";
     const char *lockdown = "/sys/kernel/security/lockdown";
-    int i = 0;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        const char **dst = !strcmp(argv[i], "--iomem") ? &iomem : !strcmp(argv[i], "--cmdline") ? &cmdline
-                           : !strcmp(argv[i], "--lockdown") ? &lockdown : NULL;
-        if (!dst)
-            return cli_fail("unknown option %s (see weakbit verify --help)", argv[i]);
-        if (i + 1 >= argc)
-            return cli_fail("option %s needs a file", argv[i]);
-        *dst = argv[++i];
-    }
-    if (i == argc)
+    const struct cli_opt opts[] = {
+        { "--iomem", NULL, CLI_OPT_STRING, &iomem },
+        { "--cmdline", NULL, CLI_OPT_STRING, &cmdline },
+        { "--lockdown", NULL, CLI_OPT_STRING, &lockdown },
+        CLI_OPT_END,
+    };
+    int nfiles;
+    if (cli_opt_parse(opts, argc, argv, &nfiles))
+        return 2;
+    if (!nfiles)
         return cli_fail("give errors.csv or badram.txt files to check");
 
     static struct verify v;
@@ -327,7 +326,7 @@ int cmd_verify(int argc, char **argv)
     struct cell_table tab;
     cells_init(&tab, mem, CLI_MAX_CELLS);
     unsigned nblocks = 0;
-    for (int k = i; !rc && k < argc; k++) {
+    for (int k = 0; !rc && k < nfiles; k++) {
         if (textfile_read(argv[k], &t)) {
             rc = cli_fail("cannot read %s: %s", argv[k], strerror(errno));
             break;
@@ -338,10 +337,13 @@ int cmd_verify(int argc, char **argv)
             rc = cli_load_csv(&tab, argv + k, 1);
         free(t.buf);
     }
+    struct cell *sorted = rc ? NULL : malloc((tab.n + 1) * sizeof *sorted);
+    if (!rc && !sorted)
+        rc = cli_fail("out of memory");
     if (!rc) {
-        unsigned n = cells_sort(&tab), unprotected = 0, skipped = 0;
+        unsigned n = cells_sorted_copy(&tab, sorted, tab.n), unprotected = 0, skipped = 0;
         for (unsigned k = 0; k < n; k++) {
-            const struct cell *c = &tab.slot[k];
+            const struct cell *c = &sorted[k];
             printf("0x%016llx bit %2u: ", (unsigned long long)c->addr, c->bit);
             if (!c->certain) {
                 printf("skipped: only address tests saw it (addr_uncertain), so badram does not mask it either\n");
@@ -364,6 +366,7 @@ int cmd_verify(int argc, char **argv)
                    skipped ? " (uncertain cells skipped)" : "");
         rc = unprotected ? 1 : 0;
     }
+    free(sorted);
     free(blocks);
     free(mem);
     free(v.r);

@@ -23,21 +23,6 @@ static unsigned granules(const struct cell *cells, unsigned n, uint64_t granule,
     return k;
 }
 
-void badram_build(struct badram_set *set, const struct cell *cells, unsigned n, uint64_t granule,
-                  unsigned max_pairs, uint64_t limit, uint64_t *gran, struct cover_pair *pairs,
-                  unsigned cap)
-{
-    set->granule = granule;
-    set->gran = gran;
-    set->ngran = granules(cells, n, granule, gran, cap, &set->gran_lost);
-    set->unconfirmed = 0;
-    for (unsigned i = 0; i < n; i++)
-        set->unconfirmed += !cells[i].certain;
-    set->pairs = pairs;
-    set->npairs = cover_build(gran, set->ngran, granule, max_pairs, limit, pairs, &set->stats);
-    if (!set->interleave)
-        set->interleave = "";
-}
 
 /* "1M", "64K", "2G" or plain bytes. */
 static void size_str(char *buf, size_t cap, uint64_t v)
@@ -218,4 +203,21 @@ int badram_parse_line(const char *s, size_t n, struct cover_pair *pairs, unsigne
         i = j + 1;
     }
     return half ? -1 : (int)k;
+}
+
+int badram_from_cells(struct badram_set *set, const struct cell *cells, unsigned n,
+                      const struct badram_req *req, struct sbuf *sb, int form)
+{
+    *set = (struct badram_set){ .granule = req->granule, .gran = req->gran, .pairs = req->pairs,
+                                .interleave = req->interleave ? req->interleave : "" };
+    set->ngran = granules(cells, n, req->granule, req->gran, req->cap, &set->gran_lost);
+    for (unsigned i = 0; i < n; i++)
+        set->unconfirmed += !cells[i].certain;
+    set->npairs = cover_build(req->gran, set->ngran, req->granule, req->max_pairs, req->limit,
+                              req->pairs, &set->stats);
+    if (sb && form == BADRAM_ALL)
+        badram_render(sb, set);
+    else if (sb)
+        badram_render_form(sb, (enum badram_form)form, set);
+    return set->gran_lost || (sb && sb->lost) ? -1 : 0;
 }

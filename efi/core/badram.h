@@ -26,13 +26,29 @@ struct badram_set {
     const char *interleave;    /* user's model, for the notes; may be "" */
 };
 
-/* Fill `set` from sorted cells: granules into gran[cap], then the cover into
- * pairs[cap] within max_pairs, overhead counted below `limit` (0: derive). */
-void badram_build(struct badram_set *set, const struct cell *cells, unsigned n, uint64_t granule,
-                  unsigned max_pairs, uint64_t limit, uint64_t *gran, struct cover_pair *pairs,
-                  unsigned cap);
-
 enum badram_form { BADRAM_GRUB, BADRAM_GRUBCFG, BADRAM_MEMMAP, BADRAM_MEMMAP_PLAIN, BADRAM_WINDOWS };
+
+/* badram_from_cells' form for badram.txt: every form, then the notes. */
+#define BADRAM_ALL (-1)
+
+/* What badram_from_cells needs besides the cells: the rules, and the
+ * caller's buffers (pool memory in the app, the heap in the CLI). */
+struct badram_req {
+    uint64_t granule;
+    unsigned max_pairs;
+    uint64_t limit;             /* overhead counted below this (cover_limit(ram_top)); 0: derive */
+    const char *interleave;     /* the user's model, for the notes; NULL or "" for none */
+    uint64_t *gran;             /* room for cap granule bases */
+    struct cover_pair *pairs;   /* room for cap pairs */
+    unsigned cap;
+};
+
+/* From sorted cells (cells_sorted_copy) to a badram: the bad granules and
+ * their cover within max_pairs into `set`, then, when sb is given, the
+ * text: form BADRAM_ALL (badram.txt) or one enum badram_form. Returns 0,
+ * or -1 when granules did not fit gran[] or the text did not fit sb. */
+int badram_from_cells(struct badram_set *set, const struct cell *cells, unsigned n,
+                      const struct badram_req *req, struct sbuf *sb, int form);
 
 /* Every form, one per line (the badram.txt contract), then `#` notes. */
 void badram_render(struct sbuf *sb, const struct badram_set *set);

@@ -70,42 +70,23 @@ static int before(const struct cell *a, const struct cell *b)
     return a->addr < b->addr || (a->addr == b->addr && a->bit < b->bit);
 }
 
-/* Shell sort: no recursion, no allocation. */
-static void sort_cells(struct cell *c, unsigned k)
-{
-    for (unsigned gap = k / 2; gap; gap /= 2)
-        for (unsigned i = gap; i < k; i++) {
-            struct cell x = c[i];
-            unsigned j = i;
-            while (j >= gap && before(&x, &c[j - gap])) {
-                c[j] = c[j - gap];
-                j -= gap;
-            }
-            c[j] = x;
-        }
-}
-
 unsigned cells_sorted_copy(const struct cell_table *t, struct cell *out, unsigned cap)
 {
     unsigned k = 0;
     for (unsigned i = 0; i < t->cap && k < cap; i++)
         if (t->slot[i].used)
             out[k++] = t->slot[i];
-    sort_cells(out, k);
-    return k;
-}
-
-unsigned cells_sort(struct cell_table *t)
-{
-    unsigned k = 0;
-    for (unsigned i = 0; i < t->cap; i++)
-        if (t->slot[i].used)
-            t->slot[k++] = t->slot[i];
-    for (unsigned i = k; i < t->cap; i++)
-        t->slot[i].used = 0;
-    sort_cells(t->slot, k);
-    t->cap = k ? k : 1; /* sealed: no further inserts land in the sorted prefix */
-    t->n = k;
+    /* Shell sort: no recursion, no allocation. */
+    for (unsigned gap = k / 2; gap; gap /= 2)
+        for (unsigned i = gap; i < k; i++) {
+            struct cell x = out[i];
+            unsigned j = i;
+            while (j >= gap && before(&x, &out[j - gap])) {
+                out[j] = out[j - gap];
+                j -= gap;
+            }
+            out[j] = x;
+        }
     return k;
 }
 

@@ -32,19 +32,16 @@ void cells_init(struct cell_table *t, struct cell *mem, unsigned cap);
  * -1 when the table is full (counted in t->dropped). */
 int cells_add(struct cell_table *t, const struct failbit *row);
 
-/* The cell (addr, bit), or NULL. Works on an unsorted table only. */
+/* The cell (addr, bit), or NULL. */
 const struct cell *cells_find(const struct cell_table *t, uint64_t addr, unsigned bit);
 
 /* Add every cell of `src` (unsorted) to `dst`, counts and all. Returns the
  * cells that did not fit (also counted in dst->dropped). */
 unsigned cells_merge(struct cell_table *dst, const struct cell_table *src);
 
-/* Copy the cells into out[cap] in addr/bit order and return how many were
- * copied (at most cap). The table itself stays as it is. */
+/* The table's cells copied into out[] in addr/bit order; the table stays
+ * as it is (hashed: lookups and inserts go on working). Copies at most cap
+ * cells (give cap >= t->n for all) and returns how many it copied. */
 unsigned cells_sorted_copy(const struct cell_table *t, struct cell *out, unsigned cap);
-
-/* Compact the table into addr/bit order at the front of t->slot and return
- * the count. The table cannot take more rows afterwards. */
-unsigned cells_sort(struct cell_table *t);
 
 #endif

@@ -243,3 +243,99 @@ int errcsv_parse_summary(const char *l, size_t n, struct failsum *s)
     s->flags = unc ? FAILBIT_ADDR_UNCERTAIN : 0;
     return 0;
 }
+
+/* ---- reading a whole file ------------------------------------------------ */
+
+void errcsv_reader_init(struct errcsv_reader *r, errcsv_line_fn fn, void *ctx)
+{
+    r->fn = fn;
+    r->ctx = ctx;
+    r->have = 0;
+    r->too_long = 0;
+    r->lineno = 0;
+    r->status = 0;
+    r->held = 0;
+}
+
+/* The bad line held back, now that the line after it is known. */
+static void reader_release(struct errcsv_reader *r, int torn)
+{
+    r->held = 0;
+    r->bad_line.torn = torn;
+    r->status = r->fn(r->ctx, &r->bad_line);
+}
+
+/* One whole line (without its newline) to the callback. */
+static void reader_line(struct errcsv_reader *r, const char *s, size_t n, int last)
+{
+    struct failbit row;
+    struct err_session ses;
+    struct errcsv_line l = { .lineno = ++r->lineno };
+    l.too_long = r->too_long || n > ERRCSV_LINE_MAX;
+    struct failsum sum;
+    l.kind = l.too_long ? ERRCSV_BAD : errcsv_parse_session(s, n, &row, &ses);
+    if (l.kind == ERRCSV_SKIP && !errcsv_parse_summary(s, n, &sum))
+        l.kind = ERRCSV_SUMMARY;
+    l.torn = last && l.kind == ERRCSV_BAD ? ERRCSV_TORN_END : 0;
+    l.row = l.kind == ERRCSV_ROW ? &row : 0;
+    l.session = l.kind == ERRCSV_SESSION ? &ses : 0;
+    l.summary = l.kind == ERRCSV_SUMMARY ? &sum : 0;
+    r->have = 0;
+    r->too_long = 0;
+    /* A boot that finds the file torn ends the line and writes its session
+     * line next: a bad line right before a session line is that tear. */
+    if (r->held)
+        reader_release(r, l.kind == ERRCSV_SESSION ? ERRCSV_TORN_CLOSED : 0);
+    if (r->status || l.kind == ERRCSV_SKIP)
+        return;
+    if (l.kind == ERRCSV_BAD && !last) {
+        r->held = 1;
+        r->bad_line = l;
+        return;
+    }
+    r->status = r->fn(r->ctx, &l);
+}
+
+/* Carry the start of a line over to the next chunk; past the limit only
+ * remember that it was too long. */
+static void reader_keep(struct errcsv_reader *r, const char *s, size_t n)
+{
+    if (r->too_long || n > sizeof r->part - r->have) {
+        r->too_long = 1;
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        r->part[r->have + i] = s[i];
+    r->have += n;
+}
+
+int errcsv_reader_feed(struct errcsv_reader *r, const char *p, size_t n)
+{
+    while (n && !r->status) {
+        size_t i = 0;
+        while (i < n && p[i] != '\n')
+            i++;
+        if (i == n) {
+            reader_keep(r, p, n);
+            break;
+        }
+        if (!r->have && !r->too_long) {
+            reader_line(r, p, i, 0);   /* whole in this chunk: no copy */
+        } else {
+            reader_keep(r, p, i);
+            reader_line(r, r->part, r->have, 0);
+        }
+        p += i + 1;
+        n -= i + 1;
+    }
+    return r->status;
+}
+
+int errcsv_reader_finish(struct errcsv_reader *r)
+{
+    if (!r->status && (r->have || r->too_long))
+        reader_line(r, r->part, r->have, 1);
+    if (!r->status && r->held)
+        reader_release(r, 0);
+    return r->status;
+}

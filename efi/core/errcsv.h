@@ -21,7 +21,8 @@ struct err_session {
 /* One CSV line with newline; returns its length (truncated if cap is short). */
 size_t errcsv_format(char *buf, size_t cap, const struct failbit *row);
 
-enum errcsv_kind { ERRCSV_ROW, ERRCSV_SKIP, ERRCSV_BAD, ERRCSV_SESSION };
+/* ERRCSV_SUMMARY: only from the reader below, for a "# summary" line. */
+enum errcsv_kind { ERRCSV_ROW, ERRCSV_SKIP, ERRCSV_BAD, ERRCSV_SESSION, ERRCSV_SUMMARY };
 
 /* Parse one line (without its newline). SKIP: blank, header, or `#` comment.
  * BAD: anything malformed (wrong column count, bad number, bit > 63).
@@ -45,5 +46,55 @@ size_t errcsv_session_line(char *buf, size_t cap, const char *id, const char *st
 
 /* Seconds since 2000-01-01 00:00:00 for "YYYY-MM-DD HH:MM:SS", or 0 if malformed. */
 uint64_t errcsv_clock_s(const char *s, size_t n);
+
+/* ---- reading a whole file: bytes in, lines out -------------------------- */
+
+/* Longest line the reader takes, in bytes before the newline (a CR
+ * included); a longer one is bad. Real rows are under 200. */
+#define ERRCSV_LINE_MAX 510
+
+#define ERRCSV_TORN_END 1      /* the last line, with no newline */
+#define ERRCSV_TORN_CLOSED 2   /* the next boot closed it: its session line follows */
+
+/* One line as the reader hands it on. Blank, header and comment lines are
+ * not handed on, except "# summary" records. */
+struct errcsv_line {
+    unsigned lineno;                    /* 1-based */
+    enum errcsv_kind kind;              /* ERRCSV_ROW, ERRCSV_SESSION, ERRCSV_SUMMARY or ERRCSV_BAD */
+    int too_long;                       /* BAD: over ERRCSV_LINE_MAX */
+    int torn;                           /* BAD: a power cut tore it; ERRCSV_TORN_* */
+    const struct failbit *row;          /* ROW only */
+    const struct err_session *session;  /* SESSION only */
+    const struct failsum *summary;      /* SUMMARY only: folded words, see errcsv_parse_summary */
+};
+
+/* Returns 0 to go on; anything else stops the reader and is returned by
+ * errcsv_reader_feed/finish from then on. */
+typedef int (*errcsv_line_fn)(void *ctx, const struct errcsv_line *l);
+
+struct errcsv_reader {
+    errcsv_line_fn fn;
+    void *ctx;
+    char part[ERRCSV_LINE_MAX];   /* a line split across chunks, so far */
+    size_t have;
+    int too_long;                 /* the current line outgrew part[] */
+    unsigned lineno;
+    int status;                   /* fn's non-zero answer */
+    int held;                     /* bad_line waits for the line after it */
+    struct errcsv_line bad_line;
+};
+
+/* Start reading one file; fn gets every row, session line and bad line.
+ * A bad line is torn when it is the last one and has no newline, or when
+ * the next boot closed it: a session line follows it directly. */
+void errcsv_reader_init(struct errcsv_reader *r, errcsv_line_fn fn, void *ctx);
+
+/* The next n bytes of the file, cut anywhere (lines may span calls; CRLF
+ * is fine). Returns 0, or the status fn stopped with. */
+int errcsv_reader_feed(struct errcsv_reader *r, const char *p, size_t n);
+
+/* End of file: a last line without a newline is handed on too (torn when
+ * it does not parse). Returns 0, or the status fn stopped with. */
+int errcsv_reader_finish(struct errcsv_reader *r);
 
 #endif

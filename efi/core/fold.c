@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include "core/fold.h"
-#include "core/cells.h"
-#include "core/errcsv.h"
 
 #define COVER_STEP 4096u
 #define COVER_MAX 4096u
@@ -134,17 +132,5 @@ int fold_cover_next(const struct failsum *s, uint64_t *cursor, struct failbit *r
                              .cpu = s->cpu, .addr = a & ~7ull, .bit = bit,
                              .expected = 0, .actual = s->bits, .temp_c = FAILBIT_NO_TEMP,
                              .flags = s->flags };
-    return 1;
-}
-
-int fold_cover_line(struct cell_table *t, const char *line, size_t n)
-{
-    struct failsum s;
-    if (errcsv_parse_summary(line, n, &s))
-        return 0;
-    uint64_t cur = 0;
-    struct failbit r;
-    while (fold_cover_next(&s, &cur, &r))
-        cells_add(t, &r);
     return 1;
 }

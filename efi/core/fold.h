@@ -79,9 +79,5 @@ uint64_t fold_lost(const struct fold_acct *a, uint64_t counted);
  * count near 4096. */
 int fold_cover_next(const struct failsum *s, uint64_t *cursor, struct failbit *row);
 
-/* A "# summary" line of errors.csv into cell table `t` as its cover (the
- * history of earlier sessions, the CLI). Returns 1 if it was one, else 0. */
-struct cell_table;
-int fold_cover_line(struct cell_table *t, const char *line, size_t n);
 
 #endif

@@ -248,22 +248,23 @@ void session_finish(struct session *s, const struct session_platform *pf, struct
         sbuf_printf(&lines, "tsc: %s\n", pf->tsc_note);
 
     unsigned ncell = cells_sorted_copy(&s->cells, o->sorted, o->cap_cells);
-    o->set = (struct badram_set){ .interleave = s->cfg.interleave };
-    badram_build(&o->set, o->sorted, ncell, s->cfg.granule, s->cfg.max_pairs,
-                 cover_limit(s->plan.ram_top), o->gran, o->pairs, o->cap_gran);
+    struct badram_req req = { s->cfg.granule, s->cfg.max_pairs, cover_limit(s->plan.ram_top),
+                              s->cfg.interleave, o->gran, o->pairs, o->cap_gran };
+    badram_from_cells(&o->set, o->sorted, ncell, &req, NULL, BADRAM_ALL);
     /* badram.txt's line covers every cell any session here recorded: one
      * missed today keeps the mask an earlier session gave it. */
     o->all = o->set;
     o->sessions = s->hist.sessions + 1;
-    if (o->all_mem) {
+    if (o->all_mem && o->all_sorted) {
         struct cell_table all;
         cells_init(&all, o->all_mem, o->cap_all);
         cells_merge(&all, &s->known);
         cells_merge(&all, &s->cells);
-        unsigned na = cells_sort(&all);
-        o->all = (struct badram_set){ .interleave = s->cfg.interleave };
-        badram_build(&o->all, all.slot, na, s->cfg.granule, s->cfg.max_pairs,
-                     cover_limit(s->plan.ram_top), o->all_gran, o->all_pairs, o->cap_gran);
+        unsigned na = cells_sorted_copy(&all, o->all_sorted, o->cap_all);
+        struct badram_req areq = req;
+        areq.gran = o->all_gran;
+        areq.pairs = o->all_pairs;
+        badram_from_cells(&o->all, o->all_sorted, na, &areq, NULL, BADRAM_ALL);
     }
     int il = s->cfg.interleave[0] && !il_parse(&o->il, s->cfg.interleave, str_len(s->cfg.interleave));
 

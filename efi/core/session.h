@@ -165,6 +165,7 @@ struct session_out {
     /* Every cell this volume has seen (history and this session), for the
      * badram line to paste: a power-of-two table and its own cover. */
     struct cell *all_mem;          /* cap_all; NULL: this session only */
+    struct cell *all_sorted;       /* cap_all */
     unsigned cap_all;
     uint64_t *all_gran;            /* cap_gran */
     struct cover_pair *all_pairs;  /* cap_gran */

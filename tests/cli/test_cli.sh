@@ -27,6 +27,8 @@ check "full badram.txt form has all lines" bash -c 'grep -q "^badram 0x36a700000
 out=$("$cli" cells "$tmp/a.csv" "$tmp/b.csv")
 check "cells table merges sessions" bash -c 'grep -q "^0x000000036a7abcd8 *3 *2 " <<<"$0" && grep -q "^3 cells$" <<<"$0"' "$out"
 check "torn last line skipped with a warning" bash -c '"$0" badram "$1" 2>&1 >/dev/null | grep -q "torn last line skipped"' "$cli" "$tmp/b_torn.csv"
+{ cat "$tmp/b.csv" "$tmp/torn.csv"; printf '\n# session 2 start 2026-11-20 10:15:00\n'; tail -n1 "$tmp/a.csv"; } >"$tmp/closed.csv"
+check "a torn line the next boot closed is skipped with a warning" bash -c '"$0" cells "$1" 2>"$2" | grep -q "^3 cells$" && grep -q "closed.csv:4: line torn by a power cut" "$2"' "$cli" "$tmp/closed.csv" "$tmp/err"
 printf 'time_s\nnot,a,row\n1,0,5,0,0x1000,1,0x0,0x2\n' >"$tmp/bad.csv"
 check "malformed row refused" bash -c '! "$0" badram "$1"' "$cli" "$tmp/bad.csv"
 check "bad granule refused" bash -c '! "$0" badram --granule 12K "$1"' "$cli" "$tmp/a.csv"
@@ -35,6 +37,16 @@ check "unknown format refused" bash -c '! "$0" badram --format xml "$1"' "$cli" 
 check "missing file refused with a reason" bash -c '"$0" badram /nonexistent 2>&1 | grep -q "cannot read /nonexistent"' "$cli"
 check "no arguments is an error" bash -c '! "$0"' "$cli"
 check "--help works" "$cli" badram --help
+sed 's/$/\r/' "$tmp/a.csv" >"$tmp/a_crlf.csv"
+check "CRLF line ends read like LF" bash -c 'cmp -s <("$0" cells "$1") <("$0" cells "$2")' "$cli" "$tmp/a.csv" "$tmp/a_crlf.csv"
+{ cat "$tmp/a.csv"; printf '#%0600d\n' 0; cat "$tmp/b.csv"; } >"$tmp/long.csv"
+check "over-long line refused with its line number" bash -c '"$0" cells "$1" 2>&1 >/dev/null | grep -q "long.csv:4: line too long"' "$cli" "$tmp/long.csv"
+check "over-long line: exit status 2" bash -c '"$0" cells "$1" >/dev/null 2>&1; [ $? -eq 2 ]' "$cli" "$tmp/long.csv"
+out=$("$cli" badram "$tmp/b.csv" --granule 4K --format memmap)
+check "options may follow the files" test "$out" = 'memmap=4K\\\$0x460e00000,4K\\\$0x4ea0ff000'
+check "unknown option: one line, exit 2" bash -c '"$0" cells --frobnicate "$1" 2>"$2"; [ $? -eq 2 ] && [ "$(wc -l <"$2")" -eq 1 ] && grep -q "unknown option --frobnicate" "$2"' "$cli" "$tmp/a.csv" "$tmp/err"
+check "option without its value refused" bash -c '"$0" badram "$1" --format 2>&1 | grep -q "option --format needs a value"' "$cli" "$tmp/a.csv"
+check "-- ends the options" bash -c 'cp "$1" "$2/--granule" && cd "$2" && "$0" cells -- --granule | grep -q "^2 cells$"' "$(readlink -f "$cli")" "$tmp/b.csv" "$tmp"
 out=$("$cli" cells --interleave ch:0x40,dimm:0x20000 "$tmp/a.csv" "$tmp/b.csv")
 check "cells --interleave names each cell's module" bash -c 'grep -Eq "^0x0000000460e00000 +63 .* ch0/dimm0$" <<<"$0" && grep -Eq "^0x00000004ea0ffff8 +0 .* ch1/dimm1$" <<<"$0" && grep -q "^suspect modules" <<<"$0"' "$out"
 check "badram --interleave notes the model" bash -c '"$0" badram --interleave ch:0x40,dimm:0x20000 "$1" | grep -q "^# interleave: ch:0x40,dimm:0x20000 (highest selector bit 17)"' "$cli" "$tmp/a.csv"

@@ -112,7 +112,7 @@ echo keep >"$tmp/keep.svg"
 refused() {  # expected message, then arguments
     local want=$1; shift
     ! "$cli" "$@" 2>"$tmp/err" >/dev/null && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q -- "$want" "$tmp/err" &&
-        [ "$(cat "$tmp/keep.svg")" = keep ] && [ -z "$(ls "$tmp" | grep '\.tmp')" ]
+        [ "$(cat "$tmp/keep.svg")" = keep ] && [ -z "$(ls "$tmp" | grep '\.weakbit-')" ]
 }
 printf 'time_s\nnot,a,row\n1,0,5,0,0x1000,1,0x0,0x2\n' >"$tmp/bad.csv"
 check "timeline without -o refused" refused "no output file" timeline "$tmp/stick.csv"

@@ -96,14 +96,42 @@ TEST(cells_count_and_sort)
     r.bit = 4;
     CHECK_EQ_U64(cells_add(&t, &r), 1);
     CHECK(cells_find(&t, 0x1000, 4) && cells_find(&t, 0x2000, 5) && !cells_find(&t, 0x2000, 4));
-    CHECK_EQ_U64(cells_sort(&t), 3);
-    CHECK_EQ_U64(mem[0].addr, 0x1000);
-    CHECK_EQ_U64(mem[0].bit, 4);
-    CHECK_EQ_U64(mem[2].addr, 0x2000);
-    CHECK_EQ_U64(mem[2].count, 2);
-    CHECK_EQ_U64(mem[2].first_ms, 10);
-    CHECK_EQ_U64(mem[2].last_ms, 20);
-    CHECK_EQ_U64(mem[2].tests, (1 << 3) | (1 << 5));
+    struct cell sorted[4];
+    CHECK_EQ_U64(cells_sorted_copy(&t, sorted, 4), 3);
+    CHECK_EQ_U64(sorted[0].addr, 0x1000);
+    CHECK_EQ_U64(sorted[0].bit, 4);
+    CHECK_EQ_U64(sorted[2].addr, 0x2000);
+    CHECK_EQ_U64(sorted[2].count, 2);
+    CHECK_EQ_U64(sorted[2].first_ms, 10);
+    CHECK_EQ_U64(sorted[2].last_ms, 20);
+    CHECK_EQ_U64(sorted[2].tests, (1 << 3) | (1 << 5));
+}
+
+TEST(cells_sorted_copy_leaves_the_table)
+{
+    struct cell_table t;
+    cells_init(&t, mem, 64);
+    for (unsigned i = 0; i < 40; i++) {
+        struct failbit r = { .addr = 8ull * ((i * 17) % 40), .bit = i % 3 };
+        cells_add(&t, &r);
+    }
+    struct cell before[64], sorted[64];
+    memcpy(before, mem, sizeof before);
+    unsigned n = cells_sorted_copy(&t, sorted, 64);
+    CHECK_EQ_U64(n, 40);
+    CHECK(!memcmp(before, mem, sizeof before));
+    for (unsigned i = 1; i < n; i++)
+        CHECK(sorted[i - 1].addr < sorted[i].addr ||
+              (sorted[i - 1].addr == sorted[i].addr && sorted[i - 1].bit < sorted[i].bit));
+    /* Still a hash table: found, and it takes new and known cells. */
+    CHECK(cells_find(&t, sorted[7].addr, sorted[7].bit));
+    struct failbit known = { .addr = sorted[7].addr, .bit = sorted[7].bit };
+    CHECK_EQ_U64(cells_add(&t, &known), 0);
+    struct failbit fresh = { .addr = 0x100000, .bit = 9 };
+    CHECK_EQ_U64(cells_add(&t, &fresh), 1);
+    CHECK(cells_find(&t, 0x100000, 9));
+    /* A short buffer takes only what fits. */
+    CHECK_EQ_U64(cells_sorted_copy(&t, sorted, 5), 5);
 }
 
 TEST(cells_full_table_counts_drops)
@@ -141,9 +169,10 @@ static void build(struct badram_set *set, struct cell *c, unsigned n)
         struct failbit r = { .addr = c[i].addr, .bit = c[i].bit };
         cells_add(&t, &r);
     }
-    unsigned k = cells_sort(&t);
-    *set = (struct badram_set){ .interleave = "" };
-    badram_build(set, t.slot, k, 1 << 20, 20, 0, gbuf, pbuf, 64);
+    static struct cell sorted[64];
+    unsigned k = cells_sorted_copy(&t, sorted, 64);
+    struct badram_req req = { 1 << 20, 20, 0, "", gbuf, pbuf, 64 };
+    CHECK_EQ_U64(badram_from_cells(set, sorted, k, &req, NULL, BADRAM_ALL), 0);
 }
 
 TEST(badram_seed_cells_give_three_blocks)
@@ -212,9 +241,11 @@ TEST(badram_skips_cells_only_address_tests_saw)
     both.flags = 0;
     both.test = 5;
     cells_add(&t, &both);   /* test 5 confirms it */
-    unsigned n = cells_sort(&t);
-    struct badram_set set = { .interleave = "" };
-    badram_build(&set, t.slot, n, 1 << 20, 20, 0, gbuf, pbuf, 64);
+    struct cell sorted[16];
+    unsigned n = cells_sorted_copy(&t, sorted, 16);
+    struct badram_set set;
+    struct badram_req req = { 1 << 20, 20, 0, NULL, gbuf, pbuf, 64 };
+    badram_from_cells(&set, sorted, n, &req, NULL, BADRAM_ALL);
     CHECK_EQ_U64(set.ngran, 2);
     CHECK_EQ_U64(gbuf[0], 0x20000000);
     CHECK_EQ_U64(gbuf[1], 0x40000000);
@@ -225,6 +256,31 @@ TEST(badram_skips_cells_only_address_tests_saw)
     badram_render(&sb, &set);
     CHECK_EQ_U64(sb.lost, 0);
     CHECK(strstr(buf, "# 1 cell seen only by address tests (addr_uncertain) not masked"));
+}
+
+TEST(badram_from_cells_text_and_limits)
+{
+    struct cell c[3] = { { .addr = 0x20000000, .certain = 1 }, { .addr = 0x20100000, .certain = 1 },
+                         { .addr = 0x36a700000ull, .certain = 1 } };
+    struct badram_set set;
+    struct badram_req req = { 1 << 20, 20, 0, "ch:0x40", gbuf, pbuf, 64 };
+    static char buf[65536];
+    struct sbuf sb;
+    sbuf_init(&sb, buf, sizeof buf);
+    CHECK_EQ_U64(badram_from_cells(&set, c, 3, &req, &sb, BADRAM_GRUB), 0);
+    CHECK_STR(buf, "GRUB_BADRAM=\"0x20000000,0x7fffffffffe00000,0x36a700000,0x7ffffffffff00000\"\n");
+    sbuf_init(&sb, buf, sizeof buf);
+    CHECK_EQ_U64(badram_from_cells(&set, c, 3, &req, &sb, BADRAM_ALL), 0);
+    CHECK(!strncmp(buf, "GRUB_BADRAM=\"0x20000000,", 22));
+    CHECK(strstr(buf, "\n# interleave: ch:0x40 (highest selector bit 6)\n"));
+    /* Too small a text buffer, or too few granule slots: refused, not silent. */
+    char small[16];
+    sbuf_init(&sb, small, sizeof small);
+    CHECK_EQ_U64(badram_from_cells(&set, c, 3, &req, &sb, BADRAM_ALL), -1);
+    req.cap = 2;
+    CHECK_EQ_U64(badram_from_cells(&set, c, 3, &req, NULL, BADRAM_ALL), -1);
+    CHECK_EQ_U64(set.ngran, 2);
+    CHECK_EQ_U64(set.gran_lost, 1);
 }
 
 TEST(badram_parse_line_refuses_malformed)

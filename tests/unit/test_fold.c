@@ -135,27 +135,38 @@ TEST(fold_cover_spans_the_whole_range)
     CHECK(n > 2048 && n <= 4098);
 }
 
-/* Load one errors.csv text as the app's history loader does: rows into the
- * table, summaries as their cover. Returns the session lines seen. */
+/* Load one errors.csv text through the reader, as the app's history
+ * loader does: rows into the table, summaries as their cover. Returns the
+ * session lines seen. */
+struct loaded {
+    struct cell_table *t;
+    unsigned sessions;
+};
+
+static int load_line(void *ctx, const struct errcsv_line *l)
+{
+    struct loaded *ld = ctx;
+    if (l->kind == ERRCSV_ROW) {
+        cells_add(ld->t, l->row);
+    } else if (l->kind == ERRCSV_SESSION) {
+        ld->sessions++;
+    } else if (l->kind == ERRCSV_SUMMARY) {
+        uint64_t cur = 0;
+        struct failbit r;
+        while (fold_cover_next(l->summary, &cur, &r))
+            cells_add(ld->t, &r);
+    }
+    return 0;
+}
+
 static unsigned load_csv(struct cell_table *t, const char *text)
 {
-    unsigned sessions = 0;
-    const char *p = text;
-    while (*p) {
-        const char *e = strchr(p, '\n');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        struct failbit row;
-        struct err_session ses;
-        enum errcsv_kind k = errcsv_parse_session(p, n, &row, &ses);
-        if (k == ERRCSV_ROW)
-            cells_add(t, &row);
-        else if (k == ERRCSV_SESSION)
-            sessions++;
-        else if (k == ERRCSV_SKIP)
-            fold_cover_line(t, p, n);
-        p += n + (e != NULL);
-    }
-    return sessions;
+    struct loaded ld = { t, 0 };
+    struct errcsv_reader r;
+    errcsv_reader_init(&r, load_line, &ld);
+    errcsv_reader_feed(&r, text, strlen(text));
+    errcsv_reader_finish(&r);
+    return ld.sessions;
 }
 
 static int line_covers(const char *line, uint64_t a)
@@ -212,12 +223,16 @@ TEST(badram_cumulative_over_two_sessions)
     CHECK_EQ_U64(cells_merge(&all, &sess), 0);
     const struct cell *c = cells_find(&all, 0x50000010, 3);
     CHECK(c && c->count == 2);   /* seen in the history and today: both counted */
-    unsigned na = cells_sort(&all), ns = cells_sort(&sess);
+    static struct cell as[32768], ss[1024];
+    unsigned na = cells_sorted_copy(&all, as, 32768), ns = cells_sorted_copy(&sess, ss, 1024);
     static uint64_t ag[256], sg[256];
     static struct cover_pair ap[256], sp[256];
-    struct badram_set aset = { .interleave = "" }, sset = { .interleave = "" };
-    badram_build(&aset, all.slot, na, 1 << 20, 20, 1ull << 33, ag, ap, 256);
-    badram_build(&sset, sess.slot, ns, 1 << 20, 20, 1ull << 33, sg, sp, 256);
+    struct badram_set aset, sset;
+    struct badram_req ar = { 1 << 20, 20, 1ull << 33, "", ag, ap, 256 }, sr = ar;
+    sr.gran = sg;
+    sr.pairs = sp;
+    CHECK_EQ_U64(badram_from_cells(&aset, as, na, &ar, NULL, BADRAM_ALL), 0);
+    CHECK_EQ_U64(badram_from_cells(&sset, ss, ns, &sr, NULL, BADRAM_ALL), 0);
     static char out[16384];
     struct sbuf sb;
     sbuf_init(&sb, out, sizeof out);

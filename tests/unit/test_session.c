@@ -193,7 +193,7 @@ TEST(session_shed_words_are_summarised_and_accounted)
 TEST(session_badram_covers_every_session)
 {
     struct fixture *f = setup();
-    static struct cell all[4096];
+    static struct cell all[4096], all_sorted[4096];
     static uint64_t ag[GRAN];
     static struct cover_pair ap[GRAN];
     struct failbit old = { .addr = 0x20000008, .bit = 17 };
@@ -202,7 +202,8 @@ TEST(session_badram_covers_every_session)
     session_test_begin(&f->s, mt_find(5));
     struct session_cell_news news[64];
     session_take_error(&f->s, 0, 0x50000010, 0, 8, 1, 0, FAILBIT_NO_TEMP, &f->sb, news);
-    f->out.all_mem = all, f->out.cap_all = 4096, f->out.all_gran = ag, f->out.all_pairs = ap;
+    f->out.all_mem = all, f->out.all_sorted = all_sorted, f->out.cap_all = 4096;
+    f->out.all_gran = ag, f->out.all_pairs = ap;
     finish(f);
     char buf[8192];
     struct sbuf sb;
