@@ -23,10 +23,17 @@ DEPS    := -MMD -MP
 KERNELS := tests/catalog tests/runtime tests/sweep tests/movinv tests/addr_walk tests/own_addr \
 	tests/block_move tests/rand_seq tests/modulo20 tests/bit_fade
 CORE    := fmt prng failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report session \
+	handoff fullplan madt \
 	$(KERNELS)
 # efi/: the UEFI glue.
-GLUE    := main cfgload ui sessionlog results firmware console fileio memmap timer mp thermal history dimms
-ASM     := cpu blockmove cache
+GLUE    := main cfgload ui sessionlog results firmware console fileio memmap timer mp thermal history dimms \
+	full recover
+# efi/bare: what runs after ExitBootServices (coverage=full).
+BARE    := run trap paging uart ps2 bcon fbcon rtvar
+ASM     := cpu blockmove cache bare
+# The framebuffer console's font: Terminus Font (SIL OFL 1.1), converted at
+# build time from the console-setup-linux package (see README).
+FONT_PSF ?= /usr/share/consolefonts/Lat2-Terminus16.psf.gz
 
 EFI_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS) -ffreestanding -fpic -fno-stack-protector \
 	-fno-stack-check -fshort-wchar -mno-red-zone -maccumulate-outgoing-args \
@@ -35,13 +42,15 @@ HOST_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS)
 SAN := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM -Iefi -Itests
 
-EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(ASM:%=$(BUILD)/boot/%.o)
+EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(BARE:%=$(BUILD)/efi/bare/%.o) \
+	$(ASM:%=$(BUILD)/boot/%.o) $(BUILD)/efi/gen/font.o
 CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/fold.o core/config.o core/errcsv.o core/cells.o \
 	core/badram.o core/cover.o core/interleave.o core/linuxmem.o core/import.o tools/weakbit.o \
 	tools/cli_opt.o tools/cli_csv.o tools/atomic.o tools/badram.o tools/cells.o tools/apply.o tools/svg.o \
 	tools/timeline.o tools/map.o tools/textfile.o tools/verify.o tools/offline.o tools/import.o)
 UNIT      := main kern test_session test_movinv test_kernels test_matrix test_config test_csv_badram test_errcsv_reader \
-	test_memplan test_cover test_interleave test_smp test_focus test_smbios test_linux_side test_fold
+	test_memplan test_cover test_interleave test_smp test_focus test_smbios test_linux_side test_handoff \
+	test_fullplan test_madt test_fold
 # efi/core modules only the host uses: the Linux side of the CLI (verify, import).
 HOST_CORE := linuxmem import
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(HOST_CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o \
@@ -56,6 +65,15 @@ $(BUILD)/efi/core/%.o: efi/core/%.c
 	$(CC) $(EFI_CFLAGS) -c $< -o $@
 $(BUILD)/efi/%.o: efi/%.c
 	@mkdir -p $(@D)
+	$(CC) $(EFI_CFLAGS) -c $< -o $@
+$(BUILD)/tools/psf2c: tools/psf2c.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 $(WARN) -o $@ $<
+$(BUILD)/efi/gen/font.c: $(FONT_PSF) $(BUILD)/tools/psf2c
+	@mkdir -p $(@D)
+	@test -f $(FONT_PSF) || { echo "no $(FONT_PSF): run make deps (console-setup-linux)" >&2; exit 1; }
+	zcat $(FONT_PSF) | $(BUILD)/tools/psf2c fbcon_font >$@.tmp && mv $@.tmp $@
+$(BUILD)/efi/gen/font.o: $(BUILD)/efi/gen/font.c
 	$(CC) $(EFI_CFLAGS) -c $< -o $@
 $(BUILD)/boot/%.o: boot/%.asm
 	@mkdir -p $(@D)

@@ -11,9 +11,11 @@
 #include "dimms.h"
 #include "fileio.h"
 #include "firmware.h"
+#include "full.h"
 #include "history.h"
 #include "memmap.h"
 #include "mp.h"
+#include "recover.h"
 #include "results.h"
 #include "sessionlog.h"
 #include "thermal.h"
@@ -110,17 +112,23 @@ static int on_poll(void *ctx)
     return ui_poll(ctx);
 }
 
-static void start_session(void)
+/* errors.csv's session line; a full-coverage run gets its own at the next boot. */
+static void csv_session_header(void)
+{
+    char head[256];
+    if (files)
+        fio_append(L"errors.csv", head, session_csv_start(&s, fio_size(L"errors.csv") <= 0, head, sizeof head));
+}
+
+static void start_session(int csv_header)
 {
     char started[32];
     fw_wall_clock(started, sizeof started);
     session_start(&s, started, (unsigned)(cpu_rdtsc() >> 4));
-    if (files) {
+    if (files)
         history_load(&s.known, &s.hist);
-        char head[256];
-        fio_append(L"errors.csv", head,
-                   session_csv_start(&s, fio_size(L"errors.csv") <= 0, head, sizeof head));
-    }
+    if (csv_header)
+        csv_session_header();
     slog_event("session %s start %s, weakbit %s", s.id, s.started, VERSION);
     con_printf("session %s; earlier sessions on this volume: %u with %u known cell%s\n", s.id,
                s.hist.sessions, s.known.n, s.known.n == 1 ? "" : "s");
@@ -276,16 +284,34 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     cfgload_read(image, &s);
     session_config_done(&s);
 
-    start_session();
+    /* The boot after a full-coverage run: its results, then on_finish. */
+    if (recover_pending()) {
+        recover_results(&s, dimms, files, CELL_SLOTS);
+        finish();
+        return EFI_SUCCESS;
+    }
+    int full = s.cfg.coverage == CFG_COVERAGE_FULL;
+    start_session(!full);
     if (s.cfg.focus_cells)
         focus_on_known_cells();
+    static char fallback[320];
+    if (full) {
+        char why[256];
+        slog_event("coverage=full: preparing to leave the firmware");
+        if (!full_prepare(image, &s, why, sizeof why))
+            full_run(image, why, sizeof why);   /* returns only when the exit failed */
+        con_alert("coverage=full not possible: %s; testing in firmware mode\n", why);
+        slog_event("coverage=full fell back to firmware mode: %s", why);
+        fmt_format(fallback, sizeof fallback, "coverage: firmware (coverage=full fell back: %s)\n", why);
+        csv_session_header();
+    }
     thermal_init(&s.cfg, s.cfg.mode == CFG_MODE_STRESS ? s.cfg.duration_s * 1000 : 0);
     plan_memory();
     start_cpus();
     run();
     ui_beep_off(1);
     mm_release(&s.plan);
-    results_write(&s, dimms, files, CELL_SLOTS, 2 * KNOWN_SLOTS);   /* holds both tables */
+    results_write(&s, dimms, files, CELL_SLOTS, fallback[0] ? fallback : NULL);
     slog_event("session end: %llu errors, %u cells", (unsigned long long)s.error_words, s.cells.n);
     finish();
     return EFI_SUCCESS;

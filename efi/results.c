@@ -11,9 +11,8 @@
 
 #define MAX_GRANULES 4096
 
-/* Pool, not static: keeps the .efi small; the test pages are free again by now. */
 void results_write(struct session *s, const char *dimms, int files, unsigned max_cells,
-                   unsigned all_cells)
+                   const char *coverage_lines)
 {
     static char fw[128], cpus[SMP_MAX_CPUS * 96 + 128];
     fw_describe(fw, sizeof fw);
@@ -26,7 +25,15 @@ void results_write(struct session *s, const char *dimms, int files, unsigned max
         .cpus_used = mp_cpus_used(), .cpus_found = mp_cpus_found(), .cpu_note = mp_note(),
         .cpu_lines = cpus, .dimm_lines = dimms, .total_ms = timer_ms(),
         .files_note = files ? NULL : "the boot volume was not writable: nothing was saved",
+        .coverage = "firmware", .coverage_lines = coverage_lines,
     };
+    results_write_platform(s, &pf, files, max_cells);
+}
+
+/* Pool, not static: keeps the .efi small; the test pages are free again by now. */
+int results_write_platform(struct session *s, const struct session_platform *pf, int files,
+                           unsigned max_cells)
+{
     struct session_out *o = AllocateZeroPool(sizeof *o);
     size_t bcap = 1 << 20, rcap = 1 << 20;
     char *bbuf = AllocatePool(bcap), *rbuf = AllocatePool(rcap);
@@ -37,7 +44,9 @@ void results_write(struct session *s, const char *dimms, int files, unsigned max
         o->pairs = AllocatePool(MAX_GRANULES * sizeof *o->pairs);
         /* History and this session together, for the line to paste; without
          * the memory badram.txt falls back to this session (and says so). */
-        o->cap_all = all_cells;
+        o->cap_all = 1;   /* a power of two that holds both tables */
+        while (o->cap_all < s->known.cap + s->cells.cap)
+            o->cap_all <<= 1;
         o->all_mem = AllocatePool(o->cap_all * sizeof *o->all_mem);
         o->all_sorted = AllocatePool(o->cap_all * sizeof *o->all_sorted);
         o->all_gran = AllocatePool(MAX_GRANULES * sizeof *o->all_gran);
@@ -49,16 +58,17 @@ void results_write(struct session *s, const char *dimms, int files, unsigned max
     }
     if (!o || !o->sorted || !o->gran || !o->pairs || !bbuf || !rbuf) {
         con_alert("out of memory for the report; see errors.csv\n");
-        return;
+        return -1;
     }
-    session_finish(s, &pf, o);
+    session_finish(s, pf, o);
     con_printf("\n%s", o->lines);
     struct sbuf bs, rs;
     sbuf_init(&bs, bbuf, bcap);
     session_badram_text(o, &bs);
     sbuf_init(&rs, rbuf, rcap);
     session_report_text(o, &rs);
-    if (files && (fio_replace(L"badram.txt", bbuf, bs.len) | fio_replace(L"report.txt", rbuf, rs.len)))
+    int failed = files && (fio_replace(L"badram.txt", bbuf, bs.len) | fio_replace(L"report.txt", rbuf, rs.len));
+    if (failed)
         con_alert("could not write badram.txt/report.txt to the boot volume\n");
     sbuf_init(&rs, rbuf, rcap);
     session_summary_text(o, &rs);
@@ -71,5 +81,6 @@ void results_write(struct session *s, const char *dimms, int files, unsigned max
     con_printf("%s\n", bbuf);
     if (files)
         con_printf("results: \\weakbit\\errors.csv report.txt badram.txt session.log on the boot volume\n");
+    return files && !failed ? 0 : -1;
 }
 

@@ -7,9 +7,14 @@
 #include "core/session.h"
 
 /* `dimms`: the SMBIOS block for the report; `files`: the volume is
- * writable; `max_cells`: room for the sorted cell list; `all_cells`: the
- * cells of every session (known and this one), a power of two. */
+ * writable; `max_cells`: room for the sorted cell list; `coverage_lines`:
+ * lines about the coverage mode (why full coverage fell back), or NULL. */
 void results_write(struct session *s, const char *dimms, int files, unsigned max_cells,
-                   unsigned all_cells);
+                   const char *coverage_lines);
+
+/* The same with the platform facts given (a run recovered from a hand-off).
+ * Returns 0 when the files were written. */
+int results_write_platform(struct session *s, const struct session_platform *pf, int files,
+                           unsigned max_cells);
 
 #endif

@@ -84,7 +84,7 @@ static void print_diff(const char *path, const struct textfile *old, const char 
 
 int cmd_apply(int argc, char **argv)
 {
-    struct cli_badram_opts o = { 1 << 20, BADRAM_MAX_PAIRS, 0, "" };
+    struct cli_badram_opts o = cli_badram_defaults();
     const char *path = "/etc/default/grub", *line = NULL;
     int dry = 0, nfiles;
     const struct cli_opt opts[] = {

@@ -9,7 +9,7 @@
 
 int cmd_badram(int argc, char **argv)
 {
-    struct cli_badram_opts o = { 1 << 20, BADRAM_MAX_PAIRS, 0, "" };
+    struct cli_badram_opts o = cli_badram_defaults();
     const char *format = NULL;
     const struct cli_opt opts[] = {
         CLI_BADRAM_OPTS(&o),

@@ -104,6 +104,13 @@ int cli_opt_wants_help(int argc, char **argv)
     return 0;
 }
 
+struct cli_badram_opts cli_badram_defaults(void)
+{
+    struct wb_config cfg;
+    config_defaults(&cfg);
+    return (struct cli_badram_opts){ cfg.granule, cfg.max_pairs, 0, "" };
+}
+
 int cli_badram_opt(struct cli_badram_opts *o, int argc, char **argv, int *i)
 {
     const struct cli_opt opts[] = { CLI_BADRAM_OPTS(o), CLI_OPT_END };

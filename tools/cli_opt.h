@@ -50,6 +50,10 @@ struct cli_badram_opts {
     const char *interleave;
 };
 
+/* granule= and max_pairs= at their weakbit.cfg defaults (the config key
+ * table), all RAM, no interleave model. */
+struct cli_badram_opts cli_badram_defaults(void);
+
 /* The rows for struct cli_badram_opts *o, to put in a subcommand's table. */
 #define CLI_BADRAM_OPTS(o)                                          \
     { "--granule", NULL, CLI_OPT_GRANULE, &(o)->granule },          \

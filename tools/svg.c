@@ -177,7 +177,7 @@ int svg_natural_cmp(const char *a, const char *b)
 
 int svg_opts_parse(struct svg_opts *o, int argc, char **argv, int granule_ok)
 {
-    *o = (struct svg_opts){ .granule = 1 << 20, .files = argv };
+    *o = (struct svg_opts){ .granule = cli_badram_defaults().granule, .files = argv };
     const struct cli_opt opts[] = {
         { "--output", "-o", CLI_OPT_STRING, &o->out },
         { "--interleave", NULL, CLI_OPT_INTERLEAVE, &o->interleave },

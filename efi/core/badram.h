@@ -11,7 +11,6 @@
 #include "core/cover.h"
 #include "core/fmt.h"
 
-#define BADRAM_MAX_PAIRS 20   /* default budget, as Memtest86+'s BadRAM mode */
 
 /* Everything one badram.txt is made from. */
 struct badram_set {

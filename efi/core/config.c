@@ -138,6 +138,7 @@ static const char *const cpu_modes[] = { "parallel", "sequential", "single", 0 }
 static const char *const finishes[] = { "wait", "shutdown", "reboot", 0 };
 static const char *const bools[] = { "0", "1", 0 };
 static const char *const focuses[] = { "none", "cells", 0 };
+static const char *const coverages[] = { "firmware", "full", 0 };
 
 static const char *set_tests(struct wb_config *c, const char *v, size_t n)
 {
@@ -313,6 +314,24 @@ static const char *set_debug_hang(struct wb_config *c, const char *v, size_t n)
     return 0;
 }
 
+static const char *set_coverage(struct wb_config *c, const char *v, size_t n)
+{
+    int i = pick(v, n, coverages);
+    if (i < 0)
+        return "expected firmware or full";
+    c->coverage = (enum cfg_coverage)i;
+    return 0;
+}
+
+static const char *set_debug_fault(struct wb_config *c, const char *v, size_t n)
+{
+    int i = pick(v, n, bools);
+    if (i < 0)
+        return "expected 0 or 1";
+    c->debug_fault = (unsigned)i;
+    return 0;
+}
+
 static const char *set_on_finish(struct wb_config *c, const char *v, size_t n)
 {
     int i = pick(v, n, finishes);
@@ -345,6 +364,8 @@ static const struct config_key keys[] = {
     { "ap_timeout", "30s", 0, set_ap_timeout, "a CPU silent this long is fenced off: told to stop, its later reports ignored; the BSP re-tests its chunk once it has stopped (else the report says the chunk was not re-tested)" },
     { "debug_hang_cpu", "0", 0, set_debug_hang, "test hook: `N` makes that CPU hang mid-test for good, `N:8s` for 8 s before a barrier, then resume" },
     { "on_finish", "wait", 0, set_on_finish, "`shutdown` or `reboot` at the end" },
+    { "coverage", "firmware", 0, set_coverage, "`full`: exit the firmware, test all RAM the OS could use, results at the next boot" },
+    { "debug_fault", "0", 0, set_debug_fault, "test hook: `1` faults on purpose after ExitBootServices (full coverage)" },
 };
 
 const struct config_key *config_keys(unsigned *n)

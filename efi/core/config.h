@@ -15,6 +15,7 @@
 enum cfg_mode { CFG_MODE_TEST, CFG_MODE_STRESS };
 enum cfg_cpu_mode { CFG_CPU_PARALLEL, CFG_CPU_SEQUENTIAL, CFG_CPU_SINGLE };
 enum cfg_finish { CFG_FINISH_WAIT, CFG_FINISH_SHUTDOWN, CFG_FINISH_REBOOT };
+enum cfg_coverage { CFG_COVERAGE_FIRMWARE, CFG_COVERAGE_FULL };
 
 struct wb_config {
     uint32_t tests;          /* bit n set: run test n */
@@ -39,6 +40,8 @@ struct wb_config {
     uint64_t ap_timeout_s;   /* an AP silent this long is dropped, its chunk re-run */
     unsigned debug_hang_cpu; /* test hook: this AP hangs mid-test (0: off) */
     uint64_t debug_hang_ms;  /* ... for this long, then resumes (debug_hang_cpu=N:8s); 0: for ever */
+    enum cfg_coverage coverage; /* full: ExitBootServices, hand results to the next boot */
+    unsigned debug_fault;    /* test hook: fault on purpose after ExitBootServices */
 };
 
 /* One key of weakbit.cfg. */

@@ -80,7 +80,8 @@ enum errcsv_kind errcsv_parse(const char *line, size_t n, struct failbit *row)
     return errcsv_parse_session(line, n, row, 0);
 }
 
-/* "# session ID start YYYY-MM-DD HH:MM:SS" */
+/* "# session ID start YYYY-MM-DD HH:MM:SS", maybe followed by words such as
+ * "full coverage" */
 static int parse_session(const char *l, size_t n, struct err_session *s)
 {
     if (n < 10 || !str_neq(l, "# session ", 10))
@@ -89,7 +90,8 @@ static int parse_session(const char *l, size_t n, struct err_session *s)
     while (i < n && l[i] != ' ')
         i++;
     size_t idn = i - id0;
-    if (!idn || idn >= sizeof s->id || n - i != 7 + 19 || !str_neq(l + i, " start ", 7))
+    if (!idn || idn >= sizeof s->id || n - i < 7 + 19 || (n - i > 7 + 19 && l[i + 7 + 19] != ' ') ||
+        !str_neq(l + i, " start ", 7))
         return -1;
     for (size_t k = 0; k < idn; k++)
         s->id[k] = l[id0 + k];

@@ -24,12 +24,12 @@ static void result_line(struct sbuf *sb, const struct report_in *in)
     char t[32], b[32];
     secs(t, sizeof t, in->total_ms);
     fmt_size(b, sizeof b, memplan_test_bytes(in->plan));
-    sbuf_printf(sb, "result: %s: %llu error%s, %u weak cell%s, %u pass%s over %s in %s; ",
+    sbuf_printf(sb, "result: %s: %llu error%s, %u weak cell%s, %u pass%s over %s in %s, ",
                 verdict, (unsigned long long)in->error_words, in->error_words == 1 ? "" : "s",
                 in->ncells, in->ncells == 1 ? "" : "s", in->passes_done,
                 in->passes_done == 1 ? "" : "es", b, t);
     share(sb, in->plan);
-    sbuf_puts(sb, "\n");
+    sbuf_printf(sb, "%s%s\n", in->coverage ? ", coverage " : "", in->coverage ? in->coverage : "");
 }
 
 /* The accounting that shows no failing word went missing. */
@@ -79,6 +79,8 @@ void report_render(struct sbuf *sb, const struct report_in *in)
     if (in->session_lines)
         sbuf_puts(sb, in->session_lines);
     result_line(sb, in);
+    if (in->coverage_lines)
+        sbuf_puts(sb, in->coverage_lines);
 
     sbuf_puts(sb, "\nmemory\n");
     fmt_size(a, sizeof a, p->ram_total);
@@ -90,21 +92,23 @@ void report_render(struct sbuf *sb, const struct report_in *in)
     share(sb, p);
     sbuf_printf(sb, "; total RAM counts reserved DRAM too (%llu bytes)\n",
                 (unsigned long long)p->ram_total);
-    fmt_size(a, sizeof a, c->reserve);
-    sbuf_printf(sb, "  reserve for firmware and file I/O: %s (reserve=)\n", a);
-    sbuf_puts(sb, "  RAM left out, by owner or reason (with the tested bytes it adds up to the total):\n");
-    uint64_t sum = memplan_test_bytes(p);
-    for (unsigned r = 0; r < PLAN_REASONS; r++) {
-        sum += p->by_reason[r];
-        if (!p->by_reason[r])
-            continue;
-        fmt_size(a, sizeof a, p->by_reason[r]);
-        sbuf_printf(sb, "    %-52s %10s (%llu bytes)\n", memplan_reason(r), a,
-                    (unsigned long long)p->by_reason[r]);
+    if (!in->coverage || !str_eq(in->coverage, "full")) {
+        fmt_size(a, sizeof a, c->reserve);
+        sbuf_printf(sb, "  reserve for firmware and file I/O: %s (reserve=)\n", a);
+        sbuf_puts(sb, "  RAM left out, by owner or reason (with the tested bytes it adds up to the total):\n");
+        uint64_t sum = memplan_test_bytes(p);
+        for (unsigned r = 0; r < PLAN_REASONS; r++) {
+            sum += p->by_reason[r];
+            if (!p->by_reason[r])
+                continue;
+            fmt_size(a, sizeof a, p->by_reason[r]);
+            sbuf_printf(sb, "    %-52s %10s (%llu bytes)\n", memplan_reason(r), a,
+                        (unsigned long long)p->by_reason[r]);
+        }
+        if (sum != p->ram_total)
+            sbuf_printf(sb, "    unaccounted: %lld bytes (a bug: please report it)\n",
+                        (long long)(p->ram_total - sum));
     }
-    if (sum != p->ram_total)
-        sbuf_printf(sb, "    unaccounted: %lld bytes (a bug: please report it)\n",
-                    (long long)(p->ram_total - sum));
     sbuf_puts(sb, "tested ranges:\n");
     for (unsigned i = 0; i < p->ntest; i++)
         range_line(sb, p->test[i].base, p->test[i].len, 0);

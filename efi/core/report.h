@@ -49,6 +49,8 @@ struct report_in {
     const char *files_note;   /* NULL when results were saved */
     const struct badram_set *badram;  /* NULL: not computed */
     const struct il_model *il;        /* NULL or empty: no interleave= given */
+    const char *coverage;             /* "firmware" or "full", named in the result line; NULL: not named */
+    const char *coverage_lines;       /* the mode's own lines (what full coverage left out, a fallback), or NULL */
 };
 
 void report_render(struct sbuf *sb, const struct report_in *in);

@@ -267,6 +267,9 @@ void session_finish(struct session *s, const struct session_platform *pf, struct
         badram_from_cells(&o->all, o->all_sorted, na, &areq, NULL, BADRAM_ALL);
     }
     int il = s->cfg.interleave[0] && !il_parse(&o->il, s->cfg.interleave, str_len(s->cfg.interleave));
+    /* A platform without the kernels' own count (a run handed over from
+     * after ExitBootServices): the words the session took. */
+    uint64_t counted = pf->counted ? pf->counted : s->error_words;
 
     o->in = (struct report_in){
         .started = s->started, .firmware = pf->firmware, .serial_route = pf->serial_route,
@@ -276,11 +279,12 @@ void session_finish(struct session *s, const struct session_platform *pf, struct
         .tests = s->rt, .ntests = s->nrt, .total_ms = pf->total_ms, .passes_done = s->passes_done,
         .stopped_by_user = s->user_stop, .error_words = s->error_words, .error_rows = s->error_rows,
         .rows_unlogged = s->rows_unlogged, .cells = o->sorted, .ncells = ncell,
-        .counted = pf->counted, .written = s->fold.acct.row_words,
+        .counted = counted, .written = s->fold.acct.row_words,
         .summarised = s->fold.acct.summarised, .summaries = s->fold.acct.summaries,
-        .lost = fold_lost(&s->fold.acct, pf->counted), .late = pf->late,
+        .lost = fold_lost(&s->fold.acct, counted), .late = pf->late,
         .cells_dropped = s->cells.dropped + (s->cells.n > ncell ? s->cells.n - ncell : 0),
         .files_note = pf->files_note, .badram = &o->all, .il = il ? &o->il : 0,
+        .coverage = pf->coverage, .coverage_lines = pf->coverage_lines,
     };
 }
 

@@ -152,6 +152,8 @@ struct session_platform {
     const char *cpu_note, *cpu_lines, *dimm_lines;
     uint64_t total_ms;
     const char *files_note;        /* NULL when results were saved */
+    const char *coverage;          /* "firmware" or "full" */
+    const char *coverage_lines;    /* see report_in; may be NULL */
 };
 
 /* Buffers for the end of a run: the sorted cells and the badram cover. */

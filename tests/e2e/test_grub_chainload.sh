@@ -198,7 +198,7 @@ check "tested + left out = total RAM (${tested:-?} + $left = ${total:-?})" \
     test -n "$total" -a "$(( ${tested:-0} + left ))" = "${total:-x}"
 check "no unaccounted bytes" bash -c '! grep -q "unaccounted" "$0"' "$r"
 check "the result line gives the share of RAM tested" \
-    grep -Eq '^result: PASS: .*; tested [0-9]+ of [0-9]+ MiB \([0-9]+\.[0-9] %\)$' "$r"
+    grep -Eq '^result: PASS: .*, tested [0-9]+ of [0-9]+ MiB \([0-9]+\.[0-9] %\)(, coverage [a-z]+)?$' "$r"
 check "the ESP's EFI/BOOT/BOOTX64.EFI is the GRUB image" \
     bash -c 'mcopy -n -i "$0" ::/EFI/BOOT/BOOTX64.EFI "$1" && cmp -s "$1" "$2"' "$img" "$tmp/boot.efi" "$tmp/grubx64.efi"
 finish

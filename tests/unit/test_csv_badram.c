@@ -56,6 +56,13 @@ TEST(errcsv_session_lines)
     CHECK_EQ_U64(errcsv_clock_s("2100-03-01 00:00:00", 19) - errcsv_clock_s("2100-02-28 00:00:00", 19),
                  86400);
     CHECK(errcsv_parse_session("# session  start 2026-11-26 07:23:49", 36, &r, &s) == ERRCSV_SKIP);
+    /* A full-coverage session says so after the time. */
+    const char *full = "# session a-1 start 2026-11-26 07:23:49 full coverage";
+    CHECK(errcsv_parse_session(full, strlen(full), &r, &s) == ERRCSV_SESSION);
+    CHECK_STR(s.id, "a-1");
+    CHECK_STR(s.start, "2026-11-26 07:23:49");
+    const char *glued = "# session a-1 start 2026-11-26 07:23:49x";
+    CHECK(errcsv_parse_session(glued, strlen(glued), &r, &s) == ERRCSV_SKIP);
 }
 
 TEST(errcsv_rejects_malformed)

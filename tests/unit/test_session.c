@@ -282,7 +282,7 @@ TEST(session_summary_and_badram)
     struct sbuf sb;
     sbuf_init(&sb, buf, sizeof buf);
     session_summary_text(&f->out, &sb);
-    CHECK(starts(buf, "result: FAIL: 3 errors, 2 weak cells, 1 pass over 1 GiB in 1.0 s; tested "));
+    CHECK(starts(buf, "result: FAIL: 3 errors, 2 weak cells, 1 pass over 1 GiB in 1.0 s, tested "));
     CHECK(strstr(buf, "  weak cell 0x39e2a000 bit 42: 2 errors\n") != 0);
     sbuf_init(&sb, buf, sizeof buf);
     session_badram_text(&f->out, &sb);

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+#include "bare/paging.h"
+
+#define GIB (1ull << 30)
+#define P 0x1ull
+#define RW 0x2ull
+#define PCD 0x10ull
+#define PS 0x80ull
+
+static uint64_t gib_count(uint64_t top)
+{
+    if (top < 4 * GIB)
+        top = 4 * GIB;
+    if (top > PAGING_MAX_TOP)
+        top = PAGING_MAX_TOP;
+    return (top + GIB - 1) / GIB;
+}
+
+unsigned paging_pages(uint64_t top)
+{
+    return (unsigned)gib_count(top) + 3;   /* PDs, PDPT, PML4, PML5 */
+}
+
+uint64_t paging_build(void *mem, uint64_t top, int la57, uint64_t uc_base, uint64_t uc_len)
+{
+    uint64_t n = gib_count(top);
+    uint64_t *pml5 = mem, *pml4 = pml5 + 512, *pdpt = pml4 + 512, *pd = pdpt + 512;
+    for (uint64_t i = 0; i < 3 * 512 + n * 512; i++)
+        pml5[i] = 0;
+    pml5[0] = (uint64_t)(uintptr_t)pml4 | P | RW;
+    pml4[0] = (uint64_t)(uintptr_t)pdpt | P | RW;
+    for (uint64_t g = 0; g < n; g++) {
+        pdpt[g] = (uint64_t)(uintptr_t)(pd + 512 * g) | P | RW;
+        for (uint64_t k = 0; k < 512; k++) {
+            uint64_t a = g * GIB + (k << 21);
+            uint64_t e = a | P | RW | PS;
+            if (uc_len && a < uc_base + uc_len && a + (1ull << 21) > uc_base)
+                e |= PCD;
+            pd[512 * g + k] = e;
+        }
+    }
+    return (uint64_t)(uintptr_t)(la57 ? pml5 : pml4);
+}

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+// The hand-off record in non-volatile UEFI variables under weakbit's own
+// vendor GUID, through the runtime services (physical mode: weakbit never
+// calls SetVirtualAddressMap), and the warm reset. The only file in
+// efi/bare/ that includes <efi.h>; the next boot reads the same variables.
+//
+// Checkpoints alternate between two sets of variables (WeakbitA00.., B00..):
+// a power cut while one set is written leaves the other whole.
+#ifndef EFI_BARE_RTVAR_H
+#define EFI_BARE_RTVAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Store the record rec[len] as set `set` (0 or 1), split into chunks of at
+ * most max_chunk bytes; `scratch` holds len + 32 * 16 bytes. Returns the
+ * chunk count, or -1 (split impossible, or SetVariable refused). */
+int rtvar_store(unsigned set, const uint8_t *rec, size_t len, size_t max_chunk, uint8_t *scratch,
+                size_t scratch_cap);
+
+/* Read set `set` back and join it into rec[cap]. Returns the record's
+ * length, 0 when the set does not exist, or a negative HANDOFF_* error. */
+long rtvar_load(unsigned set, uint8_t *rec, size_t cap, uint8_t *scratch, size_t scratch_cap);
+
+/* Delete every variable of both sets. Returns how many existed. */
+unsigned rtvar_delete_all(void);
+
+/* The store's limits (QueryVariableInfo for non-volatile, runtime-access
+ * variables). 0 on success. */
+int rtvar_limits(uint64_t *max_storage, uint64_t *remaining, uint64_t *max_var);
+
+/* ResetSystem: warm (the run goes on to the next boot), or shutdown. */
+void rtvar_reset_warm(void) __attribute__((noreturn));
+
+#endif

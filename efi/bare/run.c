@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: MIT
+#include "bare/run.h"
+#include "bare/bcon.h"
+#include "bare/trap.h"
+#include "bare/paging.h"
+#include "bare/rtvar.h"
+#include "cache.h"
+#include "cpu.h"
+#include "timer.h"
+#include "core/prng.h"
+#include "core/tests/runtime.h"
+
+#define CKPT_GAP_MS 15000        /* flash wears: at most one cell checkpoint per 15 s */
+#define STATUS_MS 1000
+#define KEY_MS 100
+#define RECORD_CELLS 512         /* cells a record carries; the rest are counted */
+#define FAULT_ADDR 0x7ff000000000ull   /* canonical, never mapped by paging.c */
+
+static struct bare_env *E;
+static struct session *S;
+static uint64_t blocks, last_ckpt_ms, last_status_ms, last_key_ms;
+static int dirty;
+static uint32_t seq;
+
+/* --- the hand-off record ---------------------------------------------------- */
+
+static void fill_record(int finished, const struct bare_fault *f)
+{
+    struct handoff *h = E->rec;
+    struct handoff_cell *cells = h->cells;
+    const struct full_plan *fp = E->plan;
+    *h = (struct handoff){ .cells = cells, .cap_cells = RECORD_CELLS };
+    h->seq = ++seq;
+    h->finished = finished;
+    if (f) {
+        h->faulted = 1;
+        h->vector = f->vector;
+        h->rip = f->rip;
+        h->cr2 = f->cr2;
+        h->fault_err = f->error;
+    }
+    h->user_stop = S->user_stop;
+    fmt_format(h->id, sizeof h->id, "%s", S->id);
+    fmt_format(h->started, sizeof h->started, "%s", S->started);
+    h->elapsed_ms = timer_ms();
+    h->passes_done = S->passes_done;
+    h->pass = S->pass;
+    h->error_words = S->error_words;
+    h->error_rows = S->error_rows;
+    h->ram_bytes = fp->plan.ram_total;
+    h->usable_bytes = fp->usable;
+    h->tested_bytes = fp->tested;
+    h->footprint_bytes = fp->footprint;
+    for (unsigned i = 0; i < S->nrt && h->ntests < HANDOFF_MAX_TESTS; i++) {
+        const struct rep_test *t = &S->rt[i];
+        h->tests[h->ntests++] = (struct handoff_test){ (uint8_t)t->num, (uint16_t)t->runs,
+                                                       (uint16_t)t->skipped_runs, t->ms, t->bytes,
+                                                       t->error_words };
+    }
+    for (unsigned i = 0; i < fp->plan.ntest && h->ntested < HANDOFF_MAX_RANGES; i++)
+        h->tested[h->ntested++] = fp->plan.test[i];
+    for (unsigned i = 0; i < fp->nexcl && h->nexcl < HANDOFF_MAX_RANGES; i++)
+        h->excl[h->nexcl++] = (struct handoff_excl){ fp->excl[i].base, fp->excl[i].len, fp->excl[i].why };
+    for (unsigned i = 0; i < E->nfirsts && h->ncells < RECORD_CELLS; i++) {
+        struct handoff_cell c = E->firsts[i];
+        const struct cell *t = cells_find(&S->cells, c.addr, c.bit);
+        if (t) {
+            c.count = t->count;
+            c.last_ms = (uint32_t)t->last_ms;
+            c.tests = (uint16_t)t->tests;
+        }
+        cells[h->ncells++] = c;
+    }
+    uint64_t lost = (uint64_t)(S->cells.n - h->ncells) + S->cells.dropped;
+    h->cells_lost = lost > 0xffffffffu ? 0xffffffffu : (uint32_t)lost;
+}
+
+/* Store the session; says so on the consoles. 0 on success. */
+static int checkpoint(int finished, const struct bare_fault *f)
+{
+    fill_record(finished, f);
+    size_t len = handoff_encode(E->rec, E->rec_buf, E->rec_cap);
+    int n = len ? rtvar_store(seq & 1, E->rec_buf, len, E->max_chunk, E->chunk_buf, E->chunk_cap) : -1;
+    last_ckpt_ms = timer_ms();
+    dirty = 0;
+    if (n < 0) {
+        bcon_alert("checkpoint %u: could not store the results in UEFI variables\n", seq);
+        return -1;
+    }
+    bcon_printf("checkpoint %u stored: %u cell%s, %llu bytes in %d variable%s%s\n", seq,
+                E->rec->ncells, E->rec->ncells == 1 ? "" : "s", (unsigned long long)len, n,
+                n == 1 ? "" : "s", finished ? " (final)" : "");
+    return 0;
+}
+
+static void on_fault(const struct bare_fault *f)
+{
+    bcon_alert("\nEXCEPTION: vector %u (%s) at RIP 0x%llx, CR2 0x%llx, error 0x%llx, RSP 0x%llx\n",
+               f->vector, bare_vector_name(f->vector), (unsigned long long)f->rip,
+               (unsigned long long)f->cr2, (unsigned long long)f->error, (unsigned long long)f->rsp);
+    checkpoint(0, f);
+    bcon_printf("resetting; the next boot writes what was found so far\n");
+    rtvar_reset_warm();
+}
+
+/* --- the hooks the kernels call ------------------------------------------- */
+
+static void note_first(const struct session_cell_news *n)
+{
+    if (E->nfirsts == E->cap_firsts)
+        return;
+    const struct failbit *fb = &n->fb;
+    E->firsts[E->nfirsts++] = (struct handoff_cell){
+        .addr = fb->addr, .expected = fb->expected, .actual = fb->actual,
+        .first_ms = (uint32_t)fb->time_ms, .last_ms = (uint32_t)fb->time_ms, .count = 1,
+        .tests = (uint16_t)(1u << fb->test), .pass = (uint16_t)fb->pass, .bit = (uint8_t)fb->bit,
+        .test = (uint8_t)fb->test, .cpu = (uint8_t)fb->cpu, .flags = (uint8_t)fb->flags,
+    };
+}
+
+static void on_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actual, unsigned flags)
+{
+    (void)ctx;
+    static char rows[64 * 128];   /* rows are not kept: the record carries each cell's first */
+    struct sbuf csv;
+    struct session_cell_news news[64];
+    sbuf_init(&csv, rows, sizeof rows);
+    unsigned n = session_take_error(S, 0, addr, expected, actual, timer_ms(), flags, FAILBIT_NO_TEMP,
+                                    &csv, news);
+    /* Words the session folded (its cell table half full) enter the table
+     * as their summary's range at once: the hand-off carries cells only. */
+    uint64_t folded;
+    csv.len = 0;
+    session_take_summaries(S, &csv, &folded);
+    for (unsigned i = 0; i < n; i++) {
+        note_first(&news[i]);
+        const struct failbit *fb = &news[i].fb;
+        if (news[i].reseen)
+            bcon_printf("re-seen cell 0x%llx bit %u (known from an earlier session; test %u)\n",
+                        (unsigned long long)fb->addr, fb->bit, fb->test);
+        else
+            bcon_alert("NEW WEAK CELL 0x%llx bit %u (test %u, pass %u, cpu 0, read 0x%016llx, expected 0x%016llx)\n",
+                       (unsigned long long)fb->addr, fb->bit, fb->test, fb->pass + 1,
+                       (unsigned long long)actual, (unsigned long long)expected);
+        dirty = 1;
+    }
+}
+
+static void status(uint64_t now)
+{
+    uint64_t total = S->test_bytes / MT_BLOCK * S->sweeps_total;
+    unsigned pct = total ? (unsigned)(blocks * 100 / total) : 0;
+    if (pct > 99)
+        pct = 99;
+    bcon_status(S->pass * 100000 + (S->test ? S->test->num : 0) * 1000 + pct / 10 * 10,
+                "pass %u test %u %3u%%  %llus  errors %llu  cells %u  full coverage  [Esc stop]",
+                S->pass + 1, S->test ? S->test->num : 0, pct, (unsigned long long)(now / 1000),
+                (unsigned long long)S->error_words, S->cells.n);
+}
+
+/* Keys, the stress clock, the status line and due checkpoints. */
+static void housekeeping(void)
+{
+    uint64_t now = timer_ms();
+    if (now - last_key_ms >= KEY_MS) {
+        last_key_ms = now;
+        if (bcon_esc() && !S->stop) {
+            S->stop = S->user_stop = 1;
+            bcon_printf("\nEsc: stopping; the results are still handed to the next boot\n");
+        }
+    }
+    if (S->cfg.mode == CFG_MODE_STRESS && !S->stop && now >= S->cfg.duration_s * 1000)
+        S->stop = 1;
+    if (now - last_status_ms >= STATUS_MS) {
+        last_status_ms = now;
+        status(now);
+    }
+    if (dirty && now - last_ckpt_ms >= CKPT_GAP_MS)
+        checkpoint(0, 0);
+}
+
+static int on_poll(void *ctx)
+{
+    (void)ctx;
+    blocks++;
+    housekeeping();
+    return S->stop || S->skip;
+}
+
+/* Bit fade's wait: the TSC, calibrated before the exit. */
+static int on_sleep(void *ctx, uint64_t ms)
+{
+    (void)ctx;
+    uint64_t end = timer_ms() + ms;
+    while (timer_ms() < end) {
+        housekeeping();
+        if (S->stop || S->skip)
+            return 1;
+        for (int i = 0; i < 1000; i++)
+            __builtin_ia32_pause();
+    }
+    return 0;
+}
+
+static void on_cache(void *ctx, int on)
+{
+    (void)ctx;
+    if (on)
+        cpu_cache_on();
+    else
+        cpu_cache_off();
+}
+
+static const struct mt_ops ops = { .error_flagged = on_error, .poll = on_poll, .sleep = on_sleep,
+                                   .cache = on_cache };
+
+/* --- the run -------------------------------------------------------------- */
+
+static void run_test(const struct mt_test *t)
+{
+    if (!t->run) {
+        if (session_test_unavailable(S, t))
+            bcon_printf("test %u (%s): not available in this version, skipped\n", t->num, t->name);
+        return;
+    }
+    unsigned iters = session_test_begin(S, t), p = S->pass + 1;
+    bcon_printf("pass %u test %u: %s (%u iteration%s)\n", p, t->num, t->name, iters, iters == 1 ? "" : "s");
+    blocks = 0;
+    struct mt_run r = { .ranges = S->plan.test, .nranges = S->plan.ntest, .test = t->num, .pass = S->pass,
+                        .cpu = 0, .seed = prng_seed(0x77656b62ull, 0, S->pass, t->num),
+                        .iterations = iters, .ops = &ops };
+    uint64_t t0 = timer_ms();
+    t->run(&r);
+    uint64_t ms = timer_ms() - t0;
+    int aborted = r.aborted;
+    session_test_end(S, t, r.errors, ms, blocks * MT_BLOCK, aborted);
+    const char *how = !aborted ? "done" : S->skip ? "skipped" : "stopped";
+    bcon_printf("pass %u test %u: %s, %llu error%s, %llu.%01llu s\n", p, t->num, how,
+                (unsigned long long)r.errors, r.errors == 1 ? "" : "s", (unsigned long long)(ms / 1000),
+                (unsigned long long)(ms % 1000 / 100));
+}
+
+static void show_plan(void)
+{
+    const struct full_plan *fp = E->plan;
+    char sz[32];
+    fmt_size(sz, sizeof sz, fp->tested);
+    bcon_printf("memory: testing %s in %u range%s (full coverage)\n", sz, fp->plan.ntest,
+                fp->plan.ntest == 1 ? "" : "s");
+    for (unsigned i = 0; i < fp->plan.ntest; i++)
+        bcon_printf("  range 0x%llx-0x%llx\n", (unsigned long long)fp->plan.test[i].base,
+                    (unsigned long long)(fp->plan.test[i].base + fp->plan.test[i].len));
+    unsigned bp = fullplan_share_bp(fp->tested, fp->usable, fp->footprint);
+    fmt_size(sz, sizeof sz, fp->footprint);
+    bcon_printf("coverage: tested %llu of %llu MiB the OS could use (%u.%02u %%); footprint %s\n",
+                (unsigned long long)(fp->tested >> 20), (unsigned long long)(fp->usable >> 20), bp / 100,
+                bp % 100, sz);
+    for (unsigned i = 0; i < E->nmap; i++)
+        bcon_printf("  map 0x%llx-0x%llx %s\n", (unsigned long long)E->map[i].base,
+                    (unsigned long long)(E->map[i].base + E->map[i].len), fullplan_type_name(E->map[i].type));
+}
+
+void bare_main(void *arg)
+{
+    E = arg;
+    S = E->s;
+    bare_cpu_init(on_fault, rtvar_reset_warm);
+    uint64_t cr3 = paging_build(E->page_tables, E->map_top, E->la57, E->have_fb ? E->fb.base : 0,
+                                E->have_fb ? E->fb.size : 0);
+    bare_write_cr3(cr3);
+    bcon_init(E->uart_port, E->have_fb ? &E->fb : 0);
+    bcon_printf("full coverage: boot services are gone; own GDT, IDT and page tables (CR3 0x%llx); console: %s\n",
+                (unsigned long long)cr3, bcon_route());
+
+    struct mem_range foot[2] = { { E->image_base, E->image_len }, { E->block_base, E->block_len } };
+    fullplan_build(E->plan, E->map, E->nmap, foot, 2, S->cfg.ranges, S->cfg.nranges);
+    S->plan = E->plan->plan;
+    S->test_bytes = memplan_test_bytes(&S->plan);
+    show_plan();
+    checkpoint(0, 0);
+
+    if (E->debug_fault) {
+        bcon_printf("debug_fault=1: touching unmapped address 0x%llx on purpose\n",
+                    (unsigned long long)FAULT_ADDR);
+        *(volatile uint64_t *)(uintptr_t)FAULT_ADDR = 1;
+    }
+
+    while (S->test_bytes && session_more_passes(S)) {
+        for (unsigned n = 0; n <= MT_MAX_TEST && !S->stop; n++)
+            if (S->cfg.tests >> n & 1)
+                run_test(mt_find(n));
+        session_pass_end(S);
+    }
+    checkpoint(1, 0);
+    bcon_printf("run complete: %llu error%s, %u cell%s; resetting: the next boot writes errors.csv, "
+                "report.txt and badram.txt\n",
+                (unsigned long long)S->error_words, S->error_words == 1 ? "" : "s", S->cells.n,
+                S->cells.n == 1 ? "" : "s");
+    rtvar_reset_warm();
+}

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+// The CPU as weakbit owns it after ExitBootServices: interrupts off, its own
+// GDT and IDT (the firmware's live in boot-services memory, which is tested),
+// and every exception routed to one handler. Helpers in boot/bare.asm.
+#ifndef EFI_BARE_TRAP_H
+#define EFI_BARE_TRAP_H
+
+#include <stdint.h>
+
+/* What the CPU reported when it raised an exception. */
+struct bare_fault {
+    uint32_t vector;
+    uint64_t error, rip, cs, rflags, rsp, cr2;
+};
+
+/* Called once per exception (a second one while handling the first resets
+ * at once); must not return. */
+typedef void (*bare_fault_fn)(const struct bare_fault *f);
+
+/* Interrupts off, load the GDT and the IDT, route exceptions to `fn`;
+ * `reset` is called when a second exception hits while `fn` runs. */
+void bare_cpu_init(bare_fault_fn fn, void (*reset)(void));
+
+/* Short name of an exception vector ("page fault"). */
+const char *bare_vector_name(uint32_t v);
+
+/* boot/bare.asm */
+void bare_run_on_stack(void (*fn)(void *), void *arg, uint64_t stack_top) __attribute__((noreturn));
+void bare_cli(void);
+uint64_t bare_read_cr2(void);
+uint64_t bare_read_cr3(void);
+uint64_t bare_read_cr4(void);
+void bare_write_cr3(uint64_t v);
+
+#endif

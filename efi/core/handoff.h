@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+// The results of a full-coverage run, carried across a reset. After
+// ExitBootServices there are no files: the run keeps its session in memory
+// and stores this compact record in non-volatile UEFI variables at each
+// checkpoint; the next boot decodes it and writes the files.
+//
+// The record is a little-endian byte string with a CRC-32; a store whose
+// largest variable is smaller than the record gets it in several chunks,
+// each naming its place and the record's length and CRC, so a lost, stale
+// or damaged chunk is rejected instead of read as data.
+#ifndef EFI_CORE_HANDOFF_H
+#define EFI_CORE_HANDOFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "core/memrange.h"
+
+#define HANDOFF_MAX_TESTS 11
+#define HANDOFF_MAX_RANGES 128
+#define HANDOFF_MAX_CHUNKS 32
+#define HANDOFF_CHUNK_HEAD 16    /* bytes of chunk header before the payload */
+
+/* The first failing bit of one cell, with what the cell did afterwards. */
+struct handoff_cell {
+    uint64_t addr, expected, actual;   /* the first wrong word */
+    uint32_t first_ms, last_ms, count;
+    uint16_t tests;                    /* bit n: seen by test n */
+    uint16_t pass;                     /* pass of the first error */
+    uint8_t bit, test, cpu, flags;
+};
+
+struct handoff_test {
+    uint8_t num;
+    uint16_t runs, skipped_runs;
+    uint64_t ms, bytes, error_words;
+};
+
+/* A range left out, with a code the plan that made it defines. */
+struct handoff_excl {
+    uint64_t base, len;
+    uint8_t why;
+};
+
+struct handoff {
+    uint32_t seq;              /* checkpoint number, 1 = the first */
+    int finished;              /* the run reached its end (else: cut short) */
+    int faulted;               /* a CPU exception ended it */
+    uint32_t vector;           /* the exception, when faulted */
+    uint64_t rip, cr2, fault_err;
+    int user_stop;             /* Esc */
+    char id[40], started[32];
+    uint64_t elapsed_ms;
+    uint32_t passes_done, pass;
+    uint64_t error_words, error_rows;
+    uint64_t ram_bytes, usable_bytes, tested_bytes, footprint_bytes;
+    unsigned ntests;
+    struct handoff_test tests[HANDOFF_MAX_TESTS];
+    unsigned ntested;
+    struct mem_range tested[HANDOFF_MAX_RANGES];
+    unsigned nexcl;
+    struct handoff_excl excl[HANDOFF_MAX_RANGES];
+    /* Cells: storage from the caller. On encode ncells are written; on
+     * decode up to cap_cells are read and the rest counted in cells_lost. */
+    struct handoff_cell *cells;
+    unsigned ncells, cap_cells;
+    uint32_t cells_lost;       /* cells the record could not hold */
+};
+
+enum handoff_err {
+    HANDOFF_OK = 0,
+    HANDOFF_SHORT = -1,        /* truncated */
+    HANDOFF_MAGIC = -2,        /* not a weakbit record */
+    HANDOFF_VERSION = -3,      /* written by another format version */
+    HANDOFF_CRC = -4,          /* damaged */
+    HANDOFF_BAD = -5,          /* counts out of range */
+    HANDOFF_CHUNKS = -6,       /* chunks missing, repeated or disagreeing */
+};
+
+/* Bytes the record of `h` takes (to size buffers). */
+size_t handoff_size(const struct handoff *h);
+
+/* Encode into buf[cap]. Returns the length, or 0 when it does not fit. */
+size_t handoff_encode(const struct handoff *h, uint8_t *buf, size_t cap);
+
+/* Decode; h->cells/cap_cells must be set. Returns HANDOFF_OK or an error. */
+int handoff_decode(struct handoff *h, const uint8_t *buf, size_t len);
+
+/* One chunk of a split record. */
+struct handoff_chunk {
+    const uint8_t *p;
+    size_t len;
+};
+
+/* Split rec[len] into chunks of at most max_chunk bytes (header included),
+ * written one after another into out[cap]; chunks[] points into out.
+ * Returns the chunk count, or 0 when max_chunk is too small, more than
+ * max chunks would be needed, or out is too small. */
+unsigned handoff_split(const uint8_t *rec, size_t len, size_t max_chunk, uint8_t *out, size_t cap,
+                       struct handoff_chunk *chunks, unsigned max);
+
+/* Join chunks (any order) back into rec[cap]; *len gets the record's
+ * length. Returns HANDOFF_OK or HANDOFF_CHUNKS / HANDOFF_SHORT / HANDOFF_CRC. */
+int handoff_join(const struct handoff_chunk *chunks, unsigned n, uint8_t *rec, size_t cap,
+                 size_t *len);
+
+/* The chunk count a chunk's header announces (0: not a chunk). */
+unsigned handoff_chunk_count(const uint8_t *p, size_t len);
+
+/* Short text for an error code. */
+const char *handoff_strerror(int err);
+
+/* CRC-32 (IEEE 802.3, as zlib). */
+uint32_t handoff_crc32(const uint8_t *p, size_t n);
+
+#endif

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+// coverage=full, the firmware's side: with boot services still there,
+// gather everything the run needs after ExitBootServices (consoles, TSC,
+// variable store limits, ACPI MADT, the cell tables) into one block of
+// pages, then exit and hand over to efi/bare/. Anything missing: say why
+// and stay in firmware mode.
+#ifndef EFI_FULL_H
+#define EFI_FULL_H
+
+#include <efi.h>
+#include <stddef.h>
+#include "core/madt.h"
+#include "core/session.h"
+
+/* Prepare. 0: ready for full_run; else why[] says why firmware mode stays. */
+int full_prepare(EFI_HANDLE image, struct session *s, char *why, size_t cap);
+
+/* ExitBootServices (retried with a fresh map key) and the run after it.
+ * Returns only when the exit failed (why[] says so; boot services may be
+ * partly gone, so the caller only writes what it must and finishes). */
+void full_run(EFI_HANDLE image, char *why, size_t cap);
+
+/* The processors the MADT lists (err set when there was none). */
+const struct madt_info *full_madt(void);
+
+#endif
