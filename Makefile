@@ -22,7 +22,7 @@ DEPS    := -MMD -MP
 # efi/core/tests: which tests exist, the runtime the kernels call, one file per algorithm.
 KERNELS := tests/catalog tests/runtime tests/sweep tests/movinv tests/addr_walk tests/own_addr \
 	tests/block_move tests/rand_seq tests/modulo20 tests/bit_fade
-CORE    := fmt prng failbit config memplan errcsv cells badram cover interleave smp focus smbios report session \
+CORE    := fmt prng failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report session \
 	handoff fullplan madt tramp sched \
 	$(KERNELS)
 # efi/: the UEFI glue.
@@ -44,13 +44,13 @@ SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM -Iefi -Itests -I$(
 
 EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(BARE:%=$(BUILD)/efi/bare/%.o) \
 	$(ASM:%=$(BUILD)/boot/%.o) $(BUILD)/efi/gen/font.o
-CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/config.o core/errcsv.o core/cells.o \
+CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/fold.o core/config.o core/errcsv.o core/cells.o \
 	core/badram.o core/cover.o core/interleave.o core/linuxmem.o core/import.o tools/weakbit.o \
 	tools/cli_opt.o tools/cli_csv.o tools/atomic.o tools/badram.o tools/cells.o tools/apply.o tools/svg.o \
 	tools/timeline.o tools/map.o tools/textfile.o tools/verify.o tools/offline.o tools/import.o)
 UNIT      := main kern test_session test_movinv test_kernels test_matrix test_config test_csv_badram test_errcsv_reader \
 	test_memplan test_cover test_interleave test_smp test_focus test_smbios test_linux_side test_handoff \
-	test_fullplan test_madt test_tramp test_sched
+	test_fullplan test_madt test_fold test_tramp test_sched
 # efi/core modules only the host uses: the Linux side of the CLI (verify, import).
 HOST_CORE := linuxmem import
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(HOST_CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o \

@@ -139,6 +139,11 @@ static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, 
     sbuf_init(&csv, rows, sizeof rows);
     unsigned n = session_take_error(S, cpu, addr, expected, actual, timer_tsc_ms(tsc), flags, FAILBIT_NO_TEMP,
                                     &csv, news);
+    /* Words the session folded (its cell table half full) enter the table
+     * as their summary's range at once: the hand-off carries cells only. */
+    uint64_t folded;
+    csv.len = 0;
+    session_take_summaries(S, &csv, &folded);
     for (unsigned i = 0; i < n; i++) {
         note_first(&news[i]);
         const struct failbit *fb = &news[i].fb;

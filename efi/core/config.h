@@ -39,6 +39,7 @@ struct wb_config {
     uint64_t bitfade_ms;     /* test 10's wait per pattern (0s and 1s) */
     uint64_t ap_timeout_s;   /* an AP silent this long is dropped, its chunk re-run */
     unsigned debug_hang_cpu; /* test hook: this AP hangs mid-test (0: off) */
+    uint64_t debug_hang_ms;  /* ... for this long, then resumes (debug_hang_cpu=N:8s); 0: for ever */
     enum cfg_coverage coverage; /* full: ExitBootServices, hand results to the next boot */
     unsigned debug_fault;    /* test hook: fault on purpose after ExitBootServices */
     unsigned debug_silent_cpu; /* test hook: this AP starts but never checks in (full coverage) */

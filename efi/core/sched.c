@@ -74,18 +74,23 @@ static int quitting(struct sched *s, unsigned slot)
     return LD(&s->abort) || LD(&s->dead[slot]);
 }
 
-/* A full ring makes its CPU wait for the BSP: no error is dropped. */
+/* While its ring is full a CPU waits for the BSP, heart beating; it gives
+ * up only when told to stop. */
+static int ring_wait(void *ctx)
+{
+    struct sched_who *w = ctx;
+    w->s->heartbeat[w->slot]++;
+    __builtin_ia32_pause();
+    return quitting(w->s, w->slot);
+}
+
 static void ap_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actual, unsigned flags)
 {
     struct sched_who *w = ctx;
     struct sched *s = w->s;
-    struct smp_ring *r = &s->ring[w->slot];
     struct smp_err e = { addr, expected, actual, s->hk->tsc(), flags };
-    while (r->head - LD(&r->tail) >= SMP_RING && !quitting(s, w->slot)) {
-        s->heartbeat[w->slot]++;
-        __builtin_ia32_pause();
-    }
-    smp_ring_push(r, &e);
+    if (smp_ring_push(&s->ring[w->slot], &e, ring_wait, w))
+        __atomic_fetch_add(&s->lost[w->slot], 1, __ATOMIC_RELAXED);
 }
 
 static int ap_poll(void *ctx)
@@ -123,7 +128,7 @@ static int ap_sleep(void *ctx, uint64_t ms)
 static void ap_sync(void *ctx)
 {
     struct sched_who *w = ctx;
-    smp_barrier_wait(&w->s->barrier, ap_beat, ctx);
+    smp_barrier_wait(&w->s->barrier, w->slot, ap_beat, ctx);
     memio_flush();
 }
 
@@ -152,6 +157,7 @@ void sched_ap_loop(struct sched *s, unsigned slot)
         s->t0[slot] = s->hk->tsc();
         s->kernel(&s->run[slot]);
         s->t1[slot] = s->hk->tsc();
+        smp_barrier_leave(&s->barrier, slot);   /* done: no later barrier waits for it */
         ST(&s->done[slot], g);
     }
 }
@@ -186,7 +192,7 @@ static void watchdog(struct sched *s)
             s->cpu[i].fenced = 1;
             if (s->hk->fence)
                 s->hk->fence(s->hk->ctx, i);
-            smp_barrier_leave(&s->barrier);
+            smp_barrier_leave(&s->barrier, i);
             say(s, "cpu %u stopped responding for %llu s: fenced off; its chunk is re-tested on cpu 0", i,
                 (unsigned long long)(s->silence_tsc / s->tsc_per_ms / 1000));
         }
@@ -233,7 +239,7 @@ static int bsp_sleep(void *ctx, uint64_t ms)
 static void bsp_sync(void *ctx)
 {
     struct sched *s = ((struct sched_who *)ctx)->s;
-    smp_barrier_wait(&s->barrier, bsp_spin, ctx);
+    smp_barrier_wait(&s->barrier, 0, bsp_spin, ctx);
     memio_flush();
 }
 
@@ -255,8 +261,11 @@ static void prepare(struct sched *s, unsigned i, const struct mt_test *t, uint32
 }
 
 /* Run the prepared job: the APs through a new generation, the BSP inline. */
-static void launch(struct sched *s, unsigned members)
+static void launch(struct sched *s)
 {
+    uint64_t members = 0;
+    for (unsigned i = 0; i < s->ncpus; i++)
+        members |= (uint64_t)(s->active[i] != 0) << i;
     smp_barrier_init(&s->barrier, members, &s->abort);
     uint32_t g = s->gen + 1;
     for (unsigned i = 1; i < s->ncpus; i++)
@@ -267,7 +276,7 @@ static void launch(struct sched *s, unsigned members)
         s->kernel(&s->run[0]);
         s->t1[0] = s->hk->tsc();
         s->done[0] = g;
-        smp_barrier_leave(&s->barrier);   /* counts as arriving at every later barrier */
+        smp_barrier_leave(&s->barrier, 0);
     }
     struct sched_who *w = &s->who[0];
     for (;;) {
@@ -310,7 +319,7 @@ static uint64_t collect(struct sched *s, const struct mt_test *t, uint32_t pass,
         for (unsigned i = 0; i < s->ncpus; i++)
             s->active[i] = 0;
         prepare(s, 0, t, pass, iters, lost[k].ranges, lost[k].nranges);
-        launch(s, 1);
+        launch(s);
         errors += s->run[0].errors;
         account(s, 0);
     }
@@ -349,22 +358,20 @@ uint64_t sched_run(struct sched *s, const struct mt_test *t, const struct mem_ra
     if (t->mode == MT_ONE_CPU || n == 1) {
         unsigned i = t->mode == MT_ONE_CPU ? live[s->rotate++ % n] : 0;
         prepare(s, i, t, pass, iters, ranges, nr);
-        launch(s, 1);
+        launch(s);
         errors += collect(s, t, pass, iters);
     } else {
         unsigned first[SMP_MAX_CPUS + 1];
         smp_split(ranges, nr, n, 4096, s->ranges, first);
         unsigned rounds = s->mode == CFG_CPU_SEQUENTIAL ? n : 1;
         for (unsigned round = 0; round < rounds && !s->abort; round++) {
-            unsigned members = 0;
             for (unsigned i = 0; i < s->ncpus; i++)
                 s->active[i] = 0;
             for (unsigned j = 0; j < n; j++) {
                 int on = rounds == 1 || j == round;
                 prepare(s, live[j], t, pass, iters, s->ranges + first[j], on ? first[j + 1] - first[j] : 0);
-                members += s->active[live[j]];
             }
-            launch(s, members);
+            launch(s);
             errors += collect(s, t, pass, iters);
         }
     }

@@ -71,6 +71,7 @@ struct sched {
     volatile uint64_t heartbeat[SMP_MAX_CPUS];
     volatile uint64_t blocks[SMP_MAX_CPUS];
     volatile uint64_t t0[SMP_MAX_CPUS], t1[SMP_MAX_CPUS];
+    volatile uint64_t lost[SMP_MAX_CPUS];        /* errors a CPU told to stop could not queue */
     uint64_t last_beat[SMP_MAX_CPUS], last_beat_tsc[SMP_MAX_CPUS];
     uint32_t active[SMP_MAX_CPUS];
     struct smp_barrier barrier;

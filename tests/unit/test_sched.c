@@ -131,7 +131,8 @@ TEST(sched_parallel_chunks_add_up_and_errors_keep_their_cpu)
     CHECK_EQ_U64(on2, 1);
     CHECK_EQ_U64(on3, 600);   /* more than SMP_RING: the AP waited, nothing dropped */
     CHECK_EQ_U64(other, 0);
-    CHECK_EQ_U64(S.ring[3].dropped, 0);
+    CHECK(S.ring[3].waits > 0);   /* the ring did fill up */
+    CHECK_EQ_U64(S.lost[3], 0);
     stop();
 }
 
