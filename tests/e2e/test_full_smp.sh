@@ -30,8 +30,10 @@ for c in 0 1 2 3; do
     faults+=(--fault "stuck,addr=@cpu$c+0x$((c + 1))00008,bit=$((10 + c)),value=1")
 done
 faults+=(--fault "stuck,addr=@bsd+0x800,bit=40,value=1")
+# The stuck bits end with the first boot: the next one's firmware sits in
+# the same memory and would trip over them.
 if ! qemu_run smp4 "$cfg" --smp 4 --mem 512M --through-reset --vars "$tmp/vars4.fd" --timeout 420 \
-    "${faults[@]}" >"$tmp/smp4.log" 2>&1; then
+    --faults-until '^pass 1 test 5: done' "${faults[@]}" >"$tmp/smp4.log" 2>&1; then
     notok "-smp 4 full run finishes through the reset (qemu-run: $(tail -n1 "$tmp/smp4.log"))"
     finish
 fi
@@ -106,6 +108,7 @@ debug_hang_cpu=2
 range=0x2000000-0x6000000
 on_finish=shutdown'
 if ! qemu_run hang "$cfg3" --smp 4 --mem 256M --through-reset --vars "$tmp/vars3.fd" --timeout 300 \
+    --faults-until '^pass 1 test 5: done' \
     --fault 'stuck,addr=@cpu2+0x100008,bit=7,value=1' >"$tmp/hang.log" 2>&1; then
     notok "-smp 4 run with a hung AP finishes (qemu-run: $(tail -n1 "$tmp/hang.log"))"
     finish
