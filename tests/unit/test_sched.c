@@ -76,11 +76,13 @@ static void *ap(void *arg)
     return NULL;
 }
 
-static void start(void)
+/* silence_ms: how long a CPU may go without a heartbeat; long where no CPU
+ * should be fenced, so a busy host cannot starve a thread into a fence. */
+static void start(uint64_t silence_ms)
 {
     struct wb_config cfg = { .cpu_mode = CFG_CPU_PARALLEL, .ap_timeout_s = 1 };
     sched_init(&S, NCPU, &cfg, 1000000, &hooks);
-    S.silence_tsc = 200ull * 1000000;   /* 200 ms: quick in a test */
+    S.silence_tsc = silence_ms * 1000000;
     nerr = 0;
     released = 0;
     fenced_slot = 0;
@@ -102,7 +104,7 @@ static const struct mem_range ranges[2] = { { 0x100000, 64ull << 20 }, { 0x10000
 TEST(sched_parallel_chunks_add_up_and_errors_keep_their_cpu)
 {
     hang_slot = HANG_NONE;
-    start();
+    start(30000);
     struct mem_range ch[8];
     unsigned n = sched_chunk(&S, ranges, 2, 2, ch, 8);
     CHECK(n >= 1);
@@ -140,7 +142,7 @@ TEST(sched_one_cpu_tests_rotate)
 {
     hang_slot = HANG_NONE;
     bad_addr = burst_addr = 0;
-    start();
+    start(30000);
     for (unsigned k = 0; k < NCPU; k++) {
         int aborted;
         sched_run(&S, &one, ranges, 2, 0, 1, &aborted);
@@ -154,7 +156,7 @@ TEST(sched_fences_a_silent_cpu_and_retests_its_chunk)
 {
     hang_slot = 1;
     bad_addr = burst_addr = 0;
-    start();
+    start(1500);
     struct mem_range ch[8];
     uint64_t want1 = 0;
     unsigned n = sched_chunk(&S, ranges, 2, 1, ch, 8);
