@@ -26,7 +26,7 @@ CORE    := fmt prng failbit fold config memplan errcsv cells badram cover interl
 	handoff fullplan madt tramp sched \
 	$(KERNELS)
 # efi/: the UEFI glue.
-GLUE    := main cfgload ui sessionlog results firmware console fileio memmap timer mp thermal history dimms \
+GLUE    := main errsink cfgload ui sessionlog results firmware console fileio memmap timer mp thermal history dimms \
 	full recover
 # efi/bare: what runs after ExitBootServices (coverage=full).
 BARE    := run trap paging uart ps2 bcon fbcon rtvar apic aps

@@ -9,6 +9,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "dimms.h"
+#include "errsink.h"
 #include "fileio.h"
 #include "firmware.h"
 #include "full.h"
@@ -29,76 +30,6 @@
 
 static struct session s;
 static int files;                /* the boot volume is writable */
-
-/* Errors reach the BSP here, from every CPU, a drain at a time: rows and
- * summary records gather in one buffer that on_flush writes in one append;
- * only then are the cells shown (a crash a moment later must not lose what
- * the screen already announced). */
-#define OUT_CAP (512u << 10)
-#define NEWS_CAP 64              /* cells shown per write; the rest are logged only */
-static char out_buf[OUT_CAP];
-static struct sbuf out;   /* over out_buf, set up in start_cpus */
-static uint64_t pend_words, pend_rows;   /* rows in out_buf, not yet written */
-static struct news_item {
-    struct session_cell_news n;
-    uint64_t expected, actual;
-} news_q[NEWS_CAP];
-static unsigned news_n;
-static int temp_now;
-static uint64_t temp_ms;
-
-static void on_flush(void *ctx);
-
-static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, uint64_t actual,
-                     uint64_t tsc, unsigned flags)
-{
-    /* One sensor read serves a burst of errors. */
-    uint64_t now = timer_ms();
-    if (!temp_ms || now - temp_ms >= 500) {
-        temp_now = thermal_read();
-        temp_ms = now ? now : 1;
-    }
-    struct session_cell_news news[64];
-    uint64_t w0 = s.fold.acct.row_words, r0 = s.error_rows;
-    unsigned n = session_take_error(&s, cpu, addr, expected, actual, timer_tsc_ms(tsc), flags,
-                                    temp_now, &out, news);
-    pend_words += s.fold.acct.row_words - w0;
-    pend_rows += s.error_rows - r0;
-    for (unsigned i = 0; i < n; i++) {
-        char line[200];
-        session_news_line(&s, &news[i], line, sizeof line);
-        slog_queue("%s", line);   /* every cell is in session.log, shown or not */
-        if (news_n < NEWS_CAP)
-            news_q[news_n++] = (struct news_item){ news[i], expected, actual };
-    }
-    /* Room for a full word's rows and every summary record, always. */
-    if (out.len + 64 * 128 + FOLD_CLOSED * 200 > OUT_CAP || fold_pending(&s.fold))
-        on_flush(ctx);
-}
-
-static void on_flush(void *ctx)
-{
-    (void)ctx;
-    static int told;
-    uint64_t sum_words;
-    unsigned nsum = session_take_summaries(&s, &out, &sum_words);
-    if (out.len && (!files || fio_append(L"errors.csv", out.p, out.len)))
-        session_write_failed(&s, pend_words, pend_rows, nsum, sum_words);
-    out.len = 0;
-    pend_words = pend_rows = 0;
-    if (nsum) {
-        slog_queue("%u summary record%s: %llu failing words folded (errors.csv \"# summary\" lines)", nsum,
-                   nsum == 1 ? "" : "s", (unsigned long long)sum_words);
-        if (!told)
-            con_alert("errors come too fast for one row per bit: folding them into summary records "
-                      "(errors.csv \"# summary\" lines; badram covers their ranges)\n");
-        told = 1;
-    }
-    slog_flush();
-    for (unsigned i = 0; i < news_n; i++)
-        ui_cell(&s, &news_q[i].n, news_q[i].expected, news_q[i].actual);
-    news_n = 0;
-}
 
 static void on_notice(void *ctx, const char *msg)
 {
@@ -175,9 +106,9 @@ static void plan_memory(void)
 
 static void start_cpus(void)
 {
-    sbuf_init(&out, out_buf, sizeof out_buf);
-    static const struct mp_hooks hooks = { .error = on_error, .flush = on_flush, .poll = on_poll,
-                                           .notice = on_notice, .ctx = &s };
+    errsink_init(&s, files);
+    static const struct mp_hooks hooks = { .error = errsink_error, .flush = errsink_flush,
+                                           .poll = on_poll, .notice = on_notice, .ctx = &s };
     mp_init(&s.cfg, &hooks);
     con_printf("cpus: %u found, %u used%s%s\n", mp_cpus_found(), mp_cpus_used(),
                mp_note() ? " - " : "", mp_note() ? mp_note() : "");
