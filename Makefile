@@ -22,39 +22,39 @@ DEPS    := -MMD -MP
 # efi/core/tests: which tests exist, the runtime the kernels call, one file per algorithm.
 KERNELS := tests/catalog tests/runtime tests/sweep tests/movinv tests/addr_walk tests/own_addr \
 	tests/block_move tests/rand_seq tests/modulo20 tests/bit_fade
-CORE    := fmt prng failbit config memplan errcsv cells badram cover interleave smp focus smbios report session \
-	handoff fullplan madt \
+CORE    := fmt prng failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report session \
+	handoff fullplan madt tramp sched \
 	$(KERNELS)
 # efi/: the UEFI glue.
-GLUE    := main cfgload ui sessionlog results firmware console fileio memmap timer mp thermal history dimms \
+GLUE    := main errsink cfgload ui sessionlog results firmware console fileio memmap timer mp thermal history dimms \
 	full recover
 # efi/bare: what runs after ExitBootServices (coverage=full).
-BARE    := run trap paging uart ps2 bcon fbcon rtvar
-ASM     := cpu blockmove cache bare
+BARE    := run trap paging uart ps2 bcon fbcon rtvar apic aps
+ASM     := cpu blockmove cache bare trampoline
 # The framebuffer console's font: Terminus Font (SIL OFL 1.1), converted at
 # build time from the console-setup-linux package (see README).
 FONT_PSF ?= /usr/share/consolefonts/Lat2-Terminus16.psf.gz
 
 EFI_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS) -ffreestanding -fpic -fno-stack-protector \
 	-fno-stack-check -fshort-wchar -mno-red-zone -maccumulate-outgoing-args \
-	-DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iefi
+	-DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iefi -I$(BUILD)
 HOST_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS)
 SAN := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM -Iefi -Itests
+SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM -Iefi -Itests -I$(BUILD)
 
 EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(BARE:%=$(BUILD)/efi/bare/%.o) \
 	$(ASM:%=$(BUILD)/boot/%.o) $(BUILD)/efi/gen/font.o
-CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/config.o core/errcsv.o core/cells.o \
+CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/fold.o core/config.o core/errcsv.o core/cells.o \
 	core/badram.o core/cover.o core/interleave.o core/linuxmem.o core/import.o tools/weakbit.o \
 	tools/cli_opt.o tools/cli_csv.o tools/atomic.o tools/badram.o tools/cells.o tools/apply.o tools/svg.o \
 	tools/timeline.o tools/map.o tools/textfile.o tools/verify.o tools/offline.o tools/import.o)
 UNIT      := main kern test_session test_movinv test_kernels test_matrix test_work test_dwell test_config test_csv_badram test_errcsv_reader \
 	test_memplan test_cover test_interleave test_smp test_focus test_smbios test_linux_side test_handoff \
-	test_fullplan test_madt
+	test_fullplan test_madt test_fold test_tramp test_sched
 # efi/core modules only the host uses: the Linux side of the CLI (verify, import).
 HOST_CORE := linuxmem import
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(HOST_CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o \
-	$(UNIT:%=$(BUILD)/sim/unit/%.o)
+	$(UNIT:%=$(BUILD)/sim/unit/%.o) $(BUILD)/boot/trampoline.o
 
 .PHONY: all deps demo check unit fuzz usb bench clean install uninstall
 all: $(BUILD)/weakbit.efi $(BUILD)/weakbit $(BUILD)/weakbit-static $(BUILD)/evil-dimm
@@ -78,6 +78,15 @@ $(BUILD)/efi/gen/font.o: $(BUILD)/efi/gen/font.c
 $(BUILD)/boot/%.o: boot/%.asm
 	@mkdir -p $(@D)
 	$(NASM) -f elf64 -o $@ $<
+# The trampoline's offsets, from its own symbols: C checks its view of the
+# data block against them at build time (efi/core/tramp.c).
+$(BUILD)/gen/tramp_layout.h: $(BUILD)/boot/trampoline.o
+	@mkdir -p $(@D)
+	{ echo '/* generated from boot/trampoline.asm by the Makefile: offsets from tramp_start */'; \
+	  echo '#ifndef GEN_TRAMP_LAYOUT_H'; echo '#define GEN_TRAMP_LAYOUT_H'; \
+	  nm -P $< | awk '$$1 ~ /^tramp_[a-z0-9_]*$$/ { printf "#define TRAMP_OFF_%s 0x%s\n", toupper(substr($$1, 7)), $$3 }'; \
+	  echo '#endif'; } >$@.tmp && mv $@.tmp $@
+$(BUILD)/efi/core/tramp.o $(BUILD)/sim/core/tramp.o $(BUILD)/sim/unit/test_tramp.o: $(BUILD)/gen/tramp_layout.h
 $(BUILD)/weakbit.so: $(EFI_OBJS) linker/weakbit-x86_64.lds
 	$(LD) -nostdlib -znocombreloc -shared -Bsymbolic --no-undefined -T linker/weakbit-x86_64.lds \
 		$(EFI_CRT) $(EFI_OBJS) -L$(EFI_LIB) -lefi -lgnuefi -o $@

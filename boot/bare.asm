@@ -65,6 +65,23 @@ bare_read_cr4:
     mov rax, cr4
     ret
 
+; void bare_wrmsr(uint32_t msr, uint64_t v): for MSRs CPUID confirmed.
+global bare_wrmsr
+bare_wrmsr:
+    mov ecx, edi
+    mov rax, rsi
+    mov rdx, rsi
+    shr rdx, 32
+    wrmsr
+    ret
+
+; void bare_halt(void): interrupts off, halt for good (a parked CPU).
+global bare_halt
+bare_halt:
+    cli
+    hlt
+    jmp bare_halt
+
 ; void bare_write_cr3(uint64_t): switch page tables (flushes the TLB).
 global bare_write_cr3
 bare_write_cr3:

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "full.h"
 #include "console.h"
+#include "cpu.h"
+#include "mp.h"
 #include "sessionlog.h"
 #include "timer.h"
 #include "bare/trap.h"
 #include "bare/paging.h"
 #include "bare/rtvar.h"
 #include "bare/run.h"
+#include "bare/aps.h"
 #include "core/fullplan.h"
 #include <efilib.h>
 
@@ -18,8 +21,10 @@
 #define VAR_SLACK 512u               /* variable header and name inside MaximumVariableSize */
 #define EXIT_TRIES 8
 #define COM1 0x3f8
+#define NPARTS 13                    /* parts of the run-time block */
 
 static struct madt_info madt;
+static unsigned env_fw_cpus;
 static struct bare_env *env;
 static UINT8 *raw_map;
 static UINTN raw_cap;
@@ -65,9 +70,79 @@ static void read_madt(void)
         return;
     }
     madt_parse(&madt, t, *(const uint32_t *)(t + 4));
-    con_printf("full coverage: MADT lists %u processor%s (%u enabled)%s%s; this run uses the boot CPU only\n",
-               madt.ncpus, madt.ncpus == 1 ? "" : "s", madt.enabled, madt.err ? ": " : "",
+    con_printf("full coverage: MADT lists %u processor%s (%u enabled)%s%s\n", madt.ncpus,
+               madt.ncpus == 1 ? "" : "s", madt.enabled, madt.err ? ": " : "",
                madt.err ? madt_strerror(madt.err) : "");
+}
+
+/* This CPU's APIC ID as the trampoline will read the APs': CPUID 0BH when
+ * there is one (x2APIC IDs), else the 8-bit initial ID of CPUID 1. */
+static uint32_t bsp_apic_id(int *leaf_b)
+{
+    uint32_t r[4];
+    cpu_cpuid(0, 0, r);
+    *leaf_b = r[0] >= 0x0b;
+    if (*leaf_b) {
+        cpu_cpuid(0x0b, 0, r);
+        if (r[1])   /* EBX = 0: leaf not implemented */
+            return r[3];
+        *leaf_b = 0;
+    }
+    cpu_cpuid(1, 0, r);
+    return r[1] >> 24;
+}
+
+/* Which APs to start: enabled MADT entries but this CPU, within cpus= and
+ * cpu_mode=; their count decides the stacks. Names what was left aside. */
+static unsigned plan_aps(struct aps_plan *p, const struct wb_config *cfg, char *note, size_t cap)
+{
+    int leaf_b;
+    *p = (struct aps_plan){ .bsp_id = bsp_apic_id(&leaf_b), .silent = cfg->debug_silent_cpu,
+                            .tsc_per_ms = timer_tsc_per_ms() };
+    p->apic = apic_decode(cpu_rdmsr(APIC_MSR_BASE));
+    unsigned limit = cfg->cpu_mode == CFG_CPU_SINGLE ? 0 : cfg->cpus ? cfg->cpus - 1 : APS_MAX;
+    if (limit > APS_MAX)
+        limit = APS_MAX;
+    unsigned capable = 0, self = 0;
+    for (unsigned i = 0; i < madt.ncpus && !madt.err; i++) {
+        const struct madt_cpu *c = &madt.cpu[i];
+        if (c->apic_id == p->bsp_id) {
+            self = 1;
+            continue;
+        }
+        if (!c->enabled) {
+            capable++;   /* online-capable: not present now */
+            continue;
+        }
+        if (p->n < limit) {
+            p->id[p->n++] = c->apic_id;
+            p->need_x2 |= c->apic_id > 254;
+        }
+    }
+    note[0] = 0;
+    if (madt.err || !madt.ncpus)
+        fmt_format(note, cap, "no usable MADT: the boot CPU only");
+    else if (!self)
+        fmt_format(note, cap, "this CPU's APIC ID %u is not in the MADT: the boot CPU only", p->bsp_id);
+    else if (cfg->cpu_mode == CFG_CPU_SINGLE)
+        fmt_format(note, cap, "cpu_mode=single");
+    else if (p->n + 1 < madt.enabled)
+        fmt_format(note, cap, "limited by cpus=");
+    if (!self)
+        p->n = 0;
+    if (capable)
+        con_printf("full coverage: %u online-capable processor%s not started (not present now)\n", capable,
+                   capable == 1 ? "" : "s");
+    unsigned total, enabled;
+    if (!mp_firmware_count(&total, &enabled)) {
+        env_fw_cpus = total;
+        con_printf("full coverage: MP services count %u processor%s (%u enabled), the MADT %u enabled%s\n",
+                   total, total == 1 ? "" : "s", enabled, madt.enabled,
+                   enabled == madt.enabled ? "" : ": they disagree; the MADT decides");
+    }
+    con_printf("full coverage: boot CPU APIC ID %u, local APIC 0x%llx (%s), %u AP%s to start\n", p->bsp_id,
+               (unsigned long long)p->apic.base, p->apic.x2apic ? "x2APIC" : "xAPIC", p->n, p->n == 1 ? "" : "s");
+    return p->n;
 }
 
 /* The serial port: SPCR when it names an I/O-port UART, else COM1 when the
@@ -191,28 +266,42 @@ int full_prepare(EFI_HANDLE image, struct session *s, char *why, size_t cap)
         return -1;
     }
 
+    static struct aps_plan aps;
+    static char cpu_note[96];
+    unsigned naps = plan_aps(&aps, &s->cfg, cpu_note, sizeof cpu_note);
+    EFI_PHYSICAL_ADDRESS low = 0xfffff;   /* the start-up page: below 1 MiB, as a SIPI vector needs */
+    if (naps && BS->AllocatePages(AllocateMaxAddress, EfiLoaderData, 1, &low) != EFI_SUCCESS) {
+        con_printf("full coverage: no page below 1 MiB for the AP start-up code: the boot CPU only\n");
+        low = 0;
+    }
+    aps.page = naps ? low : 0;
+
     /* The block: one allocation, laid out in page-aligned parts. */
     unsigned cap_map = (unsigned)ndesc + 64;
     raw_cap = cap_map * 64;   /* descriptors are 48 bytes today; room for growth */
-    uint64_t part[11] = {
+    uint64_t part[NPARTS] = {
         sizeof *env, STACK_BYTES, (uint64_t)paging_pages(top) * 4096, cap_map * sizeof(struct full_desc),
         raw_cap, sizeof(struct full_plan), sizeof(struct handoff) + 512 * sizeof(struct handoff_cell),
         FIRSTS * sizeof(struct handoff_cell), 2ull * REC_BYTES + HANDOFF_MAX_CHUNKS * HANDOFF_CHUNK_HEAD,
         (uint64_t)s->cells.cap * sizeof(struct cell), (uint64_t)s->known.cap * sizeof(struct cell),
+        sizeof(struct sched), (uint64_t)aps.n * APS_STACK_BYTES,
     };
     uint64_t pages = 0;
-    for (unsigned i = 0; i < 11; i++)
+    for (unsigned i = 0; i < NPARTS; i++)
         pages += pages_of(part[i]);
-    EFI_PHYSICAL_ADDRESS block = 0;
-    if (BS->AllocatePages(AllocateAnyPages, EfiLoaderData, pages, &block) != EFI_SUCCESS) {
+    /* Below 4 GiB: the APs load CR3 (the page tables are in the block) in
+     * 32-bit protected mode. */
+    EFI_PHYSICAL_ADDRESS block = 0xffffffff;
+    if (BS->AllocatePages(AllocateMaxAddress, EfiLoaderData, pages, &block) != EFI_SUCCESS &&
+        BS->AllocatePages(AllocateAnyPages, EfiLoaderData, pages, &block) != EFI_SUCCESS) {
         fmt_format(why, cap, "out of memory for the run-time block (%llu KiB)",
                    (unsigned long long)(pages * 4));
         return -1;
     }
     SetMem((void *)(UINTN)block, pages * 4096, 0);
     uint8_t *p = (uint8_t *)(UINTN)block;
-    uint8_t *at[11];
-    for (unsigned i = 0; i < 11; i++) {
+    uint8_t *at[NPARTS];
+    for (unsigned i = 0; i < NPARTS; i++) {
         at[i] = p;
         p += pages_of(part[i]) * 4096;
     }
@@ -243,6 +332,13 @@ int full_prepare(EFI_HANDLE image, struct session *s, char *why, size_t cap)
     env->max_chunk = chunk;
     env->la57 = (bare_read_cr4() >> 12) & 1;
     env->debug_fault = s->cfg.debug_fault;
+    env->sched = (struct sched *)at[11];
+    for (unsigned i = 0; i < aps.n; i++)
+        aps.stack_top[i] = (uint64_t)(UINTN)at[12] + (uint64_t)(i + 1) * APS_STACK_BYTES;
+    env->aps = &aps;
+    env->madt_cpus = madt.err ? 0 : madt.enabled;
+    env->fw_cpus = env_fw_cpus;
+    env->cpu_note = cpu_note;
     /* The cell tables move into the block: pool memory is tested. */
     CopyMem(at[9], s->cells.slot, s->cells.cap * sizeof(struct cell));
     CopyMem(at[10], s->known.slot, s->known.cap * sizeof(struct cell));

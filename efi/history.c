@@ -2,6 +2,7 @@
 #include "history.h"
 #include "fileio.h"
 #include "core/errcsv.h"
+#include "core/fold.h"
 #include <efilib.h>
 
 #define CHUNK 65536
@@ -31,6 +32,13 @@ static int history_line(void *ctx, const struct errcsv_line *l)
         cells_add(hr->known, l->row);
     } else if (l->kind == ERRCSV_SESSION) {
         hr->h->sessions++;
+    } else if (l->kind == ERRCSV_SUMMARY) {
+        /* Folded words: their range is as bad as a row's cell. */
+        hr->h->summaries++;
+        uint64_t cur = 0;
+        struct failbit r;
+        while (fold_cover_next(l->summary, &cur, &r))
+            cells_add(hr->known, &r);
     } else if (l->kind == ERRCSV_BAD) {
         hr->h->bad_lines++;
     }

@@ -9,6 +9,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "dimms.h"
+#include "errsink.h"
 #include "fileio.h"
 #include "firmware.h"
 #include "full.h"
@@ -30,27 +31,6 @@
 static struct session s;
 static int seed_given;   /* seed= was set; else the TSC at start gave it */
 static int files;                /* the boot volume is writable */
-
-/* Errors reach the BSP here, from every CPU. Rows are written and flushed
- * before anything is shown: a crash a moment later must not lose what the
- * screen already announced. */
-static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, uint64_t actual,
-                     uint64_t tsc, unsigned flags)
-{
-    (void)ctx;
-    static char rows[64 * 128];
-    struct sbuf csv;
-    struct session_cell_news news[64];
-    sbuf_init(&csv, rows, sizeof rows);
-    uint64_t before = s.error_rows - s.rows_unlogged;
-    unsigned n = session_take_error(&s, cpu, addr, expected, actual, timer_tsc_ms(tsc), flags,
-                                    thermal_read(), &csv, news);
-    uint64_t written = s.error_rows - s.rows_unlogged - before;
-    if (csv.len && (!files || fio_append(L"errors.csv", csv.p, csv.len)))
-        session_rows_lost(&s, written);
-    for (unsigned i = 0; i < n; i++)
-        ui_cell(&s, &news[i], expected, actual);
-}
 
 static void on_notice(void *ctx, const char *msg)
 {
@@ -129,7 +109,9 @@ static void plan_memory(void)
 
 static void start_cpus(void)
 {
-    static const struct mp_hooks hooks = { on_error, on_poll, on_notice, &s };
+    errsink_init(&s, files);
+    static const struct mp_hooks hooks = { .error = errsink_error, .flush = errsink_flush,
+                                           .poll = on_poll, .notice = on_notice, .ctx = &s };
     mp_init(&s.cfg, &hooks);
     con_printf("cpus: %u found, %u used%s%s\n", mp_cpus_found(), mp_cpus_used(),
                mp_note() ? " - " : "", mp_note() ? mp_note() : "");
@@ -210,6 +192,7 @@ static void finish(void)
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
     InitializeLib(image, systab);
+    mm_set_image(image);
     BS->SetWatchdogTimer(0, 0, 0, NULL);   /* a full test runs for hours */
     con_init();
     ST->ConOut->SetAttribute(ST->ConOut, EFI_LIGHTGRAY | EFI_BACKGROUND_BLACK);
@@ -264,6 +247,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     plan_memory();
     start_cpus();
     run();
+    ui_beep_off(1);
     mm_release(&s.plan);
     results_write(&s, dimms, files, CELL_SLOTS, fallback[0] ? fallback : NULL);
     slog_event("session end: %llu errors, %u cells", (unsigned long long)s.error_words, s.cells.n);

@@ -5,27 +5,56 @@
 
 #define PIECE (2ull << 20)
 
-static enum plan_kind kind_of(UINT32 type)
+/* This app's image, from the LoadedImage protocol: loader code/data inside
+ * it is ours, the rest belongs to whoever loaded us (GRUB, a shell). */
+static uint64_t img_base, img_end;
+
+void mm_set_image(void *image)
 {
-    switch (type) {
+    EFI_LOADED_IMAGE *li = NULL;
+    if (BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&li) != EFI_SUCCESS || !li)
+        return;
+    img_base = (uint64_t)(uintptr_t)li->ImageBase & ~4095ull;
+    img_end = ((uint64_t)(uintptr_t)li->ImageBase + li->ImageSize + 4095) & ~4095ull;
+}
+
+static enum plan_kind kind_of(const EFI_MEMORY_DESCRIPTOR *d)
+{
+    switch (d->Type) {
     case EfiConventionalMemory:
         return PLAN_FREE;
     case EfiLoaderCode:
     case EfiLoaderData:
+        return PLAN_LOADER;
     case EfiBootServicesCode:
     case EfiBootServicesData:
     case EfiRuntimeServicesCode:
     case EfiRuntimeServicesData:
     case EfiACPIReclaimMemory:
     case EfiACPIMemoryNVS:
-        return PLAN_IN_USE;
+    case EfiPalCode:
+        return PLAN_FIRMWARE;
+    case EfiReservedMemoryType:
+    case EfiUnusableMemory:
+        /* Write-back cacheable: DRAM held back (SMRAM, a firmware buffer,
+         * cells marked bad), not a device window. */
+        return d->Attribute & EFI_MEMORY_WB ? PLAN_RESERVED : PLAN_NOT_RAM;
     default:
         return PLAN_NOT_RAM;
     }
 }
 
-static struct plan_desc desc[512];
+static struct plan_desc *desc;
+static unsigned desc_cap;
 
+static void add_desc(unsigned *k, uint64_t base, uint64_t end, enum plan_kind kind)
+{
+    if (end > base && *k < desc_cap)
+        desc[(*k)++] = (struct plan_desc){ base, end - base, kind };
+}
+
+/* The whole map, however long: no descriptor is cut off. Loader memory is
+ * split at this app's image so the report can tell the two owners apart. */
 static int read_map(unsigned *n)
 {
     UINTN size = 0, key, dsize;
@@ -33,19 +62,40 @@ static int read_map(unsigned *n)
     EFI_STATUS st = BS->GetMemoryMap(&size, NULL, &key, &dsize, &ver);
     if (st != EFI_BUFFER_TOO_SMALL)
         return -1;
-    size += 4 * dsize;   /* our own pool allocation may add entries */
+    size += 8 * dsize;   /* our own pool allocations may add entries */
     UINT8 *buf = AllocatePool(size);
-    if (!buf)
+    unsigned cap = (unsigned)(size / dsize) * 3;
+    if (desc && desc_cap < cap) {
+        FreePool(desc);
+        desc = NULL;
+    }
+    if (!desc) {
+        desc = AllocatePool(cap * sizeof *desc);
+        desc_cap = desc ? cap : 0;
+    }
+    if (!buf || !desc) {
+        if (buf)
+            FreePool(buf);
         return -1;
+    }
     st = BS->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)buf, &key, &dsize, &ver);
     if (st != EFI_SUCCESS) {
         FreePool(buf);
         return -1;
     }
     unsigned k = 0;
-    for (UINTN off = 0; off + dsize <= size && k < 512; off += dsize) {
+    for (UINTN off = 0; off + dsize <= size; off += dsize) {
         EFI_MEMORY_DESCRIPTOR *d = (EFI_MEMORY_DESCRIPTOR *)(buf + off);
-        desc[k++] = (struct plan_desc){ d->PhysicalStart, d->NumberOfPages * 4096ull, kind_of(d->Type) };
+        uint64_t b = d->PhysicalStart, e = b + d->NumberOfPages * 4096ull;
+        enum plan_kind kind = kind_of(d);
+        if (kind != PLAN_LOADER || e <= img_base || b >= img_end) {
+            add_desc(&k, b, e, kind);
+            continue;
+        }
+        uint64_t ib = img_base > b ? img_base : b, ie = img_end < e ? img_end : e;
+        add_desc(&k, b, ib, PLAN_LOADER);
+        add_desc(&k, ib, ie, PLAN_APP);
+        add_desc(&k, ie, e, PLAN_LOADER);
     }
     FreePool(buf);
     *n = k;
@@ -72,8 +122,12 @@ int mm_take(struct mem_plan *plan, const struct mem_range *filter, unsigned nfil
     for (unsigned i = 0; i < plan->ntest; i++) {
         struct mem_range r = plan->test[i];
         if (!take(r.base, r.len)) {
-            if (ngot < PLAN_MAX_TEST)
+            if (ngot < PLAN_MAX_TEST) {
                 got[ngot++] = r;
+            } else {   /* cannot track it: give it back, and say so */
+                BS->FreePages(r.base, r.len / 4096);
+                memplan_exclude(plan, r.base, r.len, PLAN_OVERFLOW);
+            }
             continue;
         }
         for (uint64_t a = r.base; a < r.base + r.len;) {
@@ -85,8 +139,10 @@ int mm_take(struct mem_plan *plan, const struct mem_range *filter, unsigned nfil
                     got[ngot - 1].len += end - a;
                 else if (ngot < PLAN_MAX_TEST)
                     got[ngot++] = (struct mem_range){ a, end - a };
-                else
+                else {
                     BS->FreePages(a, (end - a) / 4096);  /* cannot track it: give it back */
+                    memplan_exclude(plan, a, end - a, PLAN_OVERFLOW);
+                }
             } else {
                 memplan_exclude(plan, a, end - a, PLAN_REFUSED);
             }

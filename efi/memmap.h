@@ -5,6 +5,10 @@
 
 #include "core/memplan.h"
 
+/* This app's image handle: its loader code/data is told apart from the
+ * loader's that started it (GRUB). Call before mm_take. */
+void mm_set_image(void *image);
+
 /* Read the memory map, plan per config, and AllocatePages every planned
  * range at its fixed address. What the firmware refuses is moved to the
  * exclusions (PLAN_REFUSED). Returns 0, or -1 when the map cannot be read. */

@@ -36,20 +36,30 @@ struct mp_services {
 #define STATUS_ENABLED 0x2
 #define EVENT_GRACE_MS 5000     /* all APs done, firmware still busy: give up on it */
 #define PROC_MAX 1024
+#define DRAIN_MS 2              /* the BSP drains at least this often while it tests */
+#define FLUSH_MS 100            /* ... and has the consumer write at most this often */
+#define PAUSE_WAIT_MS 3000      /* P: longest wait for the CPUs to reach a block boundary */
+#define PARK_GRACE_MIN_MS 10000 /* a fenced CPU gets this long (or 4 x ap_timeout) to stop */
 
 static struct mp_services *mps;
 static const struct mp_hooks *hk;
 static const char *note;
+static char note_buf[96];
 static unsigned found = 1, nslots = 1, rotate;
 static UINTN slot_proc[SMP_MAX_CPUS];
 static uint16_t proc_slot[PROC_MAX];
 static struct mp_cpu_stats stats[SMP_MAX_CPUS];
+static struct mp_tally tally;
 static enum cfg_cpu_mode mode;
 static uint64_t fade_ms, fade_set_ms, hold_ms, run_seed;
 static int fade_set, quick;
-static uint64_t silence_ms;       /* no heartbeat this long: the AP is hung (ap_timeout=) */
+static uint64_t silence_ms;       /* no heartbeat this long: the AP missed its deadline (ap_timeout=) */
+static uint64_t park_grace_ms;
 static unsigned hang_slot;        /* debug_hang_cpu=: make this AP hang, to test the above */
+static uint64_t hang_ms;          /* ... for this long, then resume (0: for ever) */
 static EFI_EVENT done_event;
+static uint64_t last_drain_ms, last_flush_ms;
+static int unflushed;
 
 /* Shared with the APs: plain memory and atomics only. */
 static struct job {
@@ -59,11 +69,17 @@ static struct job {
     void (*kernel)(struct mt_run *);
     volatile uint32_t active[SMP_MAX_CPUS];
     volatile uint32_t done[SMP_MAX_CPUS];
-    volatile uint32_t dead[SMP_MAX_CPUS];
+    volatile uint32_t dead[SMP_MAX_CPUS];        /* fenced off: stop at once */
+    volatile uint32_t parked[SMP_MAX_CPUS];      /* left the kernel (set by the AP) */
+    volatile uint32_t paused[SMP_MAX_CPUS];      /* holding at a block boundary (P) */
+    volatile uint32_t at_barrier[SMP_MAX_CPUS];  /* waiting at a barrier: touches no memory */
+    volatile uint32_t hung[SMP_MAX_CPUS];        /* the debug hang already happened */
+    volatile uint64_t late[SMP_MAX_CPUS];        /* reports it gave up after being fenced */
     volatile uint64_t heartbeat[SMP_MAX_CPUS];   /* liveness: blocks and barrier spins */
     volatile uint64_t blocks[SMP_MAX_CPUS];      /* progress: MT_BLOCK units done */
     volatile uint64_t t0[SMP_MAX_CPUS], t1[SMP_MAX_CPUS];
     volatile uint32_t abort;
+    volatile uint32_t pause;
     struct smp_barrier barrier;
     struct smp_ring ring[SMP_MAX_CPUS];
     struct mt_dwell dwell[SMP_MAX_CPUS];
@@ -72,6 +88,9 @@ static struct job {
 static struct mt_ops ap_ops[SMP_MAX_CPUS], bsp_ops;
 static uint64_t dwell_done_us;   /* dwell waits of finished launches */
 static uint64_t last_beat[SMP_MAX_CPUS], last_beat_ms[SMP_MAX_CPUS];
+static uint64_t fenced_ms[SMP_MAX_CPUS];
+static uint32_t late_from[SMP_MAX_CPUS];   /* ring index from which reports are late */
+static uint64_t delivered[SMP_MAX_CPUS];   /* words of the current run handed on */
 
 uint64_t mp_blocks_done(void)
 {
@@ -83,10 +102,24 @@ uint64_t mp_blocks_done(void)
     return sum;
 }
 
+int mp_firmware_count(unsigned *total, unsigned *enabled)
+{
+    EFI_GUID g = MP_SERVICES_GUID;
+    struct mp_services *m = NULL;
+    UINTN t = 0, e = 0;
+    if (BS->LocateProtocol(&g, NULL, (void **)&m) != EFI_SUCCESS || !m ||
+        m->get_number_of_processors(m, &t, &e) != EFI_SUCCESS)
+        return -1;
+    *total = (unsigned)t;
+    *enabled = (unsigned)e;
+    return 0;
+}
+
 unsigned mp_cpus_found(void) { return found; }
 unsigned mp_cpus_used(void) { return nslots; }
 const char *mp_note(void) { return note; }
 const struct mp_cpu_stats *mp_stats(unsigned slot) { return &stats[slot]; }
+const struct mp_tally *mp_tally(void) { return &tally; }
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -110,7 +143,9 @@ void mp_init(const struct wb_config *cfg, const struct mp_hooks *hooks)
     hold_ms = cfg->hold_ms;
     run_seed = cfg->seed;
     silence_ms = cfg->ap_timeout_s * 1000;
+    park_grace_ms = 4 * silence_ms > PARK_GRACE_MIN_MS ? 4 * silence_ms : PARK_GRACE_MIN_MS;
     hang_slot = cfg->debug_hang_cpu;
+    hang_ms = cfg->debug_hang_ms;
     stats[0].proc = 0;
     EFI_GUID g = MP_SERVICES_GUID;
     UINTN total = 0, enabled = 0, me = 0;
@@ -130,25 +165,35 @@ void mp_init(const struct wb_config *cfg, const struct mp_hooks *hooks)
     for (unsigned p = 0; p < PROC_MAX; p++)
         proc_slot[p] = 0xffff;
     proc_slot[me] = 0;
-    unsigned limit = cfg->cpus ? cfg->cpus : SMP_MAX_CPUS;
+    unsigned limit = cfg->cpus ? cfg->cpus : ~0u;
     if (cfg->cpu_mode == CFG_CPU_SINGLE)
         limit = 1;
-    for (UINTN p = 0; p < total && p < PROC_MAX && nslots < limit && nslots < SMP_MAX_CPUS; p++) {
+    unsigned beyond = 0;   /* usable processors past SMP_MAX_CPUS or PROC_MAX */
+    for (UINTN p = 0; p < total && nslots < limit; p++) {
         UINT8 info[256];   /* larger than any revision of EFI_PROCESSOR_INFORMATION */
         if (p == me || mps->get_processor_info(mps, p, info) != EFI_SUCCESS)
             continue;
         UINT32 status = *(UINT32 *)(info + 8);
-        if ((status & STATUS_ENABLED) && !(status & STATUS_BSP)) {
-            proc_slot[p] = (uint16_t)nslots;
-            slot_proc[nslots] = p;
-            stats[nslots].proc = (unsigned)p;
-            nslots++;
+        if (!(status & STATUS_ENABLED) || (status & STATUS_BSP))
+            continue;
+        if (nslots == SMP_MAX_CPUS || p >= PROC_MAX) {
+            beyond++;
+            continue;
         }
+        proc_slot[p] = (uint16_t)nslots;
+        slot_proc[nslots] = p;
+        stats[nslots].proc = (unsigned)p;
+        nslots++;
     }
-    if (nslots < total)
+    if (beyond) {
+        fmt_format(note_buf, sizeof note_buf, "limit of %u CPUs: %u usable processor%s not used",
+                   SMP_MAX_CPUS, beyond, beyond == 1 ? "" : "s");
+        note = note_buf;
+    } else if (nslots < total) {
         note = cfg->cpu_mode == CFG_CPU_SINGLE ? "cpu_mode=single"
                : cfg->cpus && cfg->cpus < total ? "limited by cpus="
                : "some processors are disabled or unhealthy";
+    }
     if (nslots > 1 && BS->CreateEvent(0, 0, NULL, NULL, &done_event) != EFI_SUCCESS) {
         nslots = 1;
         note = "cannot create an event for MP services: one CPU";
@@ -173,22 +218,54 @@ unsigned mp_chunk(const struct mem_range *ranges, unsigned nr, unsigned slot, st
 
 /* --- what runs on an AP (no boot services from here on) ------------------- */
 
+static int fenced(unsigned s)
+{
+    return __atomic_load_n(&job->dead[s], __ATOMIC_ACQUIRE) != 0;
+}
+
+/* Ring full: wait for the BSP's drain with the heart beating. Gives up only
+ * when this CPU was fenced off (its reports are ignored from then on). */
+static int ap_ring_wait(void *ctx)
+{
+    unsigned s = (unsigned)(uintptr_t)ctx;
+    job->heartbeat[s]++;
+    __builtin_ia32_pause();
+    return fenced(s);
+}
+
 static void ap_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actual, unsigned flags)
 {
     unsigned s = (unsigned)(uintptr_t)ctx;
     struct smp_err e = { addr, expected, actual, cpu_rdtsc(), flags };
-    smp_ring_push(&job->ring[s], &e);   /* full: counted in dropped */
+    if (smp_ring_push(&job->ring[s], &e, ap_ring_wait, ctx))
+        __atomic_fetch_add(&job->late[s], 1, __ATOMIC_RELAXED);
+}
+
+/* debug_hang_cpu=N:S: no heartbeat for S, as a CPU stuck in an SMI or a slow
+ * hypervisor would be; then carry on as if nothing had happened. */
+static void hang_for(uint64_t ms)
+{
+    uint64_t end = cpu_rdtsc() + ms * timer_tsc_per_ms();
+    while (cpu_rdtsc() < end)
+        __builtin_ia32_pause();
 }
 
 static int ap_poll(void *ctx)
 {
     unsigned s = (unsigned)(uintptr_t)ctx;
-    if (s == hang_slot && job->blocks[s] >= 4)
+    if (s == hang_slot && !hang_ms && job->blocks[s] >= 4)
         for (;;)
             __builtin_ia32_pause();   /* a hung CPU: no heartbeat, never returns */
     job->heartbeat[s]++;
     job->blocks[s]++;
-    return __atomic_load_n(&job->abort, __ATOMIC_ACQUIRE) || job->dead[s];
+    /* P: hold here, between blocks, until the BSP lets go. */
+    while (__atomic_load_n(&job->pause, __ATOMIC_ACQUIRE) && !fenced(s)) {
+        job->paused[s] = 1;
+        job->heartbeat[s]++;
+        __builtin_ia32_pause();
+    }
+    job->paused[s] = 0;
+    return __atomic_load_n(&job->abort, __ATOMIC_ACQUIRE) || fenced(s);
 }
 
 static uint64_t clock_us(void *ctx)
@@ -210,7 +287,7 @@ static int ap_sleep(void *ctx, uint64_t ms)
     uint64_t end = cpu_rdtsc() + ms * timer_tsc_per_ms();
     while (cpu_rdtsc() < end) {
         job->heartbeat[s]++;
-        if (__atomic_load_n(&job->abort, __ATOMIC_ACQUIRE) || job->dead[s])
+        if (__atomic_load_n(&job->abort, __ATOMIC_ACQUIRE) || fenced(s))
             return 1;
         __builtin_ia32_pause();
     }
@@ -229,7 +306,14 @@ static void set_cache(void *ctx, int on)
 
 static void ap_sync(void *ctx)
 {
-    smp_barrier_wait(&job->barrier, ap_beat, ctx);
+    unsigned s = (unsigned)(uintptr_t)ctx;
+    if (s == hang_slot && hang_ms && !job->hung[s] && job->blocks[s] >= 4) {
+        job->hung[s] = 1;
+        hang_for(hang_ms);   /* then arrives late at this barrier */
+    }
+    job->at_barrier[s] = 1;
+    smp_barrier_wait(&job->barrier, s, ap_beat, ctx);   /* refused when fenced */
+    job->at_barrier[s] = 0;
     memio_flush();
 }
 
@@ -245,20 +329,58 @@ static void EFIAPI ap_main(void *arg)
     job->t0[s] = cpu_rdtsc();
     job->kernel(&job->run[s]);
     job->t1[s] = cpu_rdtsc();
+    smp_barrier_leave(&job->barrier, s);   /* later barriers do not wait for it */
     __atomic_store_n(&job->done[s], 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&job->parked[s], 1, __ATOMIC_RELEASE);
 }
 
 /* --- the BSP's side ------------------------------------------------------- */
 
-static void drain(void)
+/* Hand every queued error on; the consumer buffers them. Popping is cheap
+ * and frees the rings; writing is not, so the consumer writes what it holds
+ * in one go at most every FLUSH_MS, and always when `force` (end of a run,
+ * pause). A ring found full had a CPU waiting: its words are marked for
+ * folding. A fenced CPU's reports from after its deadline are counted, not
+ * used. */
+static void drain_to(int force)
 {
     struct smp_err e;
-    for (unsigned s = 1; s < nslots; s++)
-        while (smp_ring_pop(&job->ring[s], &e))
-            hk->error(hk->ctx, s, e.addr, e.expected, e.actual, e.tsc, e.flags);
+    uint64_t n = 0;
+    last_drain_ms = timer_ms();
+    for (unsigned s = 0; s < nslots; s++) {
+        struct smp_ring *r = &job->ring[s];
+        unsigned shed = smp_ring_used(r) >= SMP_RING ? MP_ERR_SHED : 0;
+        for (;;) {
+            uint32_t idx = smp_ring_tail(r);
+            if (!smp_ring_pop(r, &e))
+                break;
+            if (job->dead[s] && (int32_t)(idx - late_from[s]) >= 0) {
+                stats[s].late++;
+                tally.late++;
+                continue;
+            }
+            delivered[s]++;
+            tally.delivered++;
+            n++;
+            hk->error(hk->ctx, s, e.addr, e.expected, e.actual, e.tsc, e.flags | shed);
+        }
+    }
+    unflushed |= n != 0;
+    if (unflushed && (force || last_drain_ms - last_flush_ms >= FLUSH_MS)) {
+        if (hk->flush)
+            hk->flush(hk->ctx);
+        unflushed = 0;
+        last_flush_ms = timer_ms();
+    }
 }
 
-/* Drop APs whose heartbeat stopped; their chunks are re-run later. */
+static void drain(void)
+{
+    drain_to(0);
+}
+
+/* Fence off APs whose heartbeat stopped: told to stop, out of the barrier,
+ * later reports ignored. Their chunks are re-run once they have parked. */
 static void watchdog(void)
 {
     uint64_t now = timer_ms();
@@ -269,10 +391,13 @@ static void watchdog(void)
             last_beat[s] = job->heartbeat[s];
             last_beat_ms[s] = now;
         } else if (now - last_beat_ms[s] > silence_ms) {
-            job->dead[s] = 1;
+            __atomic_store_n(&job->dead[s], 1, __ATOMIC_SEQ_CST);
+            late_from[s] = smp_ring_head(&job->ring[s]);
+            fenced_ms[s] = now;
             stats[s].dropped = 1;
-            smp_barrier_leave(&job->barrier);
-            say("cpu %u (processor %u) stopped responding for %u s: dropped; its chunk is re-run on cpu 0",
+            smp_barrier_leave(&job->barrier, s);
+            say("cpu %u (processor %u) missed its deadline (silent for %u s): fenced off; "
+                "its chunk is re-tested on cpu 0 once it has stopped",
                 s, (unsigned)slot_proc[s], (unsigned)(silence_ms / 1000));
         }
     }
@@ -287,10 +412,22 @@ static void bsp_spin(void *ctx)
         __atomic_store_n(&job->abort, 1, __ATOMIC_RELEASE);
 }
 
-static void bsp_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actual, unsigned flags)
+/* Ring 0 full: the BSP is its own consumer, so it drains. */
+static int bsp_ring_wait(void *ctx)
 {
     (void)ctx;
-    hk->error(hk->ctx, 0, addr, expected, actual, cpu_rdtsc(), flags);
+    drain();
+    return 0;
+}
+
+/* The BSP's own errors take the same road as everybody's, and its error
+ * path is where it drains on a time basis while a fault keeps it busy. */
+static void bsp_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actual, unsigned flags)
+{
+    struct smp_err e = { addr, expected, actual, cpu_rdtsc(), flags };
+    smp_ring_push(&job->ring[0], &e, bsp_ring_wait, ctx);
+    if (timer_ms() - last_drain_ms >= DRAIN_MS)
+        drain();
 }
 
 static int bsp_poll(void *ctx)
@@ -315,8 +452,41 @@ static int bsp_sleep(void *ctx, uint64_t ms)
 
 static void bsp_sync(void *ctx)
 {
-    smp_barrier_wait(&job->barrier, bsp_spin, ctx);
+    smp_barrier_wait(&job->barrier, 0, bsp_spin, ctx);
     memio_flush();
+}
+
+void mp_pause(void)
+{
+    if (!job)
+        return;
+    __atomic_store_n(&job->pause, 1, __ATOMIC_RELEASE);
+    /* Keep draining until every busy AP holds still: a CPU mid-block may
+     * still fill its ring and would wait for us. */
+    uint64_t t = timer_ms();
+    for (;;) {
+        drain_to(1);
+        int moving = 0;
+        for (unsigned s = 1; s < nslots; s++)
+            moving |= job->active[s] && !job->done[s] && !job->dead[s] && !job->paused[s] &&
+                      !job->at_barrier[s];
+        if (!moving || timer_ms() - t > PAUSE_WAIT_MS)
+            break;
+        BS->Stall(1000);
+    }
+}
+
+void mp_resume(void)
+{
+    if (!job)
+        return;
+    /* The pause was not silence: restart every deadline from now. */
+    uint64_t now = timer_ms();
+    for (unsigned s = 0; s < nslots; s++) {
+        last_beat[s] = job->heartbeat[s];
+        last_beat_ms[s] = now;
+    }
+    __atomic_store_n(&job->pause, 0, __ATOMIC_RELEASE);
 }
 
 static void prepare(unsigned s, const struct mt_test *t, uint32_t pass, unsigned iters,
@@ -334,14 +504,41 @@ static void prepare(unsigned s, const struct mt_test *t, uint32_t pass, unsigned
     job->active[s] = nr != 0;
     job->done[s] = 0;
     job->dead[s] = 0;
+    job->parked[s] = 0;
+    job->paused[s] = 0;
+    job->at_barrier[s] = 0;
+    job->late[s] = 0;
     last_beat[s] = job->heartbeat[s];
     last_beat_ms[s] = timer_ms();
+    delivered[s] = 0;
+    /* Drained at the end of every launch: empty here, nothing is reset away. */
     smp_ring_init(&job->ring[s]);
 }
 
-/* Run the prepared job on the active slots; the BSP takes slot 0 if active. */
-static void launch(unsigned members)
+/* Wait, draining, for fenced CPUs to leave their kernels. */
+static void await_parking(void)
 {
+    for (;;) {
+        int waiting = 0;
+        uint64_t now = timer_ms();
+        for (unsigned s = 1; s < nslots; s++)
+            waiting |= job->active[s] && job->dead[s] && !job->parked[s] &&
+                       now - fenced_ms[s] < park_grace_ms;
+        if (!waiting)
+            return;
+        drain();
+        if (hk->poll(hk->ctx))
+            __atomic_store_n(&job->abort, 1, __ATOMIC_RELEASE);
+        BS->Stall(1000);
+    }
+}
+
+/* Run the prepared job on the active slots; the BSP takes slot 0 if active. */
+static void launch(void)
+{
+    uint64_t members = 0;
+    for (unsigned s = 0; s < nslots; s++)
+        members |= (uint64_t)(job->active[s] != 0) << s;
     smp_barrier_init(&job->barrier, members, &job->abort);
     int aps = 0;
     for (unsigned s = 1; s < nslots; s++)
@@ -355,7 +552,9 @@ static void launch(unsigned members)
             for (unsigned s = 1; s < nslots; s++)
                 if (job->active[s]) {
                     job->dead[s] = 1;
-                    smp_barrier_leave(&job->barrier);
+                    job->parked[s] = 1;   /* never started: nothing to wait for */
+                    late_from[s] = 0;
+                    smp_barrier_leave(&job->barrier, s);
                 }
             mps = NULL;
             note = "MP services failed: continued on one CPU";
@@ -367,7 +566,7 @@ static void launch(unsigned members)
         job->t1[0] = cpu_rdtsc();
         job->done[0] = 1;
         /* Leaving counts as arriving at every later barrier of this job. */
-        smp_barrier_leave(&job->barrier);
+        smp_barrier_leave(&job->barrier, 0);
     }
     for (;;) {
         int busy = 0;
@@ -377,15 +576,19 @@ static void launch(unsigned members)
         if (!busy)
             break;
     }
-    drain();
+    await_parking();
+    drain_to(1);
+    tally.refused += job->barrier.refused;
+    for (unsigned s = 0; s < nslots; s++)
+        tally.ring_waits += __atomic_exchange_n(&job->ring[s].waits, 0, __ATOMIC_RELAXED);
     if (aps && mps) {
         /* The firmware must see the APs finished before the next launch. */
         uint64_t t = timer_ms();
-        int dead = 0;
+        int running = 0;   /* fenced and still in its kernel */
         for (unsigned s = 1; s < nslots; s++)
-            dead |= job->dead[s];
+            running |= job->active[s] && job->dead[s] && !job->parked[s];
         while (BS->CheckEvent(done_event) != EFI_SUCCESS) {
-            if (dead || timer_ms() - t > EVENT_GRACE_MS) {
+            if (running || timer_ms() - t > EVENT_GRACE_MS) {
                 say("MP services still busy after the test: further tests run on cpu 0 only");
                 mps = NULL;
                 note = "an AP stopped responding: continued on one CPU";
@@ -399,6 +602,7 @@ static void account(unsigned s, const struct mt_run *r)
 {
     stats[s].bytes += mem_range_total(r->ranges, r->nranges);
     stats[s].busy_tsc += job->t1[s] - job->t0[s];
+    tally.counted += r->errors;
 }
 
 /* CPUs wait for the dwell side by side: a launch costs its longest wait. */
@@ -424,8 +628,9 @@ uint64_t mp_dwell_ms(void)
     return (dwell_done_us + (job ? launch_dwell_us() : 0)) / 1000;
 }
 
-/* After a launch: count the finished slots, and test the chunks of CPUs
- * that were dropped again on the BSP alone, so no memory goes untested. */
+/* After a launch: count the finished slots. The chunk of a fenced CPU is
+ * tested again on the BSP alone, but only if that CPU has left its kernel:
+ * one still running could write into memory being re-tested. */
 static uint64_t collect(const struct mt_test *t, uint32_t pass, unsigned iters)
 {
     uint64_t errors = 0;
@@ -436,7 +641,22 @@ static uint64_t collect(const struct mt_test *t, uint32_t pass, unsigned iters)
         if (!job->active[s])
             continue;
         if (job->dead[s]) {
-            lost[nlost++] = job->run[s];
+            /* What it reported before its deadline was handed on and counts. */
+            tally.counted += delivered[s];
+            stats[s].late += job->late[s];
+            tally.late += job->late[s];
+            char sz[32];
+            fmt_size(sz, sizeof sz, mem_range_total(job->run[s].ranges, job->run[s].nranges));
+            if (job->parked[s]) {
+                stats[s].parked++;
+                lost[nlost++] = job->run[s];
+                say("cpu %u stopped %llu ms after it was fenced off; its chunk (%s) is re-tested on cpu 0",
+                    s, (unsigned long long)(timer_ms() - fenced_ms[s]), sz);
+            } else {
+                stats[s].unretested += mem_range_total(job->run[s].ranges, job->run[s].nranges);
+                say("cpu %u did not stop within %llu s of being fenced off: its chunk (%s) is NOT re-tested "
+                    "(it may still write there)", s, (unsigned long long)(park_grace_ms / 1000), sz);
+            }
             continue;
         }
         errors += job->run[s].errors;
@@ -447,7 +667,7 @@ static uint64_t collect(const struct mt_test *t, uint32_t pass, unsigned iters)
             job->active[s] = 0;
         prepare(0, t, pass, iters, lost[i].ranges, lost[i].nranges);
         job->run[0].seed = lost[i].seed;   /* the chunk's patterns, whoever runs it */
-        launch(1);
+        launch();
         take_dwell();
         errors += job->run[0].errors;
         account(0, &job->run[0]);
@@ -482,20 +702,18 @@ uint64_t mp_run(const struct mt_test *t, const struct mem_range *ranges, unsigne
     if (t->mode == MT_ONE_CPU || usable == 1) {
         unsigned s = t->mode == MT_ONE_CPU ? rotate++ % usable : 0;
         prepare(s, t, pass, iters, ranges, nr);
-        launch(1);
+        launch();
         errors += collect(t, pass, iters);
     } else {
         smp_split(ranges, nr, nslots, 4096, job->ranges, job->first);
         unsigned rounds = mode == CFG_CPU_SEQUENTIAL ? nslots : 1;
         for (unsigned round = 0; round < rounds && !job->abort; round++) {
-            unsigned members = 0;
             for (unsigned s = 0; s < nslots; s++) {
                 int on = rounds == 1 || s == round;
                 prepare(s, t, pass, iters, job->ranges + job->first[s],
                         on ? job->first[s + 1] - job->first[s] : 0);
-                members += job->active[s];
             }
-            launch(members);
+            launch();
             errors += collect(t, pass, iters);
         }
     }
@@ -511,11 +729,21 @@ void mp_report_lines(struct sbuf *sb)
         uint64_t ms = c->busy_tsc / timer_tsc_per_ms();
         sbuf_printf(sb, "  cpu %u: bytes %llu time %llu.%03llu s (processor %u%s)\n", s,
                     (unsigned long long)c->bytes, (unsigned long long)(ms / 1000),
-                    (unsigned long long)(ms % 1000), c->proc, c->dropped ? ", dropped: stopped responding" : "");
+                    (unsigned long long)(ms % 1000), c->proc,
+                    c->dropped ? ", missed its deadline: fenced off" : "");
+        if (c->dropped)
+            sbuf_printf(sb, "    stopped afterwards %u time%s (chunk re-tested on cpu 0); not re-tested: %llu bytes "
+                        "(it never stopped); late errors ignored: %llu\n", c->parked,
+                        c->parked == 1 ? "" : "s", (unsigned long long)c->unretested,
+                        (unsigned long long)c->late);
         bytes += c->bytes;
         tsc += c->busy_tsc;
     }
     uint64_t ms = tsc / timer_tsc_per_ms();
     sbuf_printf(sb, "  total: bytes %llu time %llu.%03llu s\n", (unsigned long long)bytes,
                 (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+    if (tally.refused || tally.late || tally.ring_waits)
+        sbuf_printf(sb, "  barrier arrivals of fenced CPUs refused: %llu; their late errors ignored: %llu; "
+                    "waits on a full error ring: %llu\n", (unsigned long long)tally.refused,
+                    (unsigned long long)tally.late, (unsigned long long)tally.ring_waits);
 }

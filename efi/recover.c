@@ -148,6 +148,33 @@ static void coverage_text(struct sbuf *sb)
         sbuf_printf(sb, "  %u cells did not fit the hand-off record and are not listed\n", rec->cells_lost);
 }
 
+/* report.txt's per-CPU lines, as firmware mode writes them, plus who was
+ * left out. Returns the CPUs that ran. */
+static unsigned cpu_text(struct sbuf *sb)
+{
+    unsigned ran = 0;
+    uint64_t bytes = 0, ms = 0;
+    for (unsigned i = 0, slot = 0; i < rec->ncpus; i++) {
+        const struct handoff_cpu *c = &rec->cpus[i];
+        if (c->state == HANDOFF_CPU_MISSING) {
+            sbuf_printf(sb, "  APIC ID %u: did not check in after its start-up IPIs: left out\n", c->apic_id);
+            continue;
+        }
+        ran += c->state == HANDOFF_CPU_RAN;
+        sbuf_printf(sb, "  cpu %u: bytes %llu time %llu.%03llu s (APIC ID %u, %s%s)\n", slot,
+                    (unsigned long long)c->bytes, (unsigned long long)(c->busy_ms / 1000),
+                    (unsigned long long)(c->busy_ms % 1000), c->apic_id,
+                    slot ? "started by weakbit" : "boot CPU",
+                    c->state == HANDOFF_CPU_FENCED ? ", fenced: stopped responding" : "");
+        bytes += c->bytes;
+        ms += c->busy_ms;
+        slot++;
+    }
+    sbuf_printf(sb, "  total: bytes %llu time %llu.%03llu s\n", (unsigned long long)bytes,
+                (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+    return ran;
+}
+
 void recover_results(struct session *s, const char *dimms, int files, unsigned max_cells)
 {
     con_printf("full coverage: results of session %s found in UEFI variables (checkpoint %u, %s)\n", rec->id,
@@ -167,10 +194,24 @@ void recover_results(struct session *s, const char *dimms, int files, unsigned m
         con_alert("%s", rec->faulted ? "the full-coverage run ended with a CPU exception\n"
                                      : "the full-coverage run was cut short: cells after the last checkpoint are lost\n");
     fw_describe(fw, sizeof fw);
+    static char cpu_lines[HANDOFF_MAX_CPUS * 112 + 128], cpu_note[128];
+    struct sbuf cl;
+    sbuf_init(&cl, cpu_lines, sizeof cpu_lines);
+    unsigned ran = cpu_text(&cl), missing = 0;
+    for (unsigned i = 0; i < rec->ncpus; i++)
+        missing += rec->cpus[i].state == HANDOFF_CPU_MISSING;
+    size_t n = fmt_format(cpu_note, sizeof cpu_note, "%u started by weakbit after ExitBootServices (MADT: %u enabled",
+                          rec->ncpus ? rec->ncpus - missing : 1, rec->madt_cpus);
+    if (rec->fw_cpus)
+        n += fmt_format(cpu_note + n, sizeof cpu_note - n, ", MP services: %u", rec->fw_cpus);
+    n += fmt_format(cpu_note + n, sizeof cpu_note - n, ")");
+    if (missing)
+        fmt_format(cpu_note + n, sizeof cpu_note - n, "; %u never checked in", missing);
     struct session_platform pf = {
         .firmware = fw, .serial_route = "polled UART / framebuffer (full coverage)",
-        .temp_source = "none (full coverage)", .cpus_used = 1, .cpus_found = 1,
-        .cpu_note = "full coverage runs on the boot CPU only in this version",
+        .temp_source = "none (full coverage)", .cpus_used = ran ? ran : 1,
+        .cpus_found = rec->madt_cpus ? rec->madt_cpus : 1, .cpu_note = cpu_note,
+        .cpu_lines = rec->ncpus ? cpu_lines : NULL,
         .dimm_lines = dimms, .total_ms = rec->elapsed_ms,
         .files_note = files && rows_ok ? NULL : "the boot volume was not writable: the results stay in UEFI variables",
         .coverage = "full", .coverage_lines = cov,

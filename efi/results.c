@@ -21,6 +21,7 @@ void results_write(struct session *s, const char *dimms, int files, unsigned max
     mp_report_lines(&cs);
     struct session_platform pf = {
         .firmware = fw, .serial_route = con_serial_route(), .temp_source = thermal_source(),
+        .tsc_note = timer_tsc_note(), .counted = mp_tally()->counted, .late = mp_tally()->late,
         .cpus_used = mp_cpus_used(), .cpus_found = mp_cpus_found(), .cpu_note = mp_note(),
         .cpu_lines = cpus, .dimm_lines = dimms, .total_ms = timer_ms(),
         .files_note = files ? NULL : "the boot volume was not writable: nothing was saved",
@@ -41,6 +42,19 @@ int results_write_platform(struct session *s, const struct session_platform *pf,
         o->sorted = AllocatePool(max_cells * sizeof *o->sorted);
         o->gran = AllocatePool(MAX_GRANULES * sizeof *o->gran);
         o->pairs = AllocatePool(MAX_GRANULES * sizeof *o->pairs);
+        /* History and this session together, for the line to paste; without
+         * the memory badram.txt falls back to this session (and says so). */
+        o->cap_all = 1;   /* a power of two that holds both tables */
+        while (o->cap_all < s->known.cap + s->cells.cap)
+            o->cap_all <<= 1;
+        o->all_mem = AllocatePool(o->cap_all * sizeof *o->all_mem);
+        o->all_sorted = AllocatePool(o->cap_all * sizeof *o->all_sorted);
+        o->all_gran = AllocatePool(MAX_GRANULES * sizeof *o->all_gran);
+        o->all_pairs = AllocatePool(MAX_GRANULES * sizeof *o->all_pairs);
+        if (!o->all_mem || !o->all_sorted || !o->all_gran || !o->all_pairs) {
+            o->all_mem = NULL;
+            con_alert("out of memory for the history's cells: badram.txt covers this session only\n");
+        }
     }
     if (!o || !o->sorted || !o->gran || !o->pairs || !bbuf || !rbuf) {
         con_alert("out of memory for the report; see errors.csv\n");

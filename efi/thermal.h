@@ -14,7 +14,8 @@ void thermal_init(const struct wb_config *cfg, uint64_t duration_ms);
 /* Degrees Celsius now, or FAILBIT_NO_TEMP when there is no readable sensor. */
 int thermal_read(void);
 
-/* "intel DTS", "amd SMN", "stub", "n/a": for the report. */
+/* The source for the report ("intel DTS (...)", "amd SMN (...)", "stub
+ * (temp_stub=)"), or "n/a (why)". */
 const char *thermal_source(void);
 
 #endif

@@ -12,8 +12,12 @@
 #define STATUS_MS 1000
 #define KEY_MS 200
 #define BEEP_GAP_MS 2000
+#define BEEP_MS 150
+#define ALERTS_PER_S 8           /* cell alerts shown per second: the screen must not slow the drain */
 
-static uint64_t last_status_ms, last_key_ms, last_beep_ms;
+static uint64_t last_status_ms, last_key_ms, last_beep_ms, beep_off_ms;
+static uint64_t alert_window_ms;
+static unsigned alerts_shown, alerts_hidden;
 
 static void temp_text(int t, char *buf, size_t cap)
 {
@@ -23,27 +27,45 @@ static void temp_text(int t, char *buf, size_t cap)
         fmt_format(buf, cap, "%d C", t);
 }
 
-/* PC speaker through PIT channel 2, ~1 kHz for 150 ms. Harmless where
- * there is no speaker: nothing listens on these ports. */
-static void beep(void)
+/* PC speaker through PIT channel 2, ~1 kHz. Started here and stopped from
+ * ui_poll BEEP_MS later: a beep never stalls the drain of the error rings.
+ * Harmless where there is no speaker: nothing listens on these ports. */
+static void beep_start(uint64_t now)
 {
     unsigned div = 1193182 / 1000;
     io_out8(0x43, 0xb6);
     io_out8(0x42, (uint8_t)div);
     io_out8(0x42, (uint8_t)(div >> 8));
-    uint8_t s = io_in8(0x61);
-    io_out8(0x61, s | 3);
-    BS->Stall(150000);
-    io_out8(0x61, s & ~3);
+    io_out8(0x61, io_in8(0x61) | 3);
+    beep_off_ms = (now ? now : 1) + BEEP_MS;
+}
+
+void ui_beep_off(int now_anyway)
+{
+    if (beep_off_ms && (now_anyway || timer_ms() >= beep_off_ms)) {
+        io_out8(0x61, io_in8(0x61) & ~3);
+        beep_off_ms = 0;
+    }
 }
 
 void ui_cell(struct session *s, const struct session_cell_news *n, uint64_t expected,
              uint64_t actual)
 {
-    char t[16], line[200];
+    char t[16];
+    (void)s;
+    uint64_t now = timer_ms();
+    if (now - alert_window_ms >= 1000) {
+        if (alerts_hidden)
+            con_alert("... and %u more new or re-seen cells (see errors.csv and session.log)\n", alerts_hidden);
+        alert_window_ms = now;
+        alerts_shown = alerts_hidden = 0;
+    }
+    if (alerts_shown >= ALERTS_PER_S) {
+        alerts_hidden++;
+        return;
+    }
+    alerts_shown++;
     temp_text(n->fb.temp_c, t, sizeof t);
-    session_news_line(s, n, line, sizeof line);
-    slog_event("%s", line);
     if (n->reseen) {
         con_printf("re-seen cell 0x%llx bit %u (known from an earlier session; test %u, cpu %u, %s)\n",
                    (unsigned long long)n->fb.addr, n->fb.bit, n->fb.test, n->fb.cpu, t);
@@ -52,10 +74,9 @@ void ui_cell(struct session *s, const struct session_cell_news *n, uint64_t expe
     con_alert("NEW WEAK CELL 0x%llx bit %u (test %u, pass %u, cpu %u, %s, read 0x%016llx, expected 0x%016llx)\n",
               (unsigned long long)n->fb.addr, n->fb.bit, n->fb.test, n->fb.pass + 1, n->fb.cpu, t,
               (unsigned long long)actual, (unsigned long long)expected);
-    uint64_t now = n->fb.time_ms;
     if (now - last_beep_ms >= BEEP_GAP_MS || !last_beep_ms) {
         last_beep_ms = now ? now : 1;
-        beep();
+        beep_start(now);
     }
 }
 
@@ -108,11 +129,14 @@ static void handle_keys(struct session *s)
         con_printf("\nS: skipping test %u\n", test);
         slog_event("test %u skipped by user", test);
     } else if (key.UnicodeChar == L'p' || key.UnicodeChar == L'P') {
+        mp_pause();   /* every CPU holds at its next block boundary */
+        ui_beep_off(1);
         con_printf("\nP: paused - press any key to continue\n");
         slog_event("paused by user");
         UINTN idx;
         BS->WaitForEvent(1, &ST->ConIn->WaitForKey, &idx);
         ST->ConIn->ReadKeyStroke(ST->ConIn, &key);
+        mp_resume();
         con_printf("continuing\n");
         slog_event("resumed");
     }
@@ -121,6 +145,7 @@ static void handle_keys(struct session *s)
 int ui_poll(struct session *s)
 {
     uint64_t now = timer_ms();
+    ui_beep_off(0);
     if (now - last_key_ms >= KEY_MS) {
         last_key_ms = now;
         handle_keys(s);

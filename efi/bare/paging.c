@@ -4,6 +4,7 @@
 #define GIB (1ull << 30)
 #define P 0x1ull
 #define RW 0x2ull
+#define PWT 0x08ull
 #define PCD 0x10ull
 #define PS 0x80ull
 
@@ -21,7 +22,7 @@ unsigned paging_pages(uint64_t top)
     return (unsigned)gib_count(top) + 3;   /* PDs, PDPT, PML4, PML5 */
 }
 
-uint64_t paging_build(void *mem, uint64_t top, int la57, uint64_t uc_base, uint64_t uc_len)
+uint64_t paging_build(void *mem, uint64_t top, int la57, const struct paging_uc *uc, unsigned nuc)
 {
     uint64_t n = gib_count(top);
     uint64_t *pml5 = mem, *pml4 = pml5 + 512, *pdpt = pml4 + 512, *pd = pdpt + 512;
@@ -34,8 +35,9 @@ uint64_t paging_build(void *mem, uint64_t top, int la57, uint64_t uc_base, uint6
         for (uint64_t k = 0; k < 512; k++) {
             uint64_t a = g * GIB + (k << 21);
             uint64_t e = a | P | RW | PS;
-            if (uc_len && a < uc_base + uc_len && a + (1ull << 21) > uc_base)
-                e |= PCD;
+            for (unsigned u = 0; u < nuc; u++)
+                if (uc[u].len && a < uc[u].base + uc[u].len && a + (1ull << 21) > uc[u].base)
+                    e |= PCD | (uc[u].strong ? PWT : 0);
             pd[512 * g + k] = e;
         }
     }

@@ -2,7 +2,7 @@
 // weakbit's own identity-mapped page tables for the run after
 // ExitBootServices: the firmware's live in boot-services memory, which is
 // about to be tested. 2 MiB pages; RAM write-back, the framebuffer UC-
-// (write-combining where the MTRRs say so); MMIO keeps the MTRRs' uncached
+// (write-combining where the MTRRs say so), the local APIC strong UC; MMIO keeps the MTRRs' uncached
 // type, which wins over write-back.
 #ifndef EFI_BARE_PAGING_H
 #define EFI_BARE_PAGING_H
@@ -15,9 +15,16 @@
  * at least 4 GiB, at most PAGING_MAX_TOP). */
 unsigned paging_pages(uint64_t top);
 
+/* A range mapped uncached: UC- (PCD; write-combining MTRRs still apply,
+ * for a framebuffer) or strong UC (PCD+PWT; the local APIC's registers). */
+struct paging_uc {
+    uint64_t base, len;
+    int strong;
+};
+
 /* Build the tables in `mem` (paging_pages(top) pages, 4 KiB aligned) and
- * return the value for CR3. `la57`: 5-level paging is on. The range
- * [uc_base, uc_base + uc_len) is mapped UC-. */
-uint64_t paging_build(void *mem, uint64_t top, int la57, uint64_t uc_base, uint64_t uc_len);
+ * return the value for CR3. `la57`: 5-level paging is on. The 2 MiB pages
+ * that touch uc[0..nuc) are mapped uncached. */
+uint64_t paging_build(void *mem, uint64_t top, int la57, const struct paging_uc *uc, unsigned nuc);
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "bare/run.h"
+#include "bare/aps.h"
 #include "bare/bcon.h"
 #include "bare/trap.h"
 #include "bare/paging.h"
@@ -7,7 +8,6 @@
 #include "cache.h"
 #include "cpu.h"
 #include "timer.h"
-#include "core/prng.h"
 #include "core/tests/runtime.h"
 
 #define CKPT_GAP_MS 15000        /* flash wears: at most one cell checkpoint per 15 s */
@@ -18,7 +18,9 @@
 
 static struct bare_env *E;
 static struct session *S;
-static uint64_t blocks, last_ckpt_ms, last_status_ms, last_key_ms;
+static struct sched *Q;
+static struct aps_result cpus;
+static uint64_t last_ckpt_ms, last_status_ms, last_key_ms;
 static int dirty;
 static uint32_t seq;
 
@@ -73,6 +75,14 @@ static void fill_record(int finished, const struct bare_fault *f)
     }
     uint64_t lost = (uint64_t)(S->cells.n - h->ncells) + S->cells.dropped;
     h->cells_lost = lost > 0xffffffffu ? 0xffffffffu : (uint32_t)lost;
+    h->madt_cpus = E->madt_cpus;
+    h->fw_cpus = E->fw_cpus;
+    for (unsigned i = 0; i < Q->ncpus && h->ncpus < HANDOFF_MAX_CPUS; i++)
+        h->cpus[h->ncpus++] = (struct handoff_cpu){ cpus.slot_id[i],
+                                                    Q->cpu[i].fenced ? HANDOFF_CPU_FENCED : HANDOFF_CPU_RAN,
+                                                    Q->cpu[i].bytes, Q->cpu[i].busy_tsc / timer_tsc_per_ms() };
+    for (unsigned i = 0; i < cpus.nmissing && h->ncpus < HANDOFF_MAX_CPUS; i++)
+        h->cpus[h->ncpus++] = (struct handoff_cpu){ cpus.missing[i], HANDOFF_CPU_MISSING, 0, 0 };
 }
 
 /* Store the session; says so on the consoles. 0 on success. */
@@ -118,15 +128,22 @@ static void note_first(const struct session_cell_news *n)
     };
 }
 
-static void on_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actual, unsigned flags)
+/* Every CPU's errors arrive here, on the BSP (the APs' through their rings). */
+static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, uint64_t actual, uint64_t tsc,
+                     unsigned flags)
 {
     (void)ctx;
     static char rows[64 * 128];   /* rows are not kept: the record carries each cell's first */
     struct sbuf csv;
     struct session_cell_news news[64];
     sbuf_init(&csv, rows, sizeof rows);
-    unsigned n = session_take_error(S, 0, addr, expected, actual, timer_ms(), flags, FAILBIT_NO_TEMP,
+    unsigned n = session_take_error(S, cpu, addr, expected, actual, timer_tsc_ms(tsc), flags, FAILBIT_NO_TEMP,
                                     &csv, news);
+    /* Words the session folded (its cell table half full) enter the table
+     * as their summary's range at once: the hand-off carries cells only. */
+    uint64_t folded;
+    csv.len = 0;
+    session_take_summaries(S, &csv, &folded);
     for (unsigned i = 0; i < n; i++) {
         note_first(&news[i]);
         const struct failbit *fb = &news[i].fb;
@@ -134,8 +151,8 @@ static void on_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actua
             bcon_printf("re-seen cell 0x%llx bit %u (known from an earlier session; test %u)\n",
                         (unsigned long long)fb->addr, fb->bit, fb->test);
         else
-            bcon_alert("NEW WEAK CELL 0x%llx bit %u (test %u, pass %u, cpu 0, read 0x%016llx, expected 0x%016llx)\n",
-                       (unsigned long long)fb->addr, fb->bit, fb->test, fb->pass + 1,
+            bcon_alert("NEW WEAK CELL 0x%llx bit %u (test %u, pass %u, cpu %u, read 0x%016llx, expected 0x%016llx)\n",
+                       (unsigned long long)fb->addr, fb->bit, fb->test, fb->pass + 1, cpu,
                        (unsigned long long)actual, (unsigned long long)expected);
         dirty = 1;
     }
@@ -144,7 +161,7 @@ static void on_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actua
 static void status(uint64_t now)
 {
     uint64_t total = S->test_bytes / MT_BLOCK * S->sweeps_total;
-    unsigned pct = total ? (unsigned)(blocks * 100 / total) : 0;
+    unsigned pct = total ? (unsigned)(sched_blocks_done(Q) * 100 / total) : 0;
     if (pct > 99)
         pct = 99;
     bcon_status(S->pass * 100000 + (S->test ? S->test->num : 0) * 1000 + pct / 10 * 10,
@@ -174,47 +191,37 @@ static void housekeeping(void)
         checkpoint(0, 0);
 }
 
+/* The BSP's housekeeping, called between its blocks and while it waits
+ * for the APs. */
 static int on_poll(void *ctx)
 {
     (void)ctx;
-    blocks++;
     housekeeping();
     return S->stop || S->skip;
 }
 
-/* Bit fade's wait: the TSC, calibrated before the exit. */
-static int on_sleep(void *ctx, uint64_t ms)
+static void on_notice(void *ctx, const char *msg)
 {
     (void)ctx;
-    uint64_t end = timer_ms() + ms;
-    while (timer_ms() < end) {
-        housekeeping();
-        if (S->stop || S->skip)
-            return 1;
-        for (int i = 0; i < 1000; i++)
-            __builtin_ia32_pause();
-    }
-    return 0;
+    bcon_alert("%s\n", msg);
 }
 
-static void on_cache(void *ctx, int on)
+static void on_fence(void *ctx, unsigned slot)
 {
     (void)ctx;
+    aps_fence(slot);
+}
+
+static void on_cache(int on)
+{
     if (on)
         cpu_cache_on();
     else
         cpu_cache_off();
 }
 
-static uint64_t on_now_us(void *ctx)
-{
-    (void)ctx;
-    return timer_us();
-}
-
-static struct mt_ops ops = { .error_flagged = on_error, .poll = on_poll, .sleep = on_sleep,
-                             .cache = on_cache, .now_us = on_now_us };
-static struct mt_dwell dwell;
+static const struct sched_hooks hooks = { .error = on_error, .poll = on_poll, .notice = on_notice,
+                                          .fence = on_fence, .tsc = cpu_rdtsc, .cache = on_cache };
 
 /* --- the run -------------------------------------------------------------- */
 
@@ -227,23 +234,50 @@ static void run_test(const struct mt_test *t)
     }
     unsigned iters = session_test_begin(S, t), p = S->pass + 1;
     bcon_printf("pass %u test %u: %s (%u iteration%s)\n", p, t->num, t->name, iters, iters == 1 ? "" : "s");
-    blocks = 0;
-    ops.hold_ms = S->cfg.hold_ms;
-    ops.fade_ms = mt_fade_ms(S->cfg.bitfade_set, S->cfg.bitfade_ms, S->cfg.quick, S->pass);
-    dwell = (struct mt_dwell){ 0 };
-    struct mt_run r = { .ranges = S->plan.test, .nranges = S->plan.ntest, .test = t->num, .pass = S->pass,
-                        .cpu = 0, .seed = prng_seed(S->cfg.seed, 0, S->pass, t->num),
-                        .iterations = iters, .ops = &ops, .dwell = &dwell };
-    uint64_t t0 = timer_ms();
-    t->run(&r);
+    uint64_t t0 = timer_ms(), d0 = sched_dwell_ms(Q);
+    int aborted = 0;
+    uint64_t errors = sched_run(Q, t, S->plan.test, S->plan.ntest, S->pass, iters, &aborted);
     uint64_t ms = timer_ms() - t0;
-    int aborted = r.aborted;
-    session_test_end(S, t, r.errors, ms, blocks * MT_BLOCK, aborted);
-    session_test_dwell(S, t->num, dwell.waited_us / 1000);
+    session_test_end(S, t, errors, ms, sched_blocks_done(Q) * MT_BLOCK, aborted);
+    session_test_dwell(S, t->num, sched_dwell_ms(Q) - d0);
     const char *how = !aborted ? "done" : S->skip ? "skipped" : "stopped";
     bcon_printf("pass %u test %u: %s, %llu error%s, %llu.%01llu s\n", p, t->num, how,
-                (unsigned long long)r.errors, r.errors == 1 ? "" : "s", (unsigned long long)(ms / 1000),
+                (unsigned long long)errors, errors == 1 ? "" : "s", (unsigned long long)(ms / 1000),
                 (unsigned long long)(ms % 1000 / 100));
+}
+
+/* Start the APs with our own trampoline; the run goes on with whoever checked in. */
+static void start_cpus(uint64_t cr3)
+{
+    char why[128];
+    struct aps_plan *p = E->aps;
+    if (p->n && aps_start(p, cr3, E->la57, &cpus, why, sizeof why)) {
+        bcon_alert("cpus: the APs were not started (%s): the boot CPU only\n", why);
+        cpus = (struct aps_result){ .slot_id = { p->bsp_id } };
+    }
+    sched_init(Q, 1 + cpus.started, &S->cfg, timer_tsc_per_ms(), &hooks);
+    aps_release(Q, &cpus);
+    bcon_printf("cpus: %u started by weakbit (boot CPU + %u AP%s) of %u the MADT lists%s%s\n",
+                1 + cpus.started, cpus.started, cpus.started == 1 ? "" : "s", E->madt_cpus,
+                E->cpu_note[0] ? " - " : "", E->cpu_note);
+    for (unsigned i = 0; i < cpus.nmissing; i++)
+        bcon_alert("cpus: APIC ID %u did not check in within %u ms: left out (INIT sent)\n", cpus.missing[i],
+                   APS_CHECKIN_MS);
+    if (cpus.stray)
+        bcon_alert("cpus: %u AP%s found no entry for its APIC ID and halted\n", cpus.stray,
+                   cpus.stray == 1 ? "" : "s");
+}
+
+/* The chunk map, so a log shows which CPU tests which memory. */
+static void show_chunks(void)
+{
+    for (unsigned c = 0; c < Q->ncpus; c++) {
+        struct mem_range ch[8];
+        unsigned n = sched_chunk(Q, S->plan.test, S->plan.ntest, c, ch, 8);
+        for (unsigned i = 0; i < n; i++)
+            bcon_printf("  cpu %u chunk 0x%llx-0x%llx (APIC ID %u)\n", c, (unsigned long long)ch[i].base,
+                        (unsigned long long)(ch[i].base + ch[i].len), cpus.slot_id[c]);
+    }
 }
 
 static void show_plan(void)
@@ -271,8 +305,10 @@ void bare_main(void *arg)
     E = arg;
     S = E->s;
     bare_cpu_init(on_fault, rtvar_reset_warm);
-    uint64_t cr3 = paging_build(E->page_tables, E->map_top, E->la57, E->have_fb ? E->fb.base : 0,
-                                E->have_fb ? E->fb.size : 0);
+    Q = E->sched;
+    struct paging_uc uc[2] = { { E->have_fb ? E->fb.base : 0, E->have_fb ? E->fb.size : 0, 0 },
+                               { E->aps->apic.x2apic ? 0 : E->aps->apic.base, 4096, 1 } };
+    uint64_t cr3 = paging_build(E->page_tables, E->map_top, E->la57, uc, 2);
     bare_write_cr3(cr3);
     bcon_init(E->uart_port, E->have_fb ? &E->fb : 0);
     bcon_printf("full coverage: boot services are gone; own GDT, IDT and page tables (CR3 0x%llx); console: %s\n",
@@ -283,6 +319,8 @@ void bare_main(void *arg)
     S->plan = E->plan->plan;
     S->test_bytes = memplan_test_bytes(&S->plan);
     show_plan();
+    start_cpus(cr3);
+    show_chunks();
     checkpoint(0, 0);
 
     if (E->debug_fault) {
@@ -297,6 +335,10 @@ void bare_main(void *arg)
                 run_test(mt_find(n));
         session_pass_end(S);
     }
+    unsigned late = aps_park(Q);
+    if (late)
+        bcon_alert("cpus: %u AP%s did not leave the scheduler; parked with INIT anyway\n", late,
+                   late == 1 ? "" : "s");
     checkpoint(1, 0);
     bcon_printf("run complete: %llu error%s, %u cell%s; resetting: the next boot writes errors.csv, "
                 "report.txt and badram.txt\n",

@@ -13,6 +13,9 @@
 #include "core/fullplan.h"
 #include "core/handoff.h"
 #include "core/session.h"
+#include "core/sched.h"
+
+struct aps_plan;
 
 struct bare_env {
     struct session *s;
@@ -37,6 +40,10 @@ struct bare_env {
     size_t max_chunk;            /* bytes per variable */
     int la57;                    /* 5-level paging was on */
     unsigned debug_fault;        /* debug_fault=: fault on purpose after the exit */
+    struct aps_plan *aps;        /* the APs to start (image memory) */
+    struct sched *sched;         /* shared with the APs */
+    unsigned madt_cpus, fw_cpus; /* enabled in the MADT; MP services' count (0: none) */
+    const char *cpu_note;        /* why fewer CPUs than listed, or "" */
 };
 
 /* The run; never returns (the last step is a warm reset). */

@@ -51,6 +51,14 @@ void bare_exception(const uint64_t *frame)
         __asm__ volatile("cli; hlt");
 }
 
+void bare_cpu_load(void)
+{
+    struct table_reg g = { sizeof gdt - 1, (uint64_t)(uintptr_t)gdt };
+    bare_load_gdt(&g, CODE_SEL, DATA_SEL);
+    struct table_reg i = { sizeof idt - 1, (uint64_t)(uintptr_t)idt };
+    bare_load_idt(&i);
+}
+
 void bare_cpu_init(bare_fault_fn fn, void (*reset)(void))
 {
     bare_cli();

@@ -21,6 +21,9 @@ typedef void (*bare_fault_fn)(const struct bare_fault *f);
  * `reset` is called when a second exception hits while `fn` runs. */
 void bare_cpu_init(bare_fault_fn fn, void (*reset)(void));
 
+/* On an AP: load the GDT and IDT bare_cpu_init built on the boot CPU. */
+void bare_cpu_load(void);
+
 /* Short name of an exception vector ("page fault"). */
 const char *bare_vector_name(uint32_t v);
 
@@ -31,5 +34,7 @@ uint64_t bare_read_cr2(void);
 uint64_t bare_read_cr3(void);
 uint64_t bare_read_cr4(void);
 void bare_write_cr3(uint64_t v);
+void bare_wrmsr(uint32_t msr, uint64_t v);
+void bare_halt(void) __attribute__((noreturn));
 
 #endif

@@ -150,6 +150,18 @@ void badram_render(struct sbuf *sb, const struct badram_set *set)
         sbuf_puts(sb, "# interleave: none given; assumed to repeat within the granule (1M is safe for common 2-4 DIMM layouts)\n");
 }
 
+void badram_render_cumulative(struct sbuf *sb, const struct badram_set *all,
+                              const struct badram_set *session, unsigned sessions)
+{
+    badram_render(sb, all);
+    sbuf_printf(sb, "# the lines above cover every cell recorded on this volume (%u session%s, "
+                    "%u bad granule%s): paste the GRUB_BADRAM line above\n",
+                sessions, sessions == 1 ? "" : "s", all->ngran, all->ngran == 1 ? "" : "s");
+    sbuf_printf(sb, "# this session only (%u bad granule%s): ", session->ngran,
+                session->ngran == 1 ? "" : "s");
+    badram_render_form(sb, BADRAM_GRUB, session);
+}
+
 static int hexval(const char *s, size_t n, uint64_t *out)
 {
     return str_to_u64(s, n, STR_HEX, out);

@@ -52,6 +52,13 @@ int badram_from_cells(struct badram_set *set, const struct cell *cells, unsigned
 /* Every form, one per line (the badram.txt contract), then `#` notes. */
 void badram_render(struct sbuf *sb, const struct badram_set *set);
 
+/* badram.txt across sessions: every form for `all` (each cell any session
+ * on this volume recorded: an intermittent cell missed today keeps its mask),
+ * the notes, then this session's GRUB line as a comment, which no reader
+ * takes for the line to paste. */
+void badram_render_cumulative(struct sbuf *sb, const struct badram_set *all,
+                              const struct badram_set *session, unsigned sessions);
+
 /* Only one form (the CLI's --format). */
 void badram_render_form(struct sbuf *sb, enum badram_form form, const struct badram_set *set);
 

@@ -89,3 +89,32 @@ unsigned cells_sorted_copy(const struct cell_table *t, struct cell *out, unsigne
         }
     return k;
 }
+
+unsigned cells_merge(struct cell_table *dst, const struct cell_table *src)
+{
+    unsigned lost = 0;
+    for (unsigned i = 0; i < src->cap; i++) {
+        const struct cell *c = &src->slot[i];
+        if (!c->used)
+            continue;
+        struct failbit r = { .addr = c->addr, .bit = c->bit, .time_ms = c->first_ms,
+                             .flags = c->certain ? 0 : FAILBIT_ADDR_UNCERTAIN };
+        for (unsigned t = 0; t < 32; t++)
+            if (c->tests >> t & 1) {
+                r.test = t;
+                break;
+            }
+        if (cells_add(dst, &r) < 0) {
+            lost++;
+            continue;
+        }
+        /* Now fold in the rest of its history. */
+        struct cell *d = (struct cell *)cells_find(dst, c->addr, c->bit);
+        d->count += c->count - 1;
+        d->certain += c->certain - (c->certain ? 1 : 0);
+        d->tests |= c->tests;
+        d->first_ms = c->first_ms < d->first_ms ? c->first_ms : d->first_ms;
+        d->last_ms = c->last_ms > d->last_ms ? c->last_ms : d->last_ms;
+    }
+    return lost;
+}

@@ -35,6 +35,10 @@ int cells_add(struct cell_table *t, const struct failbit *row);
 /* The cell (addr, bit), or NULL. */
 const struct cell *cells_find(const struct cell_table *t, uint64_t addr, unsigned bit);
 
+/* Add every cell of `src` (unsorted) to `dst`, counts and all. Returns the
+ * cells that did not fit (also counted in dst->dropped). */
+unsigned cells_merge(struct cell_table *dst, const struct cell_table *src);
+
 /* The table's cells copied into out[] in addr/bit order; the table stays
  * as it is (hashed: lookups and inserts go on working). Copies at most cap
  * cells (give cap >= t->n for all) and returns how many it copied. */

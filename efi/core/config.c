@@ -300,12 +300,27 @@ static const char *set_ap_timeout(struct wb_config *c, const char *v, size_t n)
     return 0;
 }
 
+/* N (hang for ever) or N:S (hang S, then resume) */
 static const char *set_debug_hang(struct wb_config *c, const char *v, size_t n)
+{
+    uint64_t u, s = 0;
+    size_t colon = 0;
+    while (colon < n && v[colon] != ':')
+        colon++;
+    if (parse_u64(v, colon, &u) || u >= 4096 ||
+        (colon < n && (parse_duration(v + colon + 1, n - colon - 1, &s) || !s || s > 3600)))
+        return "expected a CPU number, optionally :seconds (0: off)";
+    c->debug_hang_cpu = (unsigned)u;
+    c->debug_hang_ms = s * 1000;
+    return 0;
+}
+
+static const char *set_debug_silent(struct wb_config *c, const char *v, size_t n)
 {
     uint64_t u;
     if (parse_u64(v, n, &u) || u >= 4096)
         return "expected a CPU number (0: off)";
-    c->debug_hang_cpu = (unsigned)u;
+    c->debug_silent_cpu = (unsigned)u;
     return 0;
 }
 
@@ -374,11 +389,12 @@ static const struct config_key keys[] = {
     { "interleave", 0, "none", set_interleave, "channel/DIMM model, see above" },
     { "reserve", "64M", 0, set_reserve, "free RAM left to the firmware so file I/O keeps working" },
     { "temp_stub", 0, "off", set_temp_stub, "`45` or `40-85`: a fake sensor for virtual machines" },
-    { "ap_timeout", "30s", 0, set_ap_timeout, "a CPU silent this long is dropped; the BSP tests its chunk" },
-    { "debug_hang_cpu", "0", 0, set_debug_hang, "test hook: make that CPU hang mid-test" },
+    { "ap_timeout", "30s", 0, set_ap_timeout, "a CPU silent this long is fenced off: told to stop, its later reports ignored; the BSP re-tests its chunk once it has stopped (else the report says the chunk was not re-tested)" },
+    { "debug_hang_cpu", "0", 0, set_debug_hang, "test hook: `N` makes that CPU hang mid-test for good, `N:8s` for 8 s before a barrier, then resume" },
     { "on_finish", "wait", 0, set_on_finish, "`shutdown` or `reboot` at the end" },
-    { "coverage", "firmware", 0, set_coverage, "`full`: exit the firmware, test all RAM the OS could use, results at the next boot" },
+    { "coverage", "full", 0, set_coverage, "`full`: exit the firmware, test all RAM the OS could use on every CPU, results at the next boot; `firmware`: stay a UEFI app, files written live" },
     { "debug_fault", "0", 0, set_debug_fault, "test hook: `1` faults on purpose after ExitBootServices (full coverage)" },
+    { "debug_silent_cpu", "0", 0, set_debug_silent, "test hook: that AP (1 = the first) starts but never checks in (full coverage)" },
     { "hold_ms", "150", 0, set_hold, "retention dwell: each row untouched this long between write and verify (`0`: off); see below" },
     { "seed", "0", 0, set_seed, "seed of the random patterns; `0`: from the TSC at start (new every boot); report.txt and session.log state it, `seed=0x...` replays a run" },
 };

@@ -41,8 +41,10 @@ struct wb_config {
     int bitfade_set;         /* bitfade_sleep= given: used on every pass; else mt_fade_ms() */
     uint64_t ap_timeout_s;   /* an AP silent this long is dropped, its chunk re-run */
     unsigned debug_hang_cpu; /* test hook: this AP hangs mid-test (0: off) */
+    uint64_t debug_hang_ms;  /* ... for this long, then resumes (debug_hang_cpu=N:8s); 0: for ever */
     enum cfg_coverage coverage; /* full: ExitBootServices, hand results to the next boot */
     unsigned debug_fault;    /* test hook: fault on purpose after ExitBootServices */
+    unsigned debug_silent_cpu; /* test hook: this AP starts but never checks in (full coverage) */
     uint64_t hold_ms;        /* retention dwell between write and verify (0: off) */
     uint64_t seed;           /* run seed of the random patterns (0: from the TSC at start) */
 };

@@ -164,6 +164,88 @@ enum errcsv_kind errcsv_parse_session(const char *line, size_t n, struct failbit
     return ERRCSV_ROW;
 }
 
+size_t errcsv_summary_line(char *buf, size_t cap, const struct failsum *s)
+{
+    return fmt_format(buf, cap,
+                      "# summary %llu.%03llu-%llu.%03llu pass %u test %u cpu %u words %llu bits 0x%016llx "
+                      "range 0x%llx-0x%llx uncertain %u\n",
+                      (unsigned long long)(s->first_ms / 1000), (unsigned long long)(s->first_ms % 1000),
+                      (unsigned long long)(s->last_ms / 1000), (unsigned long long)(s->last_ms % 1000),
+                      s->pass, s->test, s->cpu, (unsigned long long)s->words,
+                      (unsigned long long)s->bits, (unsigned long long)s->lo, (unsigned long long)s->hi,
+                      s->flags & FAILBIT_ADDR_UNCERTAIN ? 1u : 0u);
+}
+
+/* Next space-separated word of l[*i..n). */
+static int word(const char *l, size_t n, size_t *i, const char **w, size_t *wn)
+{
+    while (*i < n && l[*i] == ' ')
+        (*i)++;
+    size_t s = *i;
+    while (*i < n && l[*i] != ' ')
+        (*i)++;
+    *w = l + s;
+    *wn = *i - s;
+    return *wn ? 0 : -1;
+}
+
+/* "LABEL VALUE" with VALUE a number. */
+static int labelled(const char *l, size_t n, size_t *i, const char *label, int hex_ok, uint64_t *v)
+{
+    const char *w;
+    size_t wn, ln = str_len(label);
+    if (word(l, n, i, &w, &wn) || wn != ln || !str_neq(w, label, ln) || word(l, n, i, &w, &wn))
+        return -1;
+    return num(w, wn, hex_ok, v);
+}
+
+/* "A-B": two fields split at the dash. */
+static int pair(const char *w, size_t wn, const char **b, size_t *an, size_t *bn)
+{
+    size_t d = 0;
+    while (d < wn && w[d] != '-')
+        d++;
+    if (d == 0 || d + 1 >= wn)
+        return -1;
+    *an = d;
+    *b = w + d + 1;
+    *bn = wn - d - 1;
+    return 0;
+}
+
+int errcsv_parse_summary(const char *l, size_t n, struct failsum *s)
+{
+    while (n && (l[n - 1] == '\r' || l[n - 1] == ' '))
+        n--;
+    if (n < 10 || !str_neq(l, "# summary ", 10))
+        return -1;
+    size_t i = 10, an, bn;
+    const char *w, *b;
+    size_t wn;
+    uint64_t pass, test, cpu, words, bits, unc;
+    if (word(l, n, &i, &w, &wn) || pair(w, wn, &b, &an, &bn) || seconds(w, an, &s->first_ms) ||
+        seconds(b, bn, &s->last_ms) || labelled(l, n, &i, "pass", 0, &pass) ||
+        labelled(l, n, &i, "test", 0, &test) || labelled(l, n, &i, "cpu", 0, &cpu) ||
+        labelled(l, n, &i, "words", 0, &words) || labelled(l, n, &i, "bits", 1, &bits))
+        return -1;
+    const char *r;
+    size_t rn;
+    if (word(l, n, &i, &w, &wn) || wn != 5 || !str_neq(w, "range", 5) || word(l, n, &i, &r, &rn) ||
+        pair(r, rn, &b, &an, &bn) || num(r, an, 1, &s->lo) || num(b, bn, 1, &s->hi) ||
+        labelled(l, n, &i, "uncertain", 0, &unc) || i != n)
+        return -1;
+    if (pass > UINT32_MAX || test > 63 || cpu > UINT32_MAX || !words || !bits || unc > 1 ||
+        s->hi < s->lo || (s->lo & 7) || (s->hi & 7) || s->last_ms < s->first_ms)
+        return -1;
+    s->pass = (uint32_t)pass;
+    s->test = (uint32_t)test;
+    s->cpu = (uint32_t)cpu;
+    s->words = words;
+    s->bits = bits;
+    s->flags = unc ? FAILBIT_ADDR_UNCERTAIN : 0;
+    return 0;
+}
+
 /* ---- reading a whole file ------------------------------------------------ */
 
 void errcsv_reader_init(struct errcsv_reader *r, errcsv_line_fn fn, void *ctx)
@@ -192,10 +274,14 @@ static void reader_line(struct errcsv_reader *r, const char *s, size_t n, int la
     struct err_session ses;
     struct errcsv_line l = { .lineno = ++r->lineno };
     l.too_long = r->too_long || n > ERRCSV_LINE_MAX;
+    struct failsum sum;
     l.kind = l.too_long ? ERRCSV_BAD : errcsv_parse_session(s, n, &row, &ses);
+    if (l.kind == ERRCSV_SKIP && !errcsv_parse_summary(s, n, &sum))
+        l.kind = ERRCSV_SUMMARY;
     l.torn = last && l.kind == ERRCSV_BAD ? ERRCSV_TORN_END : 0;
     l.row = l.kind == ERRCSV_ROW ? &row : 0;
     l.session = l.kind == ERRCSV_SESSION ? &ses : 0;
+    l.summary = l.kind == ERRCSV_SUMMARY ? &sum : 0;
     r->have = 0;
     r->too_long = 0;
     /* A boot that finds the file torn ends the line and writes its session

@@ -21,7 +21,8 @@ struct err_session {
 /* One CSV line with newline; returns its length (truncated if cap is short). */
 size_t errcsv_format(char *buf, size_t cap, const struct failbit *row);
 
-enum errcsv_kind { ERRCSV_ROW, ERRCSV_SKIP, ERRCSV_BAD, ERRCSV_SESSION };
+/* ERRCSV_SUMMARY: only from the reader below, for a "# summary" line. */
+enum errcsv_kind { ERRCSV_ROW, ERRCSV_SKIP, ERRCSV_BAD, ERRCSV_SESSION, ERRCSV_SUMMARY };
 
 /* Parse one line (without its newline). SKIP: blank, header, or `#` comment.
  * BAD: anything malformed (wrong column count, bad number, bit > 63).
@@ -29,6 +30,16 @@ enum errcsv_kind { ERRCSV_ROW, ERRCSV_SKIP, ERRCSV_BAD, ERRCSV_SESSION };
 enum errcsv_kind errcsv_parse(const char *line, size_t n, struct failbit *row);
 enum errcsv_kind errcsv_parse_session(const char *line, size_t n, struct failbit *row,
                                       struct err_session *s);
+
+/* Many failing words folded into one record (past the row cap, or when a
+ * CPU's error ring had to shed load), as a comment line older readers skip:
+ * "# summary T0-T1 pass P test T cpu C words N bits 0x… range 0xLO-0xHI uncertain U".
+ * Times are seconds with milliseconds, as in time_s; the range is inclusive
+ * (first and last failing word). Returns the length with newline. */
+size_t errcsv_summary_line(char *buf, size_t cap, const struct failsum *s);
+
+/* Parse a summary line (without newline): 0 and *s filled, or -1. */
+int errcsv_parse_summary(const char *line, size_t n, struct failsum *s);
 
 /* The session line for errors.csv (with newline). */
 size_t errcsv_session_line(char *buf, size_t cap, const char *id, const char *start);
@@ -46,14 +57,15 @@ uint64_t errcsv_clock_s(const char *s, size_t n);
 #define ERRCSV_TORN_CLOSED 2   /* the next boot closed it: its session line follows */
 
 /* One line as the reader hands it on. Blank, header and comment lines are
- * not handed on. */
+ * not handed on, except "# summary" records. */
 struct errcsv_line {
     unsigned lineno;                    /* 1-based */
-    enum errcsv_kind kind;              /* ERRCSV_ROW, ERRCSV_SESSION or ERRCSV_BAD */
+    enum errcsv_kind kind;              /* ERRCSV_ROW, ERRCSV_SESSION, ERRCSV_SUMMARY or ERRCSV_BAD */
     int too_long;                       /* BAD: over ERRCSV_LINE_MAX */
     int torn;                           /* BAD: a power cut tore it; ERRCSV_TORN_* */
     const struct failbit *row;          /* ROW only */
     const struct err_session *session;  /* SESSION only */
+    const struct failsum *summary;      /* SUMMARY only: folded words, see errcsv_parse_summary */
 };
 
 /* Returns 0 to go on; anything else stops the reader and is returned by

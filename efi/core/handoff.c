@@ -3,10 +3,11 @@
 
 #define MAGIC 0x4f484257u        /* "WBHO" */
 #define CHUNK_MAGIC 0x43484257u  /* "WBHC" */
-#define VERSION 1
+#define VERSION 2
 #define HEAD 16                  /* magic, version, flags, length, crc */
 #define CELL_BYTES 44
-#define FIXED_BYTES (HEAD + 4 + 40 + 32 + 8 + 4 + 4 + 8 * 6 + 4 + 8 * 3 + 4 + 2 + 2 + 2 + 4 + 4)
+#define CPU_BYTES 21
+#define FIXED_BYTES (HEAD + 4 + 40 + 32 + 8 + 4 + 4 + 8 * 6 + 4 + 8 * 3 + 4 + 2 + 2 + 2 + 4 + 4 + 2 + 2)
 
 enum { F_FINISHED = 1, F_FAULTED = 2, F_USER_STOP = 4 };
 
@@ -114,7 +115,9 @@ static void body(struct wr *w, const struct handoff *h)
     put(w, h->ntested, 2);
     put(w, h->nexcl, 2);
     put(w, h->ncells, 4);
-    put(w, 0, 4);   /* reserved */
+    put(w, h->ncpus, 4);
+    put(w, h->madt_cpus, 2);
+    put(w, h->fw_cpus, 2);
     for (unsigned i = 0; i < h->ntests; i++) {
         const struct handoff_test *t = &h->tests[i];
         put(w, t->num, 1);
@@ -148,6 +151,12 @@ static void body(struct wr *w, const struct handoff *h)
         put(w, c->cpu, 1);
         put(w, c->flags, 1);
     }
+    for (unsigned i = 0; i < h->ncpus; i++) {
+        put(w, h->cpus[i].apic_id, 4);
+        put(w, h->cpus[i].state, 1);
+        put(w, h->cpus[i].bytes, 8);
+        put(w, h->cpus[i].busy_ms, 8);
+    }
 }
 
 size_t handoff_size(const struct handoff *h)
@@ -160,7 +169,7 @@ size_t handoff_size(const struct handoff *h)
 size_t handoff_encode(const struct handoff *h, uint8_t *buf, size_t cap)
 {
     if (h->ntests > HANDOFF_MAX_TESTS || h->ntested > HANDOFF_MAX_RANGES ||
-        h->nexcl > HANDOFF_MAX_RANGES)
+        h->nexcl > HANDOFF_MAX_RANGES || h->ncpus > HANDOFF_MAX_CPUS)
         return 0;
     struct wr w = { buf, 0, cap };
     body(&w, h);
@@ -214,12 +223,14 @@ int handoff_decode(struct handoff *h, const uint8_t *buf, size_t len)
     h->ntested = (unsigned)get(&r, 2);
     h->nexcl = (unsigned)get(&r, 2);
     uint32_t ncells = (uint32_t)get(&r, 4);
-    get(&r, 4);
+    uint32_t ncpus = (uint32_t)get(&r, 4);
+    h->madt_cpus = (unsigned)get(&r, 2);
+    h->fw_cpus = (unsigned)get(&r, 2);
     if (h->ntests > HANDOFF_MAX_TESTS || h->ntested > HANDOFF_MAX_RANGES ||
-        h->nexcl > HANDOFF_MAX_RANGES)
+        h->nexcl > HANDOFF_MAX_RANGES || ncpus > HANDOFF_MAX_CPUS)
         return HANDOFF_BAD;
     uint64_t need = (uint64_t)h->ntests * 29 + (uint64_t)h->ntested * 16 + (uint64_t)h->nexcl * 17 +
-                    (uint64_t)ncells * CELL_BYTES;
+                    (uint64_t)ncells * CELL_BYTES + (uint64_t)ncpus * CPU_BYTES;
     if (r.bad || need != total - r.n)
         return HANDOFF_BAD;
     for (unsigned i = 0; i < h->ntests; i++) {
@@ -262,6 +273,15 @@ int handoff_decode(struct handoff *h, const uint8_t *buf, size_t len)
             cells[h->ncells++] = c;
         else
             h->cells_lost++;
+    }
+    for (uint32_t i = 0; i < ncpus; i++) {
+        struct handoff_cpu *c = &h->cpus[h->ncpus++];
+        c->apic_id = (uint32_t)get(&r, 4);
+        c->state = (uint8_t)get(&r, 1);
+        c->bytes = get(&r, 8);
+        c->busy_ms = get(&r, 8);
+        if (c->state < HANDOFF_CPU_RAN || c->state > HANDOFF_CPU_MISSING)
+            return HANDOFF_BAD;
     }
     return r.bad ? HANDOFF_SHORT : HANDOFF_OK;
 }

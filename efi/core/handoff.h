@@ -19,6 +19,7 @@
 #define HANDOFF_MAX_RANGES 128
 #define HANDOFF_MAX_CHUNKS 32
 #define HANDOFF_CHUNK_HEAD 16    /* bytes of chunk header before the payload */
+#define HANDOFF_MAX_CPUS 64
 
 /* The first failing bit of one cell, with what the cell did afterwards. */
 struct handoff_cell {
@@ -39,6 +40,20 @@ struct handoff_test {
 struct handoff_excl {
     uint64_t base, len;
     uint8_t why;
+};
+
+/* One CPU of the run: slot order (0 = the boot CPU), then the APs that
+ * never checked in. */
+enum handoff_cpu_state {
+    HANDOFF_CPU_RAN = 1,       /* the BSP, or an AP weakbit started */
+    HANDOFF_CPU_FENCED,        /* started, went silent, fenced off (INIT) */
+    HANDOFF_CPU_MISSING,       /* listed in the MADT, never checked in */
+};
+
+struct handoff_cpu {
+    uint32_t apic_id;
+    uint8_t state;             /* enum handoff_cpu_state */
+    uint64_t bytes, busy_ms;   /* tested by it, time in kernels */
 };
 
 struct handoff {
@@ -64,6 +79,10 @@ struct handoff {
     struct handoff_cell *cells;
     unsigned ncells, cap_cells;
     uint32_t cells_lost;       /* cells the record could not hold */
+    unsigned madt_cpus;        /* enabled processors the MADT lists */
+    unsigned fw_cpus;          /* processors MP services counted (0: unknown) */
+    unsigned ncpus;
+    struct handoff_cpu cpus[HANDOFF_MAX_CPUS];
 };
 
 enum handoff_err {

@@ -11,7 +11,13 @@ const char *memplan_reason(enum plan_reason why)
     case PLAN_OUTSIDE: return "outside range=";
     case PLAN_RESERVE: return "reserve left to firmware";
     case PLAN_REFUSED: return "firmware refused the allocation";
-    case PLAN_OVERFLOW: return "too many fragments";
+    case PLAN_OVERFLOW: return "limit: more than 256 tested ranges (PLAN_MAX_TEST)";
+    case PLAN_BY_FIRMWARE: return "firmware (boot/runtime services, ACPI)";
+    case PLAN_BY_LOADER: return "the loader that started weakbit (loader code/data)";
+    case PLAN_BY_APP: return "this app (its image)";
+    case PLAN_BY_RESERVED: return "reserved DRAM (reserved or unusable)";
+    case PLAN_PARTIAL: return "part of a page";
+    case PLAN_REASONS: break;
     }
     return "?";
 }
@@ -20,17 +26,44 @@ void memplan_exclude(struct mem_plan *plan, uint64_t base, uint64_t len, enum pl
 {
     if (!len)
         return;
-    if (plan->nexcl == PLAN_MAX_EXCL) {
-        plan->excl_lost += len;
+    plan->by_reason[why] += len;
+    /* Kept in address order so the report reads top to bottom; a region
+     * that continues its neighbour with the same reason joins it. */
+    unsigned i = 0;
+    while (i < plan->nexcl && plan->excl[i].base < base)
+        i++;
+    struct plan_excl *prev = i ? &plan->excl[i - 1] : 0;
+    if (prev && prev->reason == why && prev->base + prev->len == base) {
+        prev->len += len;
+        if (i < plan->nexcl && plan->excl[i].reason == why && base + len == plan->excl[i].base) {
+            prev->len += plan->excl[i].len;
+            for (unsigned k = i; k + 1 < plan->nexcl; k++)
+                plan->excl[k] = plan->excl[k + 1];
+            plan->nexcl--;
+        }
         return;
     }
-    /* Kept in address order so the report reads top to bottom. */
-    unsigned i = plan->nexcl++;
-    while (i && plan->excl[i - 1].base > base) {
-        plan->excl[i] = plan->excl[i - 1];
-        i--;
+    if (i < plan->nexcl && plan->excl[i].reason == why && base + len == plan->excl[i].base) {
+        plan->excl[i].base = base;
+        plan->excl[i].len += len;
+        return;
     }
+    if (plan->nexcl == PLAN_MAX_EXCL) {
+        plan->excl_lost += len;
+        plan->excl_unlisted++;
+        return;
+    }
+    for (unsigned k = plan->nexcl++; k > i; k--)
+        plan->excl[k] = plan->excl[k - 1];
     plan->excl[i] = (struct plan_excl){ base, len, why };
+}
+
+uint64_t memplan_accounted(const struct mem_plan *plan)
+{
+    uint64_t sum = memplan_test_bytes(plan);
+    for (unsigned r = 0; r < PLAN_REASONS; r++)
+        sum += plan->by_reason[r];
+    return sum;
 }
 
 static void add_test(struct mem_plan *plan, uint64_t base, uint64_t end)
@@ -112,14 +145,20 @@ void memplan_build(struct mem_plan *plan, const struct plan_desc *desc, unsigned
     *plan = (struct mem_plan){ 0 };
     struct mem_range freeb[PLAN_MAX_TEST];
     unsigned nfree = 0;
+    static const enum plan_reason owner[] = {
+        [PLAN_FIRMWARE] = PLAN_BY_FIRMWARE, [PLAN_LOADER] = PLAN_BY_LOADER,
+        [PLAN_APP] = PLAN_BY_APP, [PLAN_RESERVED] = PLAN_BY_RESERVED,
+    };
     for (unsigned i = 0; i < n; i++) {
-        if (desc[i].kind == PLAN_NOT_RAM)
+        if (desc[i].kind == PLAN_NOT_RAM || !desc[i].len)
             continue;
         plan->ram_total += desc[i].len;
-        if (desc[i].base + desc[i].len > plan->ram_top)
+        if (desc[i].kind != PLAN_RESERVED && desc[i].base + desc[i].len > plan->ram_top)
             plan->ram_top = desc[i].base + desc[i].len;
-        if (desc[i].kind != PLAN_FREE || !desc[i].len)
+        if (desc[i].kind != PLAN_FREE) {
+            memplan_exclude(plan, desc[i].base, desc[i].len, owner[desc[i].kind]);
             continue;
+        }
         plan->free_total += desc[i].len;
         if (nfree == PLAN_MAX_TEST) {
             memplan_exclude(plan, desc[i].base, desc[i].len, PLAN_OVERFLOW);
@@ -130,10 +169,16 @@ void memplan_build(struct mem_plan *plan, const struct plan_desc *desc, unsigned
     sort_ranges(freeb, nfree);
 
     for (unsigned i = 0; i < nfree; i++) {
+        /* UEFI descriptors are whole pages; odd slivers (host tests) are
+         * left out as too small, so the sums still add up. */
         uint64_t base = (freeb[i].base + 4095) & ~4095ull;
         uint64_t end = (freeb[i].base + freeb[i].len) & ~4095ull;
-        if (end <= base)
+        if (end <= base) {
+            memplan_exclude(plan, freeb[i].base, freeb[i].len, PLAN_PARTIAL);
             continue;
+        }
+        memplan_exclude(plan, freeb[i].base, base - freeb[i].base, PLAN_PARTIAL);
+        memplan_exclude(plan, end, freeb[i].base + freeb[i].len - end, PLAN_PARTIAL);
         if (base < LOW_LIMIT) {
             uint64_t cut = end < LOW_LIMIT ? end : LOW_LIMIT;
             memplan_exclude(plan, base, cut - base, PLAN_LOW_1M);

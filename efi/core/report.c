@@ -12,22 +12,44 @@ static void secs(char *buf, size_t cap, uint64_t ms)
                (unsigned long long)(ms % 1000 / 100));
 }
 
+/* "tested X of Y MiB (Z %)": the share of all RAM, not of free RAM. */
+static void share(struct sbuf *sb, const struct mem_plan *p)
+{
+    uint64_t t = memplan_test_bytes(p), all = p->ram_total;
+    uint64_t pm = all ? t * 1000 / all : 0;   /* per mille, for one decimal */
+    sbuf_printf(sb, "tested %llu of %llu MiB (%llu.%llu %%)", (unsigned long long)(t >> 20),
+                (unsigned long long)(all >> 20), (unsigned long long)(pm / 10),
+                (unsigned long long)(pm % 10));
+}
+
 static void result_line(struct sbuf *sb, const struct report_in *in)
 {
     const char *verdict = in->error_words ? "FAIL" : in->stopped_by_user ? "INCOMPLETE" : "PASS";
     char t[32], b[32];
     secs(t, sizeof t, in->total_ms);
     fmt_size(b, sizeof b, memplan_test_bytes(in->plan));
-    sbuf_printf(sb, "result: %s: %llu error%s, %u weak cell%s, %u pass%s over %s in %s%s%s\n",
+    sbuf_printf(sb, "result: %s: %llu error%s, %u weak cell%s, %u pass%s over %s in %s, ",
                 verdict, (unsigned long long)in->error_words, in->error_words == 1 ? "" : "s",
                 in->ncells, in->ncells == 1 ? "" : "s", in->passes_done,
-                in->passes_done == 1 ? "" : "es", b, t, in->coverage ? ", coverage " : "",
-                in->coverage ? in->coverage : "");
+                in->passes_done == 1 ? "" : "es", b, t);
+    share(sb, in->plan);
+    sbuf_printf(sb, "%s%s\n", in->coverage ? ", coverage " : "", in->coverage ? in->coverage : "");
+}
+
+/* The accounting that shows no failing word went missing. */
+static void accounting_line(struct sbuf *sb, const struct report_in *in)
+{
+    sbuf_printf(sb, "errors: %llu counted, %llu rows written (%llu errors), %llu summarised (%llu record%s), %llu lost\n",
+                (unsigned long long)in->counted, (unsigned long long)in->error_rows - in->rows_unlogged,
+                (unsigned long long)in->written, (unsigned long long)in->summarised,
+                (unsigned long long)in->summaries, in->summaries == 1 ? "" : "s",
+                (unsigned long long)in->lost);
 }
 
 void report_summary(struct sbuf *sb, const struct report_in *in)
 {
     result_line(sb, in);
+    accounting_line(sb, in);
     for (unsigned i = 0; i < in->ncells && i < 8; i++)
         sbuf_printf(sb, "  weak cell 0x%llx bit %u: %u error%s\n",
                     (unsigned long long)in->cells[i].addr, in->cells[i].bit,
@@ -85,22 +107,39 @@ void report_render(struct sbuf *sb, const struct report_in *in)
     fmt_size(d, sizeof d, memplan_test_bytes(p));
     sbuf_printf(sb, "  total RAM %s, free at start %s, tested %s (%llu bytes) in %u range%s\n", a, b,
                 d, (unsigned long long)memplan_test_bytes(p), p->ntest, p->ntest == 1 ? "" : "s");
+    sbuf_puts(sb, "  ");
+    share(sb, p);
+    sbuf_printf(sb, "; total RAM counts reserved DRAM too (%llu bytes)\n",
+                (unsigned long long)p->ram_total);
     if (!in->coverage || !str_eq(in->coverage, "full")) {
         fmt_size(a, sizeof a, c->reserve);
         sbuf_printf(sb, "  reserve for firmware and file I/O: %s (reserve=)\n", a);
-        sbuf_puts(sb, "  RAM in use by firmware and this app is not tested (it is not ours to write)\n");
+        sbuf_puts(sb, "  RAM left out, by owner or reason (with the tested bytes it adds up to the total):\n");
+        uint64_t sum = memplan_test_bytes(p);
+        for (unsigned r = 0; r < PLAN_REASONS; r++) {
+            sum += p->by_reason[r];
+            if (!p->by_reason[r])
+                continue;
+            fmt_size(a, sizeof a, p->by_reason[r]);
+            sbuf_printf(sb, "    %-52s %10s (%llu bytes)\n", memplan_reason(r), a,
+                        (unsigned long long)p->by_reason[r]);
+        }
+        if (sum != p->ram_total)
+            sbuf_printf(sb, "    unaccounted: %lld bytes (a bug: please report it)\n",
+                        (long long)(p->ram_total - sum));
     }
     sbuf_puts(sb, "tested ranges:\n");
     for (unsigned i = 0; i < p->ntest; i++)
         range_line(sb, p->test[i].base, p->test[i].len, 0);
-    sbuf_puts(sb, "free RAM left out:\n");
+    sbuf_puts(sb, "RAM left out:\n");
     if (!p->nexcl)
         sbuf_puts(sb, "  none\n");
     for (unsigned i = 0; i < p->nexcl; i++)
         range_line(sb, p->excl[i].base, p->excl[i].len, memplan_reason(p->excl[i].reason));
     if (p->excl_lost) {
         fmt_size(a, sizeof a, p->excl_lost);
-        sbuf_printf(sb, "  and %s more in pieces not listed\n", a);
+        sbuf_printf(sb, "  and %u more regions (%s) not listed: limit of %u listed regions (PLAN_MAX_EXCL); "
+                    "they are in the sums above\n", p->excl_unlisted, a, PLAN_MAX_EXCL);
     }
 
     if (in->dimm_lines)
@@ -142,12 +181,20 @@ void report_render(struct sbuf *sb, const struct report_in *in)
         sbuf_puts(sb, "  stopped early by the user (Esc)\n");
 
     sbuf_puts(sb, "\nerrors\n");
+    sbuf_puts(sb, "  ");
+    accounting_line(sb, in);
     sbuf_printf(sb, "  %llu word%s read back wrong, %llu failing-bit rows in errors.csv\n",
                 (unsigned long long)in->error_words, in->error_words == 1 ? "" : "s",
-                (unsigned long long)in->error_rows);
+                (unsigned long long)in->error_rows - in->rows_unlogged);
+    if (in->summaries)
+        sbuf_puts(sb, "  summarised errors are \"# summary\" lines in errors.csv (cpu, test, address range, "
+                      "bits, count): past the row cap, or when a CPU's error ring had to shed load\n");
     if (in->rows_unlogged)
-        sbuf_printf(sb, "  %llu rows NOT written to errors.csv (file error or row cap)\n",
+        sbuf_printf(sb, "  %llu rows NOT written to errors.csv (file error)\n",
                     (unsigned long long)in->rows_unlogged);
+    if (in->late)
+        sbuf_printf(sb, "  %llu error%s reported by fenced CPUs after their deadline: ignored\n",
+                    (unsigned long long)in->late, in->late == 1 ? "" : "s");
     if (in->cells_dropped)
         sbuf_printf(sb, "  %llu rows did not fit the cell table (cells below are incomplete)\n",
                     (unsigned long long)in->cells_dropped);

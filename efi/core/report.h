@@ -40,6 +40,10 @@ struct report_in {
     unsigned passes_done;
     int stopped_by_user;
     uint64_t error_words, error_rows, rows_unlogged;
+    /* Where every failing word went: counted by the kernels, written as
+     * rows, folded into summary records, or lost (must be 0). */
+    uint64_t counted, written, summarised, summaries, lost;
+    uint64_t late;            /* reports of fenced CPUs after their deadline, ignored */
     const struct cell *cells;
     unsigned ncells;
     uint64_t cells_dropped;

@@ -12,6 +12,7 @@ void session_init(struct session *s, struct cell *cell_mem, unsigned cell_cap,
     sbuf_init(&s->problems, s->problems_buf, sizeof s->problems_buf);
     cells_init(&s->cells, cell_mem, cell_cap);
     cells_init(&s->known, known_mem, known_cap);
+    fold_init(&s->fold, SESSION_MAX_ROWS);
     fmt_format(s->started, sizeof s->started, "unknown");
 }
 
@@ -124,25 +125,29 @@ unsigned session_take_error(struct session *s, unsigned cpu, uint64_t addr, uint
                             uint64_t actual, uint64_t time_ms, unsigned flags, int temp_c,
                             struct sbuf *csv, struct session_cell_news *news)
 {
+    uint32_t test = s->test ? s->test->num : 0;
+    s->error_words++;
+    /* Shed load when a ring made its CPU wait, and before the cell table
+     * fills: a summary keeps place and count, and the cells cover it. */
+    int shed = (flags & FOLD_SHED) || s->cells.n >= s->cells.cap / 2;
+    if (!fold_word(&s->fold, cpu, s->pass, test, time_ms, addr, expected, actual,
+                   flags & FAILBIT_ADDR_UNCERTAIN, shed))
+        return 0;
     struct failbit fb[64];
     unsigned n = failbit_split(addr, expected, actual, fb), nnews = 0;
-    s->error_words++;
     for (unsigned i = 0; i < n; i++) {
         fb[i].time_ms = time_ms;
         fb[i].pass = s->pass;
-        fb[i].test = s->test ? s->test->num : 0;
+        fb[i].test = test;
         fb[i].cpu = cpu;
         fb[i].temp_c = temp_c;
         fb[i].flags = flags & FAILBIT_ADDR_UNCERTAIN;
-        if (s->error_rows + i < SESSION_MAX_ROWS) {
-            char row[128];
-            size_t len = errcsv_format(row, sizeof row, &fb[i]);
-            row[len < sizeof row ? len : sizeof row - 1] = 0;
-            sbuf_puts(csv, row);
-        } else {
-            s->rows_unlogged++;
-        }
+        char row[128];
+        size_t len = errcsv_format(row, sizeof row, &fb[i]);
+        row[len < sizeof row ? len : sizeof row - 1] = 0;
+        sbuf_puts(csv, row);
     }
+    fold_rows_written(&s->fold, n, 1);
     s->error_rows += n;
     for (unsigned i = 0; i < n; i++) {
         if (cells_add(&s->cells, &fb[i]) != 1)
@@ -158,6 +163,33 @@ unsigned session_take_error(struct session *s, unsigned cpu, uint64_t addr, uint
         news[nnews++] = (struct session_cell_news){ .fb = fb[i], .reseen = reseen };
     }
     return nnews;
+}
+
+unsigned session_take_summaries(struct session *s, struct sbuf *csv, uint64_t *words)
+{
+    const struct failsum *sum;
+    unsigned n = fold_take_closed(&s->fold, &sum);
+    *words = 0;
+    for (unsigned i = 0; i < n; i++) {
+        char line[200];
+        size_t len = errcsv_summary_line(line, sizeof line, &sum[i]);
+        line[len < sizeof line ? len : sizeof line - 1] = 0;
+        sbuf_puts(csv, line);
+        *words += sum[i].words;
+        uint64_t cur = 0;
+        struct failbit r;
+        while (fold_cover_next(&sum[i], &cur, &r))
+            cells_add(&s->cells, &r);
+    }
+    return n;
+}
+
+void session_write_failed(struct session *s, uint64_t row_words, uint64_t rows, unsigned nsum,
+                          uint64_t sum_words)
+{
+    fold_rows_lost(&s->fold, row_words, rows);
+    fold_summaries_lost(&s->fold, nsum, sum_words);
+    s->rows_unlogged += rows;
 }
 
 void session_rows_lost(struct session *s, uint64_t rows)
@@ -217,11 +249,32 @@ void session_finish(struct session *s, const struct session_platform *pf, struct
     sbuf_init(&lines, o->lines, sizeof o->lines);
     session_lines(s, pf->temp_source, &lines);
 
+    if (pf->tsc_note)
+        sbuf_printf(&lines, "tsc: %s\n", pf->tsc_note);
+
     unsigned ncell = cells_sorted_copy(&s->cells, o->sorted, o->cap_cells);
     struct badram_req req = { s->cfg.granule, s->cfg.max_pairs, cover_limit(s->plan.ram_top),
                               s->cfg.interleave, o->gran, o->pairs, o->cap_gran };
     badram_from_cells(&o->set, o->sorted, ncell, &req, NULL, BADRAM_ALL);
+    /* badram.txt's line covers every cell any session here recorded: one
+     * missed today keeps the mask an earlier session gave it. */
+    o->all = o->set;
+    o->sessions = s->hist.sessions + 1;
+    if (o->all_mem && o->all_sorted) {
+        struct cell_table all;
+        cells_init(&all, o->all_mem, o->cap_all);
+        cells_merge(&all, &s->known);
+        cells_merge(&all, &s->cells);
+        unsigned na = cells_sorted_copy(&all, o->all_sorted, o->cap_all);
+        struct badram_req areq = req;
+        areq.gran = o->all_gran;
+        areq.pairs = o->all_pairs;
+        badram_from_cells(&o->all, o->all_sorted, na, &areq, NULL, BADRAM_ALL);
+    }
     int il = s->cfg.interleave[0] && !il_parse(&o->il, s->cfg.interleave, str_len(s->cfg.interleave));
+    /* A platform without the kernels' own count (a run handed over from
+     * after ExitBootServices): the words the session took. */
+    uint64_t counted = pf->counted ? pf->counted : s->error_words;
 
     o->in = (struct report_in){
         .started = s->started, .firmware = pf->firmware, .serial_route = pf->serial_route,
@@ -231,15 +284,21 @@ void session_finish(struct session *s, const struct session_platform *pf, struct
         .tests = s->rt, .ntests = s->nrt, .total_ms = pf->total_ms, .passes_done = s->passes_done,
         .stopped_by_user = s->user_stop, .error_words = s->error_words, .error_rows = s->error_rows,
         .rows_unlogged = s->rows_unlogged, .cells = o->sorted, .ncells = ncell,
+        .counted = counted, .written = s->fold.acct.row_words,
+        .summarised = s->fold.acct.summarised, .summaries = s->fold.acct.summaries,
+        .lost = fold_lost(&s->fold.acct, counted), .late = pf->late,
         .cells_dropped = s->cells.dropped + (s->cells.n > ncell ? s->cells.n - ncell : 0),
-        .files_note = pf->files_note, .badram = &o->set, .il = il ? &o->il : 0,
+        .files_note = pf->files_note, .badram = &o->all, .il = il ? &o->il : 0,
         .coverage = pf->coverage, .coverage_lines = pf->coverage_lines,
     };
 }
 
 void session_badram_text(const struct session_out *o, struct sbuf *sb)
 {
-    badram_render(sb, &o->set);
+    if (o->all_mem)
+        badram_render_cumulative(sb, &o->all, &o->set, o->sessions);
+    else
+        badram_render(sb, &o->set);
 }
 
 void session_report_text(const struct session_out *o, struct sbuf *sb)

@@ -17,18 +17,21 @@
 #include "core/config.h"
 #include "core/failbit.h"
 #include "core/fmt.h"
+#include "core/fold.h"
 #include "core/memplan.h"
 #include "core/report.h"
 #include "core/tests/catalog.h"
 
-/* errors.csv rows per session: a dead DIMM must not fill the stick. Rows past
- * the cap are counted, and their cells still enter the table. */
+/* errors.csv rows per session: a dead DIMM must not fill the stick. Failing
+ * words past the cap are folded into summary records (core/fold.h): their
+ * count and range are written, and the cell table covers the range. */
 #define SESSION_MAX_ROWS 200000u
 
 /* What earlier sessions left in errors.csv on this volume. */
 struct session_history {
     unsigned sessions;     /* session lines seen */
     uint64_t rows;         /* error rows read */
+    uint64_t summaries;    /* "# summary" records read (their ranges are in known) */
     uint64_t bad_lines;    /* malformed lines skipped (a torn last line among them) */
     int torn_repaired;     /* the file did not end in a newline: one was added */
 };
@@ -61,6 +64,7 @@ struct session {
     int have_last_new;
     /* errors */
     uint64_t error_words, error_rows, rows_unlogged;
+    struct fold fold;              /* rows or summary records, and where every word went */
     struct rep_test rt[MT_MAX_TEST + 1];
     unsigned nrt;
 };
@@ -111,15 +115,27 @@ int session_more_passes(const struct session *s);
 void session_pass_end(struct session *s);
 
 /* One wrong word, seen by `cpu` at `time_ms` (since the start) with the
- * temperature `temp_c` (FAILBIT_NO_TEMP: none). The errors.csv rows that are
- * still under the cap are appended to `csv`; the cells touched for the first
- * time this session go to news[] (room for 64). Returns the news count. */
+ * temperature `temp_c` (FAILBIT_NO_TEMP: none). Its errors.csv rows are
+ * appended to `csv` and the cells touched for the first time this session go
+ * to news[] (room for 64); returns the news count. Or, with FOLD_SHED in
+ * `flags`, past the row cap, or with the cell table half full, the word is
+ * folded into a summary record (see session_take_summaries) and 0 returned. */
 unsigned session_take_error(struct session *s, unsigned cpu, uint64_t addr, uint64_t expected,
                             uint64_t actual, uint64_t time_ms, unsigned flags, int temp_c,
                             struct sbuf *csv, struct session_cell_news *news);
 
 /* The caller could not store rows it was given (file full or gone). */
 void session_rows_lost(struct session *s, uint64_t rows);
+
+/* Close the open summary records: their "# summary" lines are appended to
+ * `csv` (room for FOLD_CLOSED lines of 200 bytes) and their ranges enter the
+ * cell table. Returns the records; *words gets the words they hold. */
+unsigned session_take_summaries(struct session *s, struct sbuf *csv, uint64_t *words);
+
+/* A write of `csv` failed: `row_words` words in `rows` rows and `nsum`
+ * records holding `sum_words` words were not stored. */
+void session_write_failed(struct session *s, uint64_t row_words, uint64_t rows, unsigned nsum,
+                          uint64_t sum_words);
 
 /* The session.log line for a cell event (no timestamp, no newline). */
 void session_news_line(const struct session *s, const struct session_cell_news *n, char *buf,
@@ -132,6 +148,9 @@ void session_lines(const struct session *s, const char *temp_source, struct sbuf
 /* Platform facts the report needs; the session fills in the rest. */
 struct session_platform {
     const char *firmware, *serial_route, *temp_source;
+    const char *tsc_note;          /* TSC invariant or not, or NULL */
+    uint64_t counted;              /* failing words the kernels counted (accepted runs) */
+    uint64_t late;                 /* reports of fenced CPUs after their deadline, ignored */
     unsigned cpus_used, cpus_found;
     const char *cpu_note, *cpu_lines, *dimm_lines;
     uint64_t total_ms;
@@ -148,6 +167,15 @@ struct session_out {
     struct cover_pair *pairs;      /* cap_gran */
     unsigned cap_gran;
     struct badram_set set;
+    /* Every cell this volume has seen (history and this session), for the
+     * badram line to paste: a power-of-two table and its own cover. */
+    struct cell *all_mem;          /* cap_all; NULL: this session only */
+    struct cell *all_sorted;       /* cap_all */
+    unsigned cap_all;
+    uint64_t *all_gran;            /* cap_gran */
+    struct cover_pair *all_pairs;  /* cap_gran */
+    struct badram_set all;
+    unsigned sessions;             /* sessions on this volume, this one included */
     struct il_model il;
     struct report_in in;
     char lines[16384];             /* session_lines, for the report */

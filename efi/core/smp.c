@@ -47,12 +47,12 @@ static void unlock(struct smp_barrier *b)
     __atomic_store_n(&b->lock, 0, __ATOMIC_RELEASE);
 }
 
-void smp_barrier_init(struct smp_barrier *b, uint32_t members, volatile uint32_t *abort)
+void smp_barrier_init(struct smp_barrier *b, uint64_t members, volatile uint32_t *abort)
 {
     b->lock = 0;
-    b->count = 0;
     b->members = members;
-    b->gen = 0;
+    b->arrived = 0;
+    b->refused = 0;
     b->abort = abort;
     __atomic_store_n(&b->gen, 0, __ATOMIC_SEQ_CST);   /* publishes the fields above */
 }
@@ -60,34 +60,41 @@ void smp_barrier_init(struct smp_barrier *b, uint32_t members, volatile uint32_t
 /* Caller holds the lock. */
 static void release_if_complete(struct smp_barrier *b)
 {
-    if (b->count && b->count >= b->members) {
-        b->count = 0;
+    if (b->arrived && (b->arrived & b->members) == b->members) {
+        b->arrived = 0;
         __atomic_store_n(&b->gen, b->gen + 1, __ATOMIC_RELEASE);
     }
 }
 
-int smp_barrier_wait(struct smp_barrier *b, void (*spin)(void *ctx), void *ctx)
+int smp_barrier_wait(struct smp_barrier *b, unsigned id, void (*spin)(void *ctx), void *ctx)
 {
+    uint64_t me = 1ull << (id & 63);
     lock(b);
+    if (!(b->members & me)) {
+        b->refused++;
+        unlock(b);
+        return SMP_REFUSED;
+    }
     uint32_t g = b->gen;
-    b->count++;
+    b->arrived |= me;
     release_if_complete(b);
     unlock(b);
     while (__atomic_load_n(&b->gen, __ATOMIC_ACQUIRE) == g) {
         if (b->abort && __atomic_load_n(b->abort, __ATOMIC_ACQUIRE))
-            return 1;
+            return SMP_ABORTED;
         if (spin)
             spin(ctx);
         __builtin_ia32_pause();
     }
-    return 0;
+    return SMP_PASSED;
 }
 
-void smp_barrier_leave(struct smp_barrier *b)
+void smp_barrier_leave(struct smp_barrier *b, unsigned id)
 {
+    uint64_t me = 1ull << (id & 63);
     lock(b);
-    if (b->members)
-        b->members--;
+    b->members &= ~me;
+    b->arrived &= ~me;
     release_if_complete(b);
     unlock(b);
 }
@@ -96,15 +103,19 @@ void smp_ring_init(struct smp_ring *r)
 {
     r->head = 0;
     r->tail = 0;
-    r->dropped = 0;
+    r->waits = 0;
 }
 
-int smp_ring_push(struct smp_ring *r, const struct smp_err *e)
+int smp_ring_push(struct smp_ring *r, const struct smp_err *e, int (*wait)(void *ctx), void *ctx)
 {
     uint32_t h = r->head;
     if (h - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) >= SMP_RING) {
-        __atomic_fetch_add(&r->dropped, 1, __ATOMIC_RELAXED);
-        return -1;
+        if (!wait)
+            return -1;
+        __atomic_fetch_add(&r->waits, 1, __ATOMIC_RELAXED);
+        while (h - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) >= SMP_RING)
+            if (wait(ctx))
+                return -1;
     }
     r->e[h & (SMP_RING - 1)] = *e;
     __atomic_store_n(&r->head, h + 1, __ATOMIC_RELEASE);
@@ -119,4 +130,9 @@ int smp_ring_pop(struct smp_ring *r, struct smp_err *e)
     *e = r->e[t & (SMP_RING - 1)];
     __atomic_store_n(&r->tail, t + 1, __ATOMIC_RELEASE);
     return 1;
+}
+
+uint32_t smp_ring_used(const struct smp_ring *r)
+{
+    return __atomic_load_n(&r->head, __ATOMIC_ACQUIRE) - r->tail;
 }

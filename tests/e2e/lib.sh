@@ -50,7 +50,7 @@ badram_covers() {
 
 # Tested ranges from report.txt as "start end" decimal lines.
 tested_ranges() {
-    sed -n '/^tested ranges:/,/^free RAM left out:/p' "$1" |
+    sed -n '/^tested ranges:/,/^\(free \)\?RAM left out:/p' "$1" |
         sed -n 's/^  \(0x[0-9a-f]*\)-\(0x[0-9a-f]*\) .*/\1 \2/p' |
         while read -r s e; do echo $((s)) $((e)); done
 }

@@ -8,6 +8,7 @@ cell=0x104123450
 cfg='tests=5
 quick=1
 range=0x100000000-0x108000000
+coverage=firmware
 on_finish=shutdown'
 if ! qemu_run high "$cfg" --mem 5G --timeout 300 \
     --fault "leak,addr=$cell,bit=5,hold_ms=30" >"$tmp/run.log" 2>&1; then

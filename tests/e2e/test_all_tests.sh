@@ -9,6 +9,7 @@ cfg='tests=0-10
 quick=1
 bitfade_sleep=1s
 range=0x2000000-0x4000000
+coverage=firmware
 on_finish=shutdown'
 if ! qemu_run all "$cfg" --smp 2 --mem 256M --timeout 300 \
     --fault 'stuck,addr=@lo+0x400008,bit=37,value=1' >"$tmp/run.log" 2>&1; then

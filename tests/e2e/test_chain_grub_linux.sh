@@ -10,6 +10,7 @@ cfg='tests=5
 quick=1
 range=0x10000000-0x18000000
 range=0x100000000-0x104000000
+coverage=firmware
 on_finish=shutdown'
 if ! qemu_run chain "$cfg" --mem 5G --timeout 400 \
     --fault "leak,addr=$c1,bit=3,hold_ms=30" \

@@ -16,6 +16,7 @@ run_once() {  # NAME HOLD-LINE
 quick=1
 range=$range_lo-$range_hi
 $2
+coverage=firmware
 on_finish=shutdown" --mem 512M --timeout 300 \
         --fault "$(printf 'leak,addr=0x%x,bit=17,hold_ms=100' "$cell")" >"$tmp/$1.log" 2>&1
 }

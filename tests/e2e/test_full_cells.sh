@@ -86,6 +86,7 @@ check "evil-dimm flipped both" bash -c 'grep -q "stuck .*bit=42" "$0" && grep -q
 fw='tests=3
 quick=1
 passes=1
+coverage=firmware
 on_finish=shutdown'
 if ! qemu_run fw "$fw" --mem 1G --timeout 400 "${faults[@]}" >"$tmp/fw.log" 2>&1; then
     notok "firmware-mode run with the same faults finishes (qemu-run: $(tail -n1 "$tmp/fw.log"))"
@@ -96,7 +97,7 @@ fcells=$(csv_cells "$tmp/fw/weakbit/errors.csv")
 check "firmware mode misses the cell in boot-services data ($A1)" bash -c '! grep -q "^$0 42$" <<<"$1"' "$a1" "$fcells"
 fw_tested() { tested_ranges "$1" | gawk -v a="$2" '$1 <= a && a < $2 { f = 1 } END { exit !f }'; }
 in_reserve() {
-    sed -n '/^free RAM left out:/,/^$/p' "$1" | grep 'reserve left to firmware' |
+    sed -n '/^\(free \)\?RAM left out:/,/^$/p' "$1" | grep 'reserve left to firmware' |
         gawk -v a="$2" '{ split($1, r, "-"); if (a >= strtonum(r[1]) && a < strtonum(r[2])) f = 1 } END { exit !f }'
 }
 fw_tested "$tmp/fw/weakbit/report.txt" "$a1" && notok "firmware mode did not test $A1 (firmware-owned)" ||

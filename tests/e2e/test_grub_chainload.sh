@@ -163,7 +163,7 @@ if ! grub-mkstandalone -O x86_64-efi -d /usr/lib/grub/x86_64-efi -o "$tmp/grubx6
 fi
 ok "grub-mkstandalone builds the GRUB image"
 
-printf 'tests=5\nquick=1\nrange=0x2000000-0x4000000\non_finish=shutdown\n' >"$tmp/chain.cfg"
+printf 'tests=5\nquick=1\nrange=0x2000000-0x4000000\ncoverage=firmware\non_finish=shutdown\n' >"$tmp/chain.cfg"
 out=$tmp/chain
 if "$root/tools/qemu-run" --efi "$tmp/grubx64.efi" --image "$img" --config "$tmp/chain.cfg" \
     --extra-file "EFI/weakbit/weakbit.efi=$app" --timeout 240 --out "$out" >"$tmp/run.log" 2>&1; then
@@ -181,6 +181,24 @@ check "serial: only the configured range is tested" \
     bash -c 'r=$(grep "^  range 0x" <<<"$0"); [ -n "$r" ] && gawk "{ split(\$2, a, \"-\"); if (strtonum(a[1]) < 0x2000000 || strtonum(a[2]) > 0x4000000) bad = 1 } END { exit bad }" <<<"$r"' "$serial"
 check "serial: result: PASS" grep -q '^result: PASS' <<<"$serial"
 check "report.txt came back from the ESP, PASS" grep -q '^result: PASS' "$out/weakbit/report.txt"
+# Coverage is honest under GRUB: GRUB's memory (loader data that is not
+# weakbit's image) is listed, and every region left out, by owner or
+# reason, adds up with the tested bytes to total RAM.
+r=$out/weakbit/report.txt
+loader=$(sed -n 's/^    the loader that started weakbit (loader code\/data) .*(\([0-9]*\) bytes)$/\1/p' "$r")
+check "report lists the loader's memory (${loader:-none} bytes)" test "${loader:-0}" -gt $((1 << 20))
+check "report lists this app's image apart from it" grep -q '^    this app (its image) ' "$r"
+check "the loader's regions are listed one by one" \
+    grep -Eq '^  0x[0-9a-f]+-0x[0-9a-f]+ +[0-9.]+ [KMG]iB  the loader that started weakbit' "$r"
+total=$(sed -n 's/^  tested .* total RAM counts reserved DRAM too (\([0-9]*\) bytes)$/\1/p' "$r")
+tested=$(sed -n 's/^  total RAM .*, tested .* (\([0-9]*\) bytes) in .*/\1/p' "$r")
+left=$(sed -n '/^  RAM left out, by owner or reason/,/^tested ranges:/p' "$r" |
+    sed -n 's/^    .*(\([0-9]*\) bytes)$/\1/p' | gawk '{ s += $1 } END { print s + 0 }')
+check "tested + left out = total RAM (${tested:-?} + $left = ${total:-?})" \
+    test -n "$total" -a "$(( ${tested:-0} + left ))" = "${total:-x}"
+check "no unaccounted bytes" bash -c '! grep -q "unaccounted" "$0"' "$r"
+check "the result line gives the share of RAM tested" \
+    grep -Eq '^result: PASS: .*, tested [0-9]+ of [0-9]+ MiB \([0-9]+\.[0-9] %\)(, coverage [a-z]+)?$' "$r"
 check "the ESP's EFI/BOOT/BOOTX64.EFI is the GRUB image" \
     bash -c 'mcopy -n -i "$0" ::/EFI/BOOT/BOOTX64.EFI "$1" && cmp -s "$1" "$2"' "$img" "$tmp/boot.efi" "$tmp/grubx64.efi"
 finish

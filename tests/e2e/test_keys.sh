@@ -8,6 +8,7 @@
 cfg='tests=3,5
 passes=3
 range=0x2000000-0x8000000
+coverage=firmware
 on_finish=shutdown'
 if ! qemu_run keys "$cfg" --mem 256M --timeout 200 \
     --key-on 'pass 1 test 5: Moving=s' \

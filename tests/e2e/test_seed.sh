@@ -15,6 +15,7 @@ boot() {  # NAME EXTRA-CONFIG
 quick=1
 range=$range_lo-0x3000000
 $2
+coverage=firmware
 on_finish=shutdown" --mem 512M --timeout 300 \
         --fault "$(printf 'stuck,addr=0x%x,bit=3,value=1' "$cell")" >"$tmp/$1.log" 2>&1 ||
         { notok "boot $1 finishes (qemu-run: $(tail -n1 "$tmp/$1.log"))"; finish; }

@@ -7,6 +7,7 @@
 
 cfg='tests=5
 quick=1
+coverage=firmware
 on_finish=shutdown'
 faults=()
 for c in 0 1 2 3; do
@@ -50,6 +51,7 @@ quick=1
 cpus=2
 cpu_mode=sequential
 range=0x2000000-0x6000000
+coverage=firmware
 on_finish=shutdown'
 if qemu_run seq "$cfg3" --smp 4 --mem 256M --timeout 300 >"$tmp/run3.log" 2>&1; then
     r=$tmp/seq/weakbit/report.txt

@@ -1,30 +1,66 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# A CPU that hangs mid-test (debug_hang_cpu=2): the BSP notices its heart
-# stopped, drops it, tests its chunk itself, and the run still ends with all
-# memory tested and a cell inside that chunk found.
+# CPUs that miss their deadline (ap_timeout=3s) are fenced off.
+# 1. debug_hang_cpu=2:8s: cpu 2 stalls 8 s before a barrier, then resumes
+#    and arrives late. It is fenced at 3 s; its late arrival is refused (no
+#    early release) and counted; its chunk is re-tested on cpu 0 only after
+#    it has stopped; no false error; all memory tested; the report names it.
+# 2. debug_hang_cpu=2: cpu 2 never comes back. Its chunk is not re-tested
+#    (it might still write there), and the report says so and how much.
 . "$(dirname "$0")/lib.sh"
 
-cfg='tests=5,3
+cfg='tests=3,5
+quick=1
+ap_timeout=3s
+debug_hang_cpu=2:8s
+on_finish=shutdown'
+if ! qemu_run late "$cfg" --smp 4 --mem 256M --timeout 400 >"$tmp/late.log" 2>&1; then
+    notok "run with a late CPU ends (qemu-run: $(tail -n1 "$tmp/late.log"))"
+    finish
+fi
+ok "run with a late CPU ends"
+w=$tmp/late/weakbit
+serial=$(serial_text "$tmp/late/serial.log")
+check "cpu 2 is fenced off at its deadline" \
+    grep -q "^cpu 2 (processor 2) missed its deadline (silent for 3 s): fenced off" <<<"$serial"
+check "its chunk is re-tested only after it stopped" \
+    grep -Eq "^cpu 2 stopped [0-9]+ ms after it was fenced off; its chunk .* is re-tested on cpu 0" <<<"$serial"
+check "no false error: PASS, 0 errors" grep -q "^result: PASS: 0 errors" "$w/report.txt"
+check "the late barrier arrival was refused, not counted as an arrival" \
+    grep -Eq "^  barrier arrivals of fenced CPUs refused: [1-9][0-9]*;" "$w/report.txt"
+check "report names cpu 2: fenced, stopped once, nothing left untested" \
+    bash -c 'grep -q "^  cpu 2: .*missed its deadline: fenced off" "$0" &&
+             grep -q "^    stopped afterwards 1 time (chunk re-tested on cpu 0); not re-tested: 0 bytes" "$0"' "$w/report.txt"
+bytes=$(sed -n 's/^  total RAM .*(\([0-9]*\) bytes).*/\1/p' "$w/report.txt")
+total=$(sed -n 's/^  total: bytes \([0-9]*\) .*/\1/p' "$w/report.txt")
+check "all memory tested: CPUs tested 2 x the bytes (tests 3 and 5: $total = 2 x ${bytes:-?})" \
+    test "${total:-x}" = "$((2 * ${bytes:-0}))"
+check "both tests completed" bash -c 'grep -q "^pass 1 test 3: done" <<<"$0" && grep -q "^pass 1 test 5: done" <<<"$0"' "$serial"
+check "test 5 ran on all 4 CPUs again (cpu 2 parked cleanly)" bash -c '! grep -q "further tests run on cpu 0 only" <<<"$0"' "$serial"
+
+cfg='tests=3,5
 quick=1
 ap_timeout=3s
 debug_hang_cpu=2
+coverage=firmware
 on_finish=shutdown'
-if ! qemu_run hang "$cfg" --smp 4 --mem 256M --timeout 300 \
-    --fault 'leak,addr=@cpu2+0x200008,bit=5,hold_ms=20' >"$tmp/run.log" 2>&1; then
+if ! qemu_run hang "$cfg" --smp 4 --mem 256M --timeout 400 >"$tmp/run.log" 2>&1; then
     notok "run with a hung CPU still ends (qemu-run: $(tail -n1 "$tmp/run.log"))"
     finish
 fi
 ok "run with a hung CPU still ends"
 w=$tmp/hang/weakbit
 serial=$(serial_text "$tmp/hang/serial.log")
-check "the hung CPU is reported" grep -q "^cpu 2 (processor 2) stopped responding for 3 s: dropped; its chunk is re-run on cpu 0" <<<"$serial"
+check "the hung CPU is fenced off" grep -q "^cpu 2 (processor 2) missed its deadline (silent for 3 s): fenced off" <<<"$serial"
+check "its chunk is reported as not re-tested, and why" \
+    grep -Eq "^cpu 2 did not stop within [0-9]+ s of being fenced off: its chunk .* is NOT re-tested \(it may still write there\)" <<<"$serial"
 check "later tests fall back to one CPU and say so" grep -q "further tests run on cpu 0 only" <<<"$serial"
-check "report marks it dropped" grep -q "^  cpu 2: .*dropped: stopped responding" "$w/report.txt"
 bytes=$(sed -n 's/^  total RAM .*(\([0-9]*\) bytes).*/\1/p' "$w/report.txt")
 total=$(sed -n 's/^  total: bytes \([0-9]*\) .*/\1/p' "$w/report.txt")
-check "no memory went untested: CPUs tested 2 x the bytes (tests 3 and 5)" test "$total" = "$((2 * bytes))"
-a=$(( $(sed 's/.*addr=\(0x[0-9a-f]*\).*/\1/' "$tmp/hang/faults.txt") ))
-check "the cell in the hung CPU's chunk was found anyway" test "$(csv_cells "$w/errors.csv")" = "$a 5"
+unretested=$(sed -n 's/^    stopped afterwards 0 times (chunk re-tested on cpu 0); not re-tested: \([0-9]*\) bytes.*/\1/p' "$w/report.txt")
+check "report: cpu 2 fenced, its chunk not re-tested (${unretested:-?} bytes)" \
+    test -n "$unretested" -a "${unretested:-0}" -gt 0
+check "tested + not re-tested = 2 x the bytes ($total + ${unretested:-?} = 2 x ${bytes:-?})" \
+    test "$(( ${total:-0} + ${unretested:-0} ))" = "$((2 * ${bytes:-0}))"
 check "both tests completed" bash -c 'grep -q "^pass 1 test 3: done" <<<"$0" && grep -q "^pass 1 test 5: done" <<<"$0"' "$serial"
 finish

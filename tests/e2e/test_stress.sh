@@ -23,6 +23,7 @@ duration=90s
 focus=cells
 focus_margin=8M
 temp_stub=45-85
+coverage=firmware
 on_finish=shutdown'
 qemu_run stress "$cfg" --smp 2 --mem 512M --timeout 200 --image "$img" --file errors.csv="$tmp/old.csv" \
     --fault "leak,addr=$a,bit=21,hold_ms=2" \
@@ -67,6 +68,7 @@ check "both sessions are in errors.csv" test "$(grep -c '^# session ' "$w/errors
 cfg2='tests=5
 quick=1
 range=0x8000000-0x8800000
+coverage=firmware
 on_finish=shutdown'
 if qemu_run again "$cfg2" --mem 512M --timeout 200 --image "$img" >"$tmp/run2.log" 2>&1; then
     ok "second session on the same stick finishes"

@@ -7,6 +7,7 @@
 
 cfg='tests=5
 passes=1
+coverage=firmware
 on_finish=shutdown'
 if ! qemu_run cells "$cfg" --mem 512M --timeout 300 \
     --fault 'leak,addr=@lo+0x200008,bit=17,hold_ms=40' \

@@ -65,7 +65,7 @@ if [ ! -x "$build/evil-dimm" ]; then
     notok "boot as a USB stick: no $build/evil-dimm (run make)"
     finish
 fi
-printf 'tests=5\nquick=1\non_finish=shutdown\n' >"$tmp/usb.cfg"
+printf 'tests=5\nquick=1\ncoverage=firmware\non_finish=shutdown\n' >"$tmp/usb.cfg"
 out=$tmp/usb
 if ! "$root/tools/qemu-run" --usb-image "$img" --config "$tmp/usb.cfg" --evil "$build/evil-dimm" \
     --fault 'leak,addr=@lo+0x300008,bit=9,hold_ms=40' --timeout 300 --out "$out" >"$tmp/run.log" 2>&1; then

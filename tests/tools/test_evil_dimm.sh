@@ -223,6 +223,31 @@ else
 	not_ok "stuck-at: evil-dimm did not become ready"
 fi
 
+# --- 1b. region: a stuck bit in every word of a range ------------------------
+write_word "$SMALL" $((0x7ff8)) 0000000000000000
+write_word "$SMALL" $((0x8000)) 0000000000000000
+write_word "$SMALL" $((0x8ff8)) 0123456789abcdef
+write_word "$SMALL" $((0x9000)) 0000000000000000
+if start_ed "$T/r1b" "$T/log1b" --file "$SMALL" --map 0-0xffffff@0 --seed 1 \
+	--fault region,addr=0x8000,len=0x1000,bit=9,value=1; then
+	check "region: first word forced" wait_word "$SMALL" $((0x8000)) 0000000000000200 1
+	check "region: last word forced, other bits kept" wait_word "$SMALL" $((0x8ff8)) 0123456789abcfef 1
+	check "region: words around it untouched" \
+		bash -c '[[ $1 == 0000000000000000 && $2 == 0000000000000000 ]]' _ \
+		"$(read_word "$SMALL" $((0x7ff8)))" "$(read_word "$SMALL" $((0x9000)))"
+	write_word "$SMALL" $((0x8800)) 0000000000000000
+	check "region: forces again after a rewrite" wait_word "$SMALL" $((0x8800)) 0000000000000200 1
+	stop_ed
+	check "region: every word counted once, and the rewrite" \
+		log_has "$T/log1b" "summary region addr=0x8000 bit=9 flips=513"
+else
+	not_ok "region: evil-dimm did not become ready"
+fi
+expect_refused "region: len not a multiple of 8 refused" --file "$SMALL" --fault region,addr=0x8000,len=12,bit=1,value=1
+expect_refused "region: len required" --file "$SMALL" --fault region,addr=0x8000,bit=1,value=1
+expect_refused "region: beyond the mapped RAM refused" --file "$SMALL" --map 0-0xffffff@0 \
+	--fault region,addr=0xfff000,len=0x2000,bit=1,value=1
+
 # --- 2./3. leaks -------------------------------------------------------------
 write_word "$SMALL" $((0x2000)) deadbeef00020001 # leaks after 100 ms
 write_word "$SMALL" $((0x3000)) deadbeef00020001 # dormant for 2 s

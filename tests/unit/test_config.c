@@ -41,6 +41,14 @@ TEST(config_defaults_match_contract)
     CHECK_EQ_U64(c.seed, 0);
 }
 
+TEST(config_debug_hang_for_a_while)
+{
+    struct wb_config h;
+    CHECK_EQ_U64(parse(&h, "debug_hang_cpu=3:8s"), 0);
+    CHECK(h.debug_hang_cpu == 3 && h.debug_hang_ms == 8000);
+    CHECK_EQ_U64(parse(&h, "debug_hang_cpu=3:"), 1);
+}
+
 TEST(config_good_input)
 {
     struct wb_config c;
@@ -53,7 +61,7 @@ TEST(config_good_input)
                             "interleave=ch:0x40\nmax_pairs=8\nfocus=cells focus_margin=4M\n"
                             "temp_stub=40-85\nbitfade_sleep=90s\nap_timeout=5s debug_hang_cpu=2\n"
                             "hold_ms=0 seed=0x5eed0123456789ab\n"), 0);
-    CHECK(c.ap_timeout_s == 5 && c.debug_hang_cpu == 2);
+    CHECK(c.ap_timeout_s == 5 && c.debug_hang_cpu == 2 && c.debug_hang_ms == 0);
     CHECK_EQ_U64(c.bitfade_ms, 90000);
     CHECK(c.bitfade_set);
     CHECK_EQ_U64(c.hold_ms, 0);

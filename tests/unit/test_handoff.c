@@ -41,6 +41,13 @@ static void sample(struct handoff *h, unsigned ncells)
                                              .pass = 0, .bit = (uint8_t)(i % 64), .test = 5, .cpu = 0, .flags = 0 };
     h->cells = cells_in;
     h->ncells = ncells;
+    h->madt_cpus = 4;
+    h->fw_cpus = 4;
+    h->ncpus = 4;
+    h->cpus[0] = (struct handoff_cpu){ 0, HANDOFF_CPU_RAN, 1ull << 28, 1200 };
+    h->cpus[1] = (struct handoff_cpu){ 1, HANDOFF_CPU_RAN, (1ull << 28) + 4096, 1300 };
+    h->cpus[2] = (struct handoff_cpu){ 2, HANDOFF_CPU_FENCED, 0, 0 };
+    h->cpus[3] = (struct handoff_cpu){ 300, HANDOFF_CPU_MISSING, 0, 0 };
 }
 
 TEST(handoff_round_trip)
@@ -73,6 +80,10 @@ TEST(handoff_round_trip)
     CHECK_EQ_U64(g.ncells, 300);
     CHECK(!memcmp(cells_out, cells_in, sizeof cells_in));
     CHECK_EQ_U64(g.cells_lost, 0);
+    CHECK_EQ_U64(g.madt_cpus, 4);
+    CHECK_EQ_U64(g.fw_cpus, 4);
+    CHECK_EQ_U64(g.ncpus, 4);
+    CHECK(!memcmp(g.cpus, h.cpus, 4 * sizeof h.cpus[0]));
 
     /* Fewer cell slots than cells: the rest are counted, not written past. */
     g.cells = cells_out;
@@ -107,7 +118,7 @@ TEST(handoff_rejects_damage)
     bad[0] = 'X';
     CHECK_EQ_U64(handoff_decode(&g, bad, n), HANDOFF_MAGIC);
     memcpy(bad, buf, n);
-    bad[4] = 2;
+    bad[4] = 1;   /* the format before per-CPU lines */
     CHECK_EQ_U64(handoff_decode(&g, bad, n), HANDOFF_VERSION);
     /* Random garbage never decodes and never reads out of bounds (ASan). */
     srand(1);

@@ -121,27 +121,97 @@ TEST(session_new_vs_reseen_against_history)
     free(f);
 }
 
-TEST(session_row_cap_counts_every_row)
+TEST(session_row_cap_folds_into_summaries)
 {
     struct fixture *f = setup();
     session_test_begin(&f->s, mt_find(5));
     struct session_cell_news news[64];
-    /* Just below the cap: a word with 3 bad bits straddles it. */
-    f->s.error_rows = SESSION_MAX_ROWS - 1;
+    /* Just below the cap: a word with 3 bad bits would cross it, so it is
+     * folded whole; one with 1 bit still fits; then the cap is reached. */
+    f->s.fold.acct.rows = SESSION_MAX_ROWS - 1;
     session_take_error(&f->s, 0, 0x800000, 0, 7, 1, 0, FAILBIT_NO_TEMP, &f->sb, news);
-    CHECK_EQ_U64(count_lines(f->csv, "0.001,"), 1);
-    CHECK_EQ_U64(f->s.rows_unlogged, 2);
-    CHECK_EQ_U64(f->s.error_rows, SESSION_MAX_ROWS + 2);
-    /* Past the cap no row is written, but the cells still count. */
+    CHECK_EQ_U64(f->sb.len, 0);
+    session_take_error(&f->s, 0, 0x700000, 0, 1, 2, 0, FAILBIT_NO_TEMP, &f->sb, news);
+    CHECK_EQ_U64(count_lines(f->csv, "0.002,"), 1);
     f->sb.len = 0;
     f->csv[0] = 0;
-    session_take_error(&f->s, 0, 0x900000, 0, 1, 2, 0, FAILBIT_NO_TEMP, &f->sb, news);
+    session_take_error(&f->s, 0, 0x800008, 0, 1, 2, 0, FAILBIT_NO_TEMP, &f->sb, news);
     CHECK_EQ_U64(f->sb.len, 0);
-    CHECK_EQ_U64(f->s.rows_unlogged, 3);
-    CHECK_EQ_U64(f->s.cells.n, 4);
-    /* A failed append is counted too. */
+    CHECK_EQ_U64(f->s.fold.acct.summarised, 2);
+    uint64_t words;
+    CHECK_EQ_U64(session_take_summaries(&f->s, &f->sb, &words), 1);
+    CHECK_EQ_U64(words, 2);
+    CHECK(starts(f->csv, "# summary 0.001-0.002 pass 0 test 5 cpu 0 words 2 bits 0x0000000000000007 "
+                         "range 0x800000-0x800008 uncertain 0\n"));
+    /* The summary's range is in the cell table (for badram.txt). */
+    CHECK(cells_find(&f->s.cells, 0x800000, 0) != 0);
+    CHECK(cells_find(&f->s.cells, 0x800008, 0) != 0);
+    /* A failed write moves rows and summaries to the lost side. */
+    session_write_failed(&f->s, 0, 0, 1, 2);
+    CHECK_EQ_U64(fold_lost(&f->s.fold.acct, 3), 2);   /* 3 counted, 1 row written */
     session_rows_lost(&f->s, 5);
-    CHECK_EQ_U64(f->s.rows_unlogged, 8);
+    CHECK_EQ_U64(f->s.rows_unlogged, 5);
+    free(f);
+}
+
+/* A ring that had to make its CPU wait sheds load: its words are folded,
+ * and the report's numbers add up. */
+TEST(session_shed_words_are_summarised_and_accounted)
+{
+    struct fixture *f = setup();
+    session_test_begin(&f->s, mt_find(5));
+    struct session_cell_news news[64];
+    for (unsigned i = 0; i < 100; i++)
+        session_take_error(&f->s, 1, 0x1000000 + i * 8ull, 0, 1ull << 17, i, i % 2 ? FOLD_SHED : 0,
+                           FAILBIT_NO_TEMP, &f->sb, news);
+    uint64_t words;
+    session_take_summaries(&f->s, &f->sb, &words);
+    CHECK_EQ_U64(words, 50);
+    CHECK_EQ_U64(count_lines(f->csv, "0."), 50);
+    session_test_end(&f->s, mt_find(5), 100, 1000, 0, 0);
+    session_pass_end(&f->s);
+    struct session_platform pf = { .firmware = "test", .serial_route = "none", .temp_source = "n/a",
+                                   .cpus_used = 1, .cpus_found = 1, .total_ms = 1000, .counted = 100 };
+    f->out.sorted = f->sorted, f->out.cap_cells = CELLS;
+    f->out.gran = f->gran, f->out.pairs = f->pairs, f->out.cap_gran = GRAN;
+    session_finish(&f->s, &pf, &f->out);
+    char buf[8192];
+    struct sbuf sb;
+    sbuf_init(&sb, buf, sizeof buf);
+    session_summary_text(&f->out, &sb);
+    CHECK(strstr(buf, "\nerrors: 100 counted, 50 rows written (50 errors), 50 summarised (1 record), 0 lost\n") != 0);
+    /* One word the kernels counted that went nowhere shows as lost. */
+    pf.counted = 101;
+    session_finish(&f->s, &pf, &f->out);
+    sbuf_init(&sb, buf, sizeof buf);
+    session_summary_text(&f->out, &sb);
+    CHECK(strstr(buf, ", 1 lost\n") != 0);
+    free(f);
+}
+
+/* badram.txt covers the history's cells too; today's line is a comment. */
+TEST(session_badram_covers_every_session)
+{
+    struct fixture *f = setup();
+    static struct cell all[4096], all_sorted[4096];
+    static uint64_t ag[GRAN];
+    static struct cover_pair ap[GRAN];
+    struct failbit old = { .addr = 0x20000008, .bit = 17 };
+    cells_add(&f->s.known, &old);
+    f->s.hist.sessions = 1;
+    session_test_begin(&f->s, mt_find(5));
+    struct session_cell_news news[64];
+    session_take_error(&f->s, 0, 0x50000010, 0, 8, 1, 0, FAILBIT_NO_TEMP, &f->sb, news);
+    f->out.all_mem = all, f->out.all_sorted = all_sorted, f->out.cap_all = 4096;
+    f->out.all_gran = ag, f->out.all_pairs = ap;
+    finish(f);
+    char buf[8192];
+    struct sbuf sb;
+    sbuf_init(&sb, buf, sizeof buf);
+    session_badram_text(&f->out, &sb);
+    CHECK(starts(buf, "GRUB_BADRAM=\"0x20000000,0x7ffffffffff00000,0x50000000,0x7ffffffffff00000\"\n"));
+    CHECK(strstr(buf, "# the lines above cover every cell recorded on this volume (2 sessions, 2 bad granules)") != 0);
+    CHECK(strstr(buf, "\n# this session only (1 bad granule): GRUB_BADRAM=\"0x50000000,0x7ffffffffff00000\"\n") != 0);
     free(f);
 }
 
@@ -212,7 +282,7 @@ TEST(session_summary_and_badram)
     struct sbuf sb;
     sbuf_init(&sb, buf, sizeof buf);
     session_summary_text(&f->out, &sb);
-    CHECK(starts(buf, "result: FAIL: 3 errors, 2 weak cells, 1 pass over 1 GiB in 1.0 s\n"));
+    CHECK(starts(buf, "result: FAIL: 3 errors, 2 weak cells, 1 pass over 1 GiB in 1.0 s, tested "));
     CHECK(strstr(buf, "  weak cell 0x39e2a000 bit 42: 2 errors\n") != 0);
     sbuf_init(&sb, buf, sizeof buf);
     session_badram_text(&f->out, &sb);

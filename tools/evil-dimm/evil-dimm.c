@@ -37,7 +37,7 @@
 #define MONITOR_CONNECT_TIMEOUT_MS 5000
 #define MONITOR_REPLY_TIMEOUT_MS 10000
 
-enum fault_kind { FAULT_LEAK, FAULT_STUCK };
+enum fault_kind { FAULT_LEAK, FAULT_STUCK, FAULT_REGION };
 
 struct map_entry {
 	uint64_t start; // guest physical, inclusive
@@ -48,6 +48,7 @@ struct map_entry {
 struct fault {
 	enum fault_kind kind;
 	uint64_t addr;
+	uint64_t len;     // region: bytes, a multiple of 8
 	unsigned bit;
 	uint64_t hold_ns;
 	double p;
@@ -109,6 +110,9 @@ static void usage(FILE *out)
 	"Faults (addr: guest physical address of an aligned 64-bit LE word):\n"
 	"  --fault leak,addr=A,bit=N[,hold_ms=200][,p=1.0][,charged=1][,after_s=0]\n"
 	"  --fault stuck,addr=A,bit=N,value=0|1[,after_s=0]\n"
+	"  --fault region,addr=A,len=L,bit=N,value=0|1[,after_s=0]\n"
+	"                        the bit stuck in every word of [A, A+L): a dead\n"
+	"                        data line or column (L a multiple of 8)\n"
 	"\n"
 	"Other options:\n"
 	"  --file PATH           the RAM backing file\n"
@@ -491,7 +495,7 @@ static bool map_translate(uint64_t pa, uint64_t *off)
 
 static const char *kind_name(enum fault_kind k)
 {
-	return k == FAULT_LEAK ? "leak" : "stuck";
+	return k == FAULT_LEAK ? "leak" : k == FAULT_STUCK ? "stuck" : "region";
 }
 
 static void parse_fault(const char *arg)
@@ -515,8 +519,10 @@ static void parse_fault(const char *arg)
 		f.kind = FAULT_LEAK;
 	else if (!strcmp(tok, "stuck"))
 		f.kind = FAULT_STUCK;
+	else if (!strcmp(tok, "region"))
+		f.kind = FAULT_REGION;
 	else
-		die("--fault %s: unknown kind '%s' (leak or stuck)", arg, tok);
+		die("--fault %s: unknown kind '%s' (leak, stuck or region)", arg, tok);
 
 	while ((tok = strtok_r(NULL, ",", &save))) {
 		char *eq = strchr(tok, '=');
@@ -559,7 +565,10 @@ static void parse_fault(const char *arg)
 			if (strcmp(val, "0") && strcmp(val, "1"))
 				die("--fault %s: charged must be 0 or 1, got '%s'", arg, val);
 			f.charged = (unsigned)(val[0] - '0');
-		} else if (f.kind == FAULT_STUCK && !strcmp(key, "value")) {
+		} else if (f.kind == FAULT_REGION && !strcmp(key, "len")) {
+			if (!parse_u64(val, &f.len) || !f.len || (f.len & 7) || f.len > (1ull << 40))
+				die("--fault %s: len must be a non-zero multiple of 8, got '%s'", arg, val);
+		} else if (f.kind != FAULT_LEAK && !strcmp(key, "value")) {
 			if (strcmp(val, "0") && strcmp(val, "1"))
 				die("--fault %s: value must be 0 or 1, got '%s'", arg, val);
 			f.value = (unsigned)(val[0] - '0');
@@ -572,8 +581,12 @@ static void parse_fault(const char *arg)
 		die("--fault %s: addr= is required", arg);
 	if (!have_bit)
 		die("--fault %s: bit= is required", arg);
-	if (f.kind == FAULT_STUCK && !have_value)
-		die("--fault %s: value= is required for stuck", arg);
+	if (f.kind != FAULT_LEAK && !have_value)
+		die("--fault %s: value= is required for %s", arg, kind_name(f.kind));
+	if (f.kind == FAULT_REGION && !f.len)
+		die("--fault %s: len= is required for region", arg);
+	if (f.kind == FAULT_REGION && f.addr + f.len < f.addr)
+		die("--fault %s: range overflows", arg);
 	if (f.addr & 7)
 		die("--fault %s: addr 0x%" PRIx64 " is not 8-byte aligned", arg, f.addr);
 	faults[fault_len++] = f;
@@ -587,6 +600,16 @@ static void resolve_faults(bool size_known, uint64_t file_size)
 		if (!map_translate(f->addr, &f->file_off))
 			die("fault %s addr=0x%" PRIx64 ": not in any mapped RAM range",
 			    kind_name(f->kind), f->addr);
+		if (f->kind == FAULT_REGION) {
+			// One contiguous stretch of the file, or the words would be scattered.
+			uint64_t last;
+			uint64_t end = f->addr + f->len - 8;
+			if (!map_translate(end, &last) || last - f->file_off != end - f->addr)
+				die("fault region addr=0x%" PRIx64 " len=0x%" PRIx64
+				    ": not one contiguous mapped RAM range", f->addr, f->len);
+			if (size_known && (last > file_size || file_size - last < 8))
+				die("fault region addr=0x%" PRIx64 ": end beyond the file", f->addr);
+		}
 		if (size_known && (f->file_off > file_size || file_size - f->file_off < 8))
 			die("fault %s addr=0x%" PRIx64 ": file offset 0x%" PRIx64
 			    " beyond file size 0x%" PRIx64,
@@ -601,6 +624,10 @@ static void log_armed(const struct fault *f)
 			 " hold_ms=%" PRIu64 " p=%g charged=%u after_s=%g",
 			 f->addr, f->bit, f->file_off, f->hold_ns / 1000000u, f->p,
 			 f->charged, f->after_s);
+	else if (f->kind == FAULT_REGION)
+		log_line("armed region addr=0x%" PRIx64 " len=0x%" PRIx64 " bit=%u off=0x%" PRIx64
+			 " value=%u after_s=%g",
+			 f->addr, f->len, f->bit, f->file_off, f->value, f->after_s);
 	else
 		log_line("armed stuck addr=0x%" PRIx64 " bit=%u off=0x%" PRIx64
 			 " value=%u after_s=%g",
@@ -655,6 +682,23 @@ static void step_stuck(struct fault *f, unsigned cur, uint64_t t)
 	}
 }
 
+// Every word of the range: a plain read first, the locked RMW only for a
+// word whose bit the guest has just set the other way.
+static void step_region(struct fault *f, uint64_t t)
+{
+	uint64_t mask = 1ull << f->bit, n = f->len / 8, forced = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t v = __atomic_load_n(&f->word[i], __ATOMIC_RELAXED);
+		if (((v & mask) != 0) != f->value && set_bit_atomic(&f->word[i], f->bit, f->value))
+			forced++;
+	}
+	if (forced && !f->flips)
+		log_line("t=%.3f region addr=0x%" PRIx64 " len=0x%" PRIx64 " bit=%u first forced %u",
+			 elapsed_s(t), f->addr, f->len, f->bit, f->value);
+	f->flips += forced;
+}
+
 static void poll_faults(uint64_t t)
 {
 	for (size_t i = 0; i < fault_len; i++) {
@@ -667,6 +711,10 @@ static void poll_faults(uint64_t t)
 			if (f->after_s > 0)
 				log_line("t=%.3f %s addr=0x%" PRIx64 " bit=%u active", elapsed_s(t),
 					 kind_name(f->kind), f->addr, f->bit);
+		}
+		if (f->kind == FAULT_REGION) {
+			step_region(f, t);
+			continue;
 		}
 		unsigned cur = (unsigned)((__atomic_load_n(f->word, __ATOMIC_ACQUIRE) >> f->bit) & 1);
 		if (f->kind == FAULT_LEAK)

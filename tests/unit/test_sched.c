@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+// The bare-metal scheduler with threads as APs: chunks cover every byte
+// once and each CPU's bytes add up; errors reach the BSP with the CPU that
+// saw them, more than a ring holds without a loss; one-CPU tests rotate;
+// a CPU that stops beating is fenced and its chunk re-tested on the BSP.
+#include "check.h"
+#include "core/sched.h"
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+
+#define NCPU 4
+#define HANG_NONE 99
+
+static struct sched S;
+static pthread_t th[NCPU];
+static volatile int hang_slot = HANG_NONE, released;
+static unsigned fenced_slot, nerr;
+static struct { unsigned cpu; uint64_t addr; } errs[2048];
+static uint64_t bad_addr, burst_addr;
+
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t e, uint64_t a, uint64_t tsc, unsigned f)
+{
+    (void)ctx, (void)e, (void)a, (void)tsc, (void)f;
+    if (nerr < 2048)
+        errs[nerr++] = (typeof(errs[0])){ cpu, addr };
+}
+
+static void on_fence(void *ctx, unsigned slot)
+{
+    (void)ctx;
+    fenced_slot = slot;
+    released = 1;   /* the "INIT": the hung thread gives up */
+}
+
+static const struct sched_hooks hooks = { .error = on_error, .fence = on_fence, .tsc = now_ns };
+
+/* A kernel: walks its ranges block by block, meets the others twice, and
+ * reports an error at bad_addr (once) and 600 at burst_addr when they lie
+ * in its chunk. */
+static void fake_kernel(struct mt_run *r)
+{
+    if ((int)r->cpu == hang_slot) {
+        while (!released)
+            ;
+        r->aborted = 1;
+        return;
+    }
+    for (int phase = 0; phase < 2; phase++) {
+        struct mt_cursor c = { 0 };
+        uint64_t lo, hi;
+        while (mt_next_up(r, &c, &lo, &hi)) {
+            if (phase == 0 && bad_addr >= lo && bad_addr < hi)
+                mt_report(r, bad_addr, 0, 1);
+            if (phase == 1 && burst_addr >= lo && burst_addr < hi)
+                for (int i = 0; i < 600; i++)
+                    mt_report(r, burst_addr, 0, 2);
+        }
+        mt_sync(r);
+    }
+}
+
+static const struct mt_test par = { .num = 3, .name = "fake parallel", .mode = MT_ALL_CPUS,
+                                    .iterations = 1, .run = fake_kernel };
+static const struct mt_test one = { .num = 0, .name = "fake one-cpu", .mode = MT_ONE_CPU,
+                                    .iterations = 1, .run = fake_kernel };
+
+static void *ap(void *arg)
+{
+    sched_ap_loop(&S, (unsigned)(uintptr_t)arg);
+    return NULL;
+}
+
+/* silence_ms: how long a CPU may go without a heartbeat; long where no CPU
+ * should be fenced, so a busy host cannot starve a thread into a fence. */
+static void start(uint64_t silence_ms)
+{
+    struct wb_config cfg = { .cpu_mode = CFG_CPU_PARALLEL, .ap_timeout_s = 1 };
+    sched_init(&S, NCPU, &cfg, 1000000, &hooks);
+    S.silence_tsc = silence_ms * 1000000;
+    nerr = 0;
+    released = 0;
+    fenced_slot = 0;
+    for (unsigned i = 1; i < NCPU; i++)
+        pthread_create(&th[i], NULL, ap, (void *)(uintptr_t)i);
+}
+
+static void stop(void)
+{
+    released = 1;
+    CHECK_EQ_U64(sched_stop(&S, 2000), 0);
+    for (unsigned i = 1; i < NCPU; i++)
+        pthread_join(th[i], NULL);
+}
+
+static const struct mem_range ranges[2] = { { 0x100000, 64ull << 20 }, { 0x10000000, 37ull << 20 } };
+#define TOTAL ((64ull + 37) << 20)
+
+TEST(sched_parallel_chunks_add_up_and_errors_keep_their_cpu)
+{
+    hang_slot = HANG_NONE;
+    start(30000);
+    struct mem_range ch[8];
+    unsigned n = sched_chunk(&S, ranges, 2, 2, ch, 8);
+    CHECK(n >= 1);
+    bad_addr = ch[0].base + 0x1000;
+    n = sched_chunk(&S, ranges, 2, 3, ch, 8);
+    burst_addr = ch[n - 1].base + ch[n - 1].len - 8;
+    int aborted = 1;
+    uint64_t e = sched_run(&S, &par, ranges, 2, 0, 1, &aborted);
+    CHECK(!aborted);
+    CHECK_EQ_U64(e, 601);
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < NCPU; i++) {
+        CHECK(S.cpu[i].bytes > 0);
+        sum += S.cpu[i].bytes;
+    }
+    CHECK_EQ_U64(sum, TOTAL);
+    unsigned on2 = 0, on3 = 0, other = 0;
+    for (unsigned i = 0; i < nerr; i++) {
+        if (errs[i].addr == bad_addr && errs[i].cpu == 2)
+            on2++;
+        else if (errs[i].addr == burst_addr && errs[i].cpu == 3)
+            on3++;
+        else
+            other++;
+    }
+    CHECK_EQ_U64(on2, 1);
+    CHECK_EQ_U64(on3, 600);   /* more than SMP_RING: the AP waited, nothing dropped */
+    CHECK_EQ_U64(other, 0);
+    CHECK(S.ring[3].waits > 0);   /* the ring did fill up */
+    CHECK_EQ_U64(S.lost[3], 0);
+    stop();
+}
+
+TEST(sched_one_cpu_tests_rotate)
+{
+    hang_slot = HANG_NONE;
+    bad_addr = burst_addr = 0;
+    start(30000);
+    for (unsigned k = 0; k < NCPU; k++) {
+        int aborted;
+        sched_run(&S, &one, ranges, 2, 0, 1, &aborted);
+    }
+    for (unsigned i = 0; i < NCPU; i++)
+        CHECK_EQ_U64(S.cpu[i].bytes, TOTAL);
+    stop();
+}
+
+TEST(sched_fences_a_silent_cpu_and_retests_its_chunk)
+{
+    hang_slot = 1;
+    bad_addr = burst_addr = 0;
+    start(1500);
+    struct mem_range ch[8];
+    uint64_t want1 = 0;
+    unsigned n = sched_chunk(&S, ranges, 2, 1, ch, 8);
+    for (unsigned i = 0; i < n; i++)
+        want1 += ch[i].len;
+    int aborted = 1;
+    sched_run(&S, &par, ranges, 2, 0, 1, &aborted);
+    CHECK(!aborted);
+    CHECK_EQ_U64(fenced_slot, 1);
+    CHECK(S.cpu[1].fenced);
+    CHECK_EQ_U64(S.cpu[1].bytes, 0);
+    CHECK_EQ_U64(S.cpu[0].bytes + S.cpu[2].bytes + S.cpu[3].bytes, TOTAL);
+    CHECK(S.cpu[0].bytes >= want1);
+    CHECK_EQ_U64(sched_live(&S), 3);
+    /* The next test splits over the three left. */
+    hang_slot = HANG_NONE;
+    sched_run(&S, &par, ranges, 2, 0, 1, &aborted);
+    CHECK_EQ_U64(S.cpu[1].bytes, 0);
+    CHECK_EQ_U64(S.cpu[0].bytes + S.cpu[2].bytes + S.cpu[3].bytes, 2 * TOTAL);
+    stop();
+}
