@@ -67,6 +67,8 @@ static void fill_session(struct session *s)
     fmt_format(s->started, sizeof s->started, "%s", rec->started);
     s->passes_done = rec->passes_done;
     s->pass = rec->pass;
+    s->cfg.seed = rec->seed;         /* the run's, not this boot's */
+    s->cfg.hold_ms = rec->hold_ms;
     s->user_stop = rec->user_stop;
     s->error_words = rec->error_words;
     for (unsigned i = 0; i < rec->ntests && i <= MT_MAX_TEST; i++) {

@@ -47,6 +47,8 @@ static void fill_record(int finished, const struct bare_fault *f)
     h->elapsed_ms = timer_ms();
     h->passes_done = S->passes_done;
     h->pass = S->pass;
+    h->seed = S->cfg.seed;
+    h->hold_ms = (uint32_t)S->cfg.hold_ms;
     h->error_words = S->error_words;
     h->error_rows = S->error_rows;
     h->ram_bytes = fp->plan.ram_total;

@@ -11,7 +11,6 @@
 #include "core/tests/catalog.h"
 
 #define CONFIG_MAX_RANGES 16
-#define CONFIG_HOLD_MS 150       /* hold_ms= default */
 
 enum cfg_mode { CFG_MODE_TEST, CFG_MODE_STRESS };
 enum cfg_cpu_mode { CFG_CPU_PARALLEL, CFG_CPU_SEQUENTIAL, CFG_CPU_SINGLE };

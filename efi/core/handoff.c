@@ -3,11 +3,11 @@
 
 #define MAGIC 0x4f484257u        /* "WBHO" */
 #define CHUNK_MAGIC 0x43484257u  /* "WBHC" */
-#define VERSION 2
+#define VERSION 3
 #define HEAD 16                  /* magic, version, flags, length, crc */
 #define CELL_BYTES 44
 #define CPU_BYTES 21
-#define FIXED_BYTES (HEAD + 4 + 40 + 32 + 8 + 4 + 4 + 8 * 6 + 4 + 8 * 3 + 4 + 2 + 2 + 2 + 4 + 4 + 2 + 2)
+#define FIXED_BYTES (HEAD + 4 + 40 + 32 + 8 + 4 + 4 + 8 * 6 + 4 + 8 * 3 + 4 + 2 + 2 + 2 + 4 + 4 + 2 + 2 + 8 + 4)
 
 enum { F_FINISHED = 1, F_FAULTED = 2, F_USER_STOP = 4 };
 
@@ -118,6 +118,8 @@ static void body(struct wr *w, const struct handoff *h)
     put(w, h->ncpus, 4);
     put(w, h->madt_cpus, 2);
     put(w, h->fw_cpus, 2);
+    put(w, h->seed, 8);
+    put(w, h->hold_ms, 4);
     for (unsigned i = 0; i < h->ntests; i++) {
         const struct handoff_test *t = &h->tests[i];
         put(w, t->num, 1);
@@ -226,6 +228,8 @@ int handoff_decode(struct handoff *h, const uint8_t *buf, size_t len)
     uint32_t ncpus = (uint32_t)get(&r, 4);
     h->madt_cpus = (unsigned)get(&r, 2);
     h->fw_cpus = (unsigned)get(&r, 2);
+    h->seed = get(&r, 8);
+    h->hold_ms = (uint32_t)get(&r, 4);
     if (h->ntests > HANDOFF_MAX_TESTS || h->ntested > HANDOFF_MAX_RANGES ||
         h->nexcl > HANDOFF_MAX_RANGES || ncpus > HANDOFF_MAX_CPUS)
         return HANDOFF_BAD;

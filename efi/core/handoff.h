@@ -66,6 +66,8 @@ struct handoff {
     char id[40], started[32];
     uint64_t elapsed_ms;
     uint32_t passes_done, pass;
+    uint64_t seed;             /* the run seed: seed= with it replays the patterns */
+    uint32_t hold_ms;          /* the retention dwell the run used */
     uint64_t error_words, error_rows;
     uint64_t ram_bytes, usable_bytes, tested_bytes, footprint_bytes;
     unsigned ntests;

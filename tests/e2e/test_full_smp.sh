@@ -30,10 +30,13 @@ for c in 0 1 2 3; do
     faults+=(--fault "stuck,addr=@cpu$c+0x$((c + 1))00008,bit=$((10 + c)),value=1")
 done
 faults+=(--fault "stuck,addr=@bsd+0x800,bit=40,value=1")
-# The stuck bits end with the first boot: the next one's firmware sits in
-# the same memory and would trip over them.
+# The stuck bits must be gone well before the warm reset: right after it the
+# next boot's firmware decompresses itself into 0x900000 and up, where two of
+# them sit (stopped only at "done", the reset sometimes beat the injector's
+# exit and OVMF took a #GP in DXE). Every cell is hit in the first sweep, so
+# they end once the test is half done.
 if ! qemu_run smp4 "$cfg" --smp 4 --mem 512M --through-reset --vars "$tmp/vars4.fd" --timeout 420 \
-    --faults-until '^pass 1 test 5: done' "${faults[@]}" >"$tmp/smp4.log" 2>&1; then
+    --faults-until '^pass 1 test 5 +[5-9][0-9]%|^pass 1 test 5: done' "${faults[@]}" >"$tmp/smp4.log" 2>&1; then
     notok "-smp 4 full run finishes through the reset (qemu-run: $(tail -n1 "$tmp/smp4.log"))"
     finish
 fi

@@ -20,6 +20,8 @@ static void sample(struct handoff *h, unsigned ncells)
     h->elapsed_ms = 123456;
     h->passes_done = 1;
     h->pass = 1;
+    h->seed = 0x1234abcd5678ef01ull;
+    h->hold_ms = 150;
     h->error_words = 99;
     h->error_rows = 101;
     h->ram_bytes = 1ull << 30;
@@ -69,6 +71,8 @@ TEST(handoff_round_trip)
     CHECK_STR(g.id, h.id);
     CHECK_STR(g.started, h.started);
     CHECK_EQ_U64(g.error_rows, 101);
+    CHECK_EQ_U64(g.seed, 0x1234abcd5678ef01ull);
+    CHECK_EQ_U64(g.hold_ms, 150);
     CHECK_EQ_U64(g.footprint_bytes, 3 << 20);
     CHECK_EQ_U64(g.ntests, 2);
     CHECK_EQ_U64(g.tests[1].error_words, 96);
