@@ -22,7 +22,7 @@ DEPS    := -MMD -MP
 # efi/core/tests: which tests exist, the runtime the kernels call, one file per algorithm.
 KERNELS := tests/catalog tests/runtime tests/sweep tests/movinv tests/addr_walk tests/own_addr \
 	tests/block_move tests/rand_seq tests/modulo20 tests/bit_fade
-CORE    := fmt prng failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report session \
+CORE    := fmt prng memrange failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report session \
 	handoff fullplan madt tramp sched \
 	$(KERNELS)
 # efi/: the UEFI glue.

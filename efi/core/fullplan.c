@@ -63,26 +63,21 @@ static void add_test(struct full_plan *fp, uint64_t base, uint64_t end)
     p->test[p->ntest++] = (struct mem_range){ base, end - base };
 }
 
+static void test_piece(void *ctx, uint64_t lo, uint64_t hi)
+{
+    add_test(ctx, lo, hi);
+}
+
+static void outside_piece(void *ctx, uint64_t lo, uint64_t hi)
+{
+    excl(ctx, lo, hi, FULL_WHY_OUTSIDE);
+}
+
 /* [base,end) within the range= filters goes to the test list, the rest out. */
 static void add_filtered(struct full_plan *fp, uint64_t base, uint64_t end,
                          const struct mem_range *f, unsigned nf)
 {
-    if (!nf) {
-        add_test(fp, base, end);
-        return;
-    }
-    uint64_t cur = base;
-    for (unsigned i = 0; i < nf && cur < end; i++) {
-        uint64_t fb = f[i].base, fe = f[i].base + f[i].len;
-        if (fe <= cur || fb >= end)
-            continue;
-        if (fb > cur)
-            excl(fp, cur, fb, FULL_WHY_OUTSIDE);
-        uint64_t hi = fe < end ? fe : end;
-        add_test(fp, fb > cur ? fb : cur, hi);
-        cur = hi;
-    }
-    excl(fp, cur, end, FULL_WHY_OUTSIDE);
+    mem_range_clip(base, end, f, nf, test_piece, outside_piece, fp);
 }
 
 /* Usable RAM [base,end): the footprint and the low 1 MiB come out first. */
@@ -138,19 +133,6 @@ static void sort_desc(struct full_desc *d, unsigned n)
     }
 }
 
-static void sort_ranges(struct mem_range *r, unsigned n)
-{
-    for (unsigned i = 1; i < n; i++) {
-        struct mem_range x = r[i];
-        unsigned j = i;
-        while (j && r[j - 1].base > x.base) {
-            r[j] = r[j - 1];
-            j--;
-        }
-        r[j] = x;
-    }
-}
-
 void fullplan_build(struct full_plan *fp, const struct full_desc *desc, unsigned n,
                     const struct mem_range *foot, unsigned nfoot, const struct mem_range *filter,
                     unsigned nfilter)
@@ -160,7 +142,7 @@ void fullplan_build(struct full_plan *fp, const struct full_desc *desc, unsigned
     unsigned nf = nfilter < 16 ? nfilter : 16;
     for (unsigned i = 0; i < nf; i++)
         f[i] = filter[i];
-    sort_ranges(f, nf);
+    mem_range_sort(f, nf);
     if (n > MAX_DESC)
         n = MAX_DESC;
     for (unsigned i = 0; i < n; i++)

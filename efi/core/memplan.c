@@ -81,40 +81,21 @@ static void add_test(struct mem_plan *plan, uint64_t base, uint64_t end)
     plan->test[plan->ntest++] = (struct mem_range){ base, end - base };
 }
 
-/* Insertion sort by base: maps are small and nearly sorted. */
-static void sort_ranges(struct mem_range *r, unsigned n)
+static void test_piece(void *ctx, uint64_t lo, uint64_t hi)
 {
-    for (unsigned i = 1; i < n; i++) {
-        struct mem_range x = r[i];
-        unsigned j = i;
-        while (j && r[j - 1].base > x.base) {
-            r[j] = r[j - 1];
-            j--;
-        }
-        r[j] = x;
-    }
+    add_test(ctx, lo, hi);
+}
+
+static void outside_piece(void *ctx, uint64_t lo, uint64_t hi)
+{
+    memplan_exclude(ctx, lo, hi - lo, PLAN_OUTSIDE);
 }
 
 /* Clip [base,end) to the filters, excluding the parts outside them. */
 static void add_filtered(struct mem_plan *plan, uint64_t base, uint64_t end,
                          const struct mem_range *f, unsigned nf)
 {
-    if (!nf) {
-        add_test(plan, base, end);
-        return;
-    }
-    uint64_t cur = base;
-    for (unsigned i = 0; i < nf && cur < end; i++) {
-        uint64_t fb = f[i].base, fe = f[i].base + f[i].len;
-        if (fe <= cur || fb >= end)
-            continue;
-        if (fb > cur)
-            memplan_exclude(plan, cur, fb - cur, PLAN_OUTSIDE);
-        uint64_t lo = fb > cur ? fb : cur, hi = fe < end ? fe : end;
-        add_test(plan, lo, hi);
-        cur = hi;
-    }
-    memplan_exclude(plan, cur, end - cur, PLAN_OUTSIDE);
+    mem_range_clip(base, end, f, nf, test_piece, outside_piece, plan);
 }
 
 /* Take `want` bytes off the top of test ranges whose end is <= limit,
@@ -140,7 +121,7 @@ void memplan_build(struct mem_plan *plan, const struct plan_desc *desc, unsigned
     unsigned nf = nfilter < 16 ? nfilter : 16;
     for (unsigned i = 0; i < nf; i++)
         f[i] = filter[i];
-    sort_ranges(f, nf);
+    mem_range_sort(f, nf);
 
     *plan = (struct mem_plan){ 0 };
     struct mem_range freeb[PLAN_MAX_TEST];
@@ -166,7 +147,7 @@ void memplan_build(struct mem_plan *plan, const struct plan_desc *desc, unsigned
         }
         freeb[nfree++] = (struct mem_range){ desc[i].base, desc[i].len };
     }
-    sort_ranges(freeb, nfree);
+    mem_range_sort(freeb, nfree);
 
     for (unsigned i = 0; i < nfree; i++) {
         /* UEFI descriptors are whole pages; odd slivers (host tests) are

@@ -19,4 +19,14 @@ static inline uint64_t mem_range_total(const struct mem_range *ranges, unsigned 
     return sum;
 }
 
+/* Sort ranges by base (insertion sort: lists are short and nearly sorted). */
+void mem_range_sort(struct mem_range *r, unsigned n);
+
+/* Split [base, end) by the sorted, disjoint filter ranges f[nf]: inside()
+ * gets each piece within a filter, outside() each piece in none, in address
+ * order. nf == 0: the whole span is inside. */
+void mem_range_clip(uint64_t base, uint64_t end, const struct mem_range *f, unsigned nf,
+                    void (*inside)(void *ctx, uint64_t lo, uint64_t hi),
+                    void (*outside)(void *ctx, uint64_t lo, uint64_t hi), void *ctx);
+
 #endif
