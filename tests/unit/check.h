@@ -15,6 +15,11 @@ struct check_case {
 extern int check_failed;
 void check_register(struct check_case *c);
 
+/* A document the tests generate (docs/...): written to $out_env when that is
+ * set (make docs), and compared with the committed file ($doc_env, else
+ * `path`); a difference fails the current test. */
+void check_doc(const char *doc, const char *out_env, const char *doc_env, const char *path);
+
 #define TEST(name)                                                                     \
     static void test_##name(void);                                                     \
     static struct check_case case_##name = { #name, test_##name, 0 };                  \

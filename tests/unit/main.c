@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "check.h"
+#include <stdlib.h>
 #include <string.h>
 
 int check_failed;
@@ -9,6 +10,31 @@ void check_register(struct check_case *c)
 {
     *tail = c;
     tail = &c->next;
+}
+
+void check_doc(const char *doc, const char *out_env, const char *doc_env, const char *path)
+{
+    const char *out = getenv(out_env);
+    if (out) {
+        FILE *f = fopen(out, "w");
+        CHECK(f != NULL);
+        if (f) {
+            fputs(doc, f);
+            fclose(f);
+        }
+    }
+    if (getenv(doc_env))
+        path = getenv(doc_env);
+    static char have[65536];
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(have, 1, sizeof have - 1, f) : 0;
+    if (f)
+        fclose(f);
+    have[n] = 0;
+    if (strcmp(have, doc)) {
+        fprintf(stderr, "  %s differs from this run: regenerate it with `make docs`\n", path);
+        check_failed = 1;
+    }
 }
 
 /* Runs every registered case, or only those named on the command line. */

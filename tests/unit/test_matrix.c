@@ -295,26 +295,5 @@ TEST(matrix_detection)
         }
     static char doc[16384];
     render(sym, doc, sizeof doc);
-    const char *out = getenv("WEAKBIT_MATRIX_OUT");
-    if (out) {
-        FILE *f = fopen(out, "w");
-        CHECK(f != NULL);
-        if (f) {
-            fputs(doc, f);
-            fclose(f);
-        }
-    }
-    const char *path = getenv("WEAKBIT_MATRIX_DOC");
-    if (!path)
-        path = "docs/fault-matrix.md";
-    static char have[16384];
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(have, 1, sizeof have - 1, f) : 0;
-    if (f)
-        fclose(f);
-    have[n] = 0;
-    if (strcmp(have, doc)) {
-        fprintf(stderr, "  %s differs from this run: regenerate it with `make docs`\n", path);
-        check_failed = 1;
-    }
+    check_doc(doc, "WEAKBIT_MATRIX_OUT", "WEAKBIT_MATRIX_DOC", "docs/fault-matrix.md");
 }
