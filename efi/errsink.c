@@ -58,7 +58,7 @@ void errsink_flush(void *ctx)
     (void)ctx;
     static int told;
     uint64_t sum_words;
-    unsigned nsum = session_take_summaries(s, &out, &sum_words);
+    unsigned nsum = session_take_summaries(s, &out, &sum_words, NULL, NULL);
     if (out.len && (!files || fio_append(L"errors.csv", out.p, out.len)))
         session_write_failed(s, pend_words, pend_rows, nsum, sum_words);
     out.len = 0;

@@ -217,6 +217,7 @@ void recover_results(struct session *s, const char *dimms, int files, unsigned m
         .dimm_lines = dimms, .total_ms = rec->elapsed_ms,
         .files_note = files && rows_ok ? NULL : "the boot volume was not writable: the results stay in UEFI variables",
         .coverage = "full", .coverage_lines = cov,
+        .handed_over = 1, .cells_carried = rec->ncells, .cells_not_carried = rec->cells_lost,
     };
     int written = results_write_platform(s, &pf, files, max_cells) == 0 && rows_ok;
     if (written) {

@@ -130,6 +130,14 @@ static void note_first(const struct session_cell_news *n)
     };
 }
 
+static void note_cover(void *ctx, const struct failbit *fb)
+{
+    (void)ctx;
+    struct session_cell_news n = { .fb = *fb };
+    note_first(&n);
+    dirty = 1;
+}
+
 /* Every CPU's errors arrive here, on the BSP (the APs' through their rings). */
 static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, uint64_t actual, uint64_t tsc,
                      unsigned flags)
@@ -142,10 +150,11 @@ static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, 
     unsigned n = session_take_error(S, cpu, addr, expected, actual, timer_tsc_ms(tsc), flags, FAILBIT_NO_TEMP,
                                     &csv, news);
     /* Words the session folded (its cell table half full) enter the table
-     * as their summary's range at once: the hand-off carries cells only. */
+     * as their summary's range at once, and the range's cover cells join the
+     * hand-off: it carries cells only. */
     uint64_t folded;
     csv.len = 0;
-    session_take_summaries(S, &csv, &folded);
+    session_take_summaries(S, &csv, &folded, note_cover, NULL);
     for (unsigned i = 0; i < n; i++) {
         note_first(&news[i]);
         const struct failbit *fb = &news[i].fb;

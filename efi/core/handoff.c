@@ -322,7 +322,9 @@ unsigned handoff_split(const uint8_t *rec, size_t len, size_t max_chunk, uint8_t
 
 unsigned handoff_chunk_count(const uint8_t *p, size_t len)
 {
-    if (len < HANDOFF_CHUNK_HEAD || rd32(p) != CHUNK_MAGIC || p[4] >= p[5])
+    /* More chunks than a record may have: damaged, or another version's
+     * (the caller sizes its chunk table by HANDOFF_MAX_CHUNKS). */
+    if (len < HANDOFF_CHUNK_HEAD || rd32(p) != CHUNK_MAGIC || p[4] >= p[5] || p[5] > HANDOFF_MAX_CHUNKS)
         return 0;
     return p[5];
 }

@@ -39,6 +39,14 @@ static void result_line(struct sbuf *sb, const struct report_in *in)
 /* The accounting that shows no failing word went missing. */
 static void accounting_line(struct sbuf *sb, const struct report_in *in)
 {
+    if (in->handed_over) {
+        sbuf_printf(sb, "errors: %llu counted after ExitBootServices, handed to this boot as %u cell%s "
+                        "(one errors.csv row each, with its count); %u cell%s did not fit the record%s\n",
+                    (unsigned long long)in->error_words, in->cells_carried, in->cells_carried == 1 ? "" : "s",
+                    in->cells_not_carried, in->cells_not_carried == 1 ? "" : "s",
+                    in->cells_not_carried ? " and are NOT in badram.txt" : "");
+        return;
+    }
     sbuf_printf(sb, "errors: %llu counted, %llu rows written (%llu errors), %llu summarised (%llu record%s), %llu lost\n",
                 (unsigned long long)in->counted, (unsigned long long)in->error_rows - in->rows_unlogged,
                 (unsigned long long)in->written, (unsigned long long)in->summarised,

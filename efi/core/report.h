@@ -44,6 +44,10 @@ struct report_in {
      * rows, folded into summary records, or lost (must be 0). */
     uint64_t counted, written, summarised, summaries, lost;
     uint64_t late;            /* reports of fenced CPUs after their deadline, ignored */
+    /* A full-coverage run handed over cells, not rows: how many came, and
+     * how many did not fit its record. */
+    int handed_over;
+    unsigned cells_carried, cells_not_carried;
     const struct cell *cells;
     unsigned ncells;
     uint64_t cells_dropped;

@@ -165,7 +165,8 @@ unsigned session_take_error(struct session *s, unsigned cpu, uint64_t addr, uint
     return nnews;
 }
 
-unsigned session_take_summaries(struct session *s, struct sbuf *csv, uint64_t *words)
+unsigned session_take_summaries(struct session *s, struct sbuf *csv, uint64_t *words,
+                                void (*new_cell)(void *ctx, const struct failbit *fb), void *ctx)
 {
     const struct failsum *sum;
     unsigned n = fold_take_closed(&s->fold, &sum);
@@ -179,7 +180,8 @@ unsigned session_take_summaries(struct session *s, struct sbuf *csv, uint64_t *w
         uint64_t cur = 0;
         struct failbit r;
         while (fold_cover_next(&sum[i], &cur, &r))
-            cells_add(&s->cells, &r);
+            if (cells_add(&s->cells, &r) == 1 && new_cell)
+                new_cell(ctx, &r);
     }
     return n;
 }
@@ -287,6 +289,8 @@ void session_finish(struct session *s, const struct session_platform *pf, struct
         .counted = counted, .written = s->fold.acct.row_words,
         .summarised = s->fold.acct.summarised, .summaries = s->fold.acct.summaries,
         .lost = fold_lost(&s->fold.acct, counted), .late = pf->late,
+        .handed_over = pf->handed_over, .cells_carried = pf->cells_carried,
+        .cells_not_carried = pf->cells_not_carried,
         .cells_dropped = s->cells.dropped + (s->cells.n > ncell ? s->cells.n - ncell : 0),
         .files_note = pf->files_note, .badram = &o->all, .il = il ? &o->il : 0,
         .coverage = pf->coverage, .coverage_lines = pf->coverage_lines,

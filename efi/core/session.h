@@ -129,8 +129,11 @@ void session_rows_lost(struct session *s, uint64_t rows);
 
 /* Close the open summary records: their "# summary" lines are appended to
  * `csv` (room for FOLD_CLOSED lines of 200 bytes) and their ranges enter the
- * cell table. Returns the records; *words gets the words they hold. */
-unsigned session_take_summaries(struct session *s, struct sbuf *csv, uint64_t *words);
+ * cell table; each cover cell new to the table also goes to new_cell (may be
+ * NULL), for a caller that must carry cells on. Returns the records; *words
+ * gets the words they hold. */
+unsigned session_take_summaries(struct session *s, struct sbuf *csv, uint64_t *words,
+                                void (*new_cell)(void *ctx, const struct failbit *fb), void *ctx);
 
 /* A write of `csv` failed: `row_words` words in `rows` rows and `nsum`
  * records holding `sum_words` words were not stored. */
@@ -151,6 +154,8 @@ struct session_platform {
     const char *tsc_note;          /* TSC invariant or not, or NULL */
     uint64_t counted;              /* failing words the kernels counted (accepted runs) */
     uint64_t late;                 /* reports of fenced CPUs after their deadline, ignored */
+    int handed_over;               /* see report_in */
+    unsigned cells_carried, cells_not_carried;
     unsigned cpus_used, cpus_found;
     const char *cpu_note, *cpu_lines, *dimm_lines;
     uint64_t total_ms;

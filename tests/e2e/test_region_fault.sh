@@ -11,6 +11,7 @@
 len=$((0x10000))
 cfg='tests=5
 quick=1
+coverage=firmware
 on_finish=shutdown'
 if ! qemu_run region "$cfg" --smp 4 --mem 512M --timeout 900 \
     --fault "region,addr=@cpu1-0x8000,len=$len,bit=17,value=0" >"$tmp/run.log" 2>&1; then

@@ -13,6 +13,7 @@ cfg='tests=3,5
 quick=1
 ap_timeout=3s
 debug_hang_cpu=2:8s
+coverage=firmware
 on_finish=shutdown'
 if ! qemu_run late "$cfg" --smp 4 --mem 256M --timeout 400 >"$tmp/late.log" 2>&1; then
     notok "run with a late CPU ends (qemu-run: $(tail -n1 "$tmp/late.log"))"

@@ -149,6 +149,12 @@ TEST(handoff_split_join)
     CHECK_EQ_U64(k, (n + 1007) / 1008);
     for (unsigned i = 0; i < k; i++)
         CHECK(ch[i].len <= 1024 && handoff_chunk_count(ch[i].p, ch[i].len) == k);
+    /* A header claiming more chunks than a record may have is refused before
+     * anyone sizes a table by it. */
+    uint8_t forged[HANDOFF_CHUNK_HEAD];
+    memcpy(forged, ch[0].p, sizeof forged);
+    forged[5] = HANDOFF_MAX_CHUNKS + 1;
+    CHECK_EQ_U64(handoff_chunk_count(forged, sizeof forged), 0);
     /* Any order joins back. */
     struct handoff_chunk rev[HANDOFF_MAX_CHUNKS];
     for (unsigned i = 0; i < k; i++)

@@ -139,7 +139,7 @@ TEST(session_row_cap_folds_into_summaries)
     CHECK_EQ_U64(f->sb.len, 0);
     CHECK_EQ_U64(f->s.fold.acct.summarised, 2);
     uint64_t words;
-    CHECK_EQ_U64(session_take_summaries(&f->s, &f->sb, &words), 1);
+    CHECK_EQ_U64(session_take_summaries(&f->s, &f->sb, &words, NULL, NULL), 1);
     CHECK_EQ_U64(words, 2);
     CHECK(starts(f->csv, "# summary 0.001-0.002 pass 0 test 5 cpu 0 words 2 bits 0x0000000000000007 "
                          "range 0x800000-0x800008 uncertain 0\n"));
@@ -165,7 +165,7 @@ TEST(session_shed_words_are_summarised_and_accounted)
         session_take_error(&f->s, 1, 0x1000000 + i * 8ull, 0, 1ull << 17, i, i % 2 ? FOLD_SHED : 0,
                            FAILBIT_NO_TEMP, &f->sb, news);
     uint64_t words;
-    session_take_summaries(&f->s, &f->sb, &words);
+    session_take_summaries(&f->s, &f->sb, &words, NULL, NULL);
     CHECK_EQ_U64(words, 50);
     CHECK_EQ_U64(count_lines(f->csv, "0."), 50);
     session_test_end(&f->s, mt_find(5), 100, 1000, 0, 0);
@@ -305,5 +305,31 @@ TEST(session_no_errors_empty_line)
     sbuf_init(&sb, buf, sizeof buf);
     session_summary_text(&f->out, &sb);
     CHECK(starts(buf, "result: PASS: 0 errors, 0 weak cells"));
+    free(f);
+}
+
+/* The boot after a full-coverage run got cells, not rows: the report says
+ * so instead of calling every word lost. */
+TEST(session_handed_over_accounting)
+{
+    struct fixture *f = setup();
+    f->s.error_words = 40;
+    struct session_platform pf = { .firmware = "test", .serial_route = "none", .temp_source = "n/a",
+                                   .cpus_used = 1, .cpus_found = 1, .total_ms = 1000,
+                                   .handed_over = 1, .cells_carried = 2, .cells_not_carried = 0 };
+    f->out.sorted = f->sorted, f->out.cap_cells = CELLS;
+    f->out.gran = f->gran, f->out.pairs = f->pairs, f->out.cap_gran = GRAN;
+    session_finish(&f->s, &pf, &f->out);
+    static char buf[65536];
+    struct sbuf sb;
+    sbuf_init(&sb, buf, sizeof buf);
+    session_report_text(&f->out, &sb);
+    CHECK(strstr(buf, "errors: 40 counted after ExitBootServices, handed to this boot as 2 cells (") != 0);
+    CHECK(strstr(buf, " lost\n") == 0);
+    pf.cells_not_carried = 3;
+    session_finish(&f->s, &pf, &f->out);
+    sbuf_init(&sb, buf, sizeof buf);
+    session_report_text(&f->out, &sb);
+    CHECK(strstr(buf, "3 cells did not fit the record and are NOT in badram.txt") != 0);
     free(f);
 }
