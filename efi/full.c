@@ -15,7 +15,6 @@
 
 #define STACK_BYTES (256u << 10)
 #define FIRSTS 8192                  /* first errors kept: one per cell */
-#define REC_BYTES (64u << 10)
 #define MIN_CHUNK 1024u
 #define MAX_CHUNK (32u << 10)
 #define VAR_SLACK 512u               /* variable header and name inside MaximumVariableSize */
@@ -239,7 +238,7 @@ int full_prepare(EFI_HANDLE image, struct session *s, char *why, size_t cap)
                (unsigned long long)(max_store >> 10), (unsigned long long)(remaining >> 10),
                (unsigned long long)max_var);
     /* Two alternating sets of a record's chunks must fit. */
-    if (!chunk || remaining < REC_BYTES) {
+    if (!chunk || remaining < HANDOFF_REC_BYTES) {
         fmt_format(why, cap, "the UEFI variable store is too small for the hand-off (%llu bytes free, largest variable %llu)",
                    (unsigned long long)remaining, (unsigned long long)max_var);
         return -1;
@@ -281,8 +280,8 @@ int full_prepare(EFI_HANDLE image, struct session *s, char *why, size_t cap)
     raw_cap = cap_map * 64;   /* descriptors are 48 bytes today; room for growth */
     uint64_t part[NPARTS] = {
         sizeof *env, STACK_BYTES, (uint64_t)paging_pages(top) * 4096, cap_map * sizeof(struct full_desc),
-        raw_cap, sizeof(struct full_plan), sizeof(struct handoff) + 512 * sizeof(struct handoff_cell),
-        FIRSTS * sizeof(struct handoff_cell), 2ull * REC_BYTES + HANDOFF_MAX_CHUNKS * HANDOFF_CHUNK_HEAD,
+        raw_cap, sizeof(struct full_plan), sizeof(struct handoff) + HANDOFF_REC_CELLS * sizeof(struct handoff_cell),
+        FIRSTS * sizeof(struct handoff_cell), 2ull * HANDOFF_REC_BYTES + HANDOFF_MAX_CHUNKS * HANDOFF_CHUNK_HEAD,
         (uint64_t)s->cells.cap * sizeof(struct cell), (uint64_t)s->known.cap * sizeof(struct cell),
         sizeof(struct sched), (uint64_t)aps.n * APS_STACK_BYTES,
     };
@@ -321,9 +320,9 @@ int full_prepare(EFI_HANDLE image, struct session *s, char *why, size_t cap)
     env->firsts = (struct handoff_cell *)at[7];
     env->cap_firsts = FIRSTS;
     env->rec_buf = at[8];
-    env->rec_cap = REC_BYTES;
-    env->chunk_buf = at[8] + REC_BYTES;
-    env->chunk_cap = REC_BYTES + HANDOFF_MAX_CHUNKS * HANDOFF_CHUNK_HEAD;
+    env->rec_cap = HANDOFF_REC_BYTES;
+    env->chunk_buf = at[8] + HANDOFF_REC_BYTES;
+    env->chunk_cap = HANDOFF_REC_BYTES + HANDOFF_MAX_CHUNKS * HANDOFF_CHUNK_HEAD;
     env->image_base = (uint64_t)(UINTN)li->ImageBase;
     env->image_len = li->ImageSize;
     env->uart_port = port;

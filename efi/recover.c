@@ -13,16 +13,14 @@
 #include "core/handoff.h"
 #include <efilib.h>
 
-#define REC_BYTES (64u << 10)
-#define SCRATCH_BYTES (REC_BYTES + HANDOFF_MAX_CHUNKS * 64)
-#define MAX_CELLS 512
+#define SCRATCH_BYTES (HANDOFF_REC_BYTES + HANDOFF_MAX_CHUNKS * 64)
 
 static struct handoff *rec;
 
 /* Load and decode one set; 1 when it holds a valid record. */
 static int load_set(unsigned set, struct handoff *h, uint8_t *buf, uint8_t *scratch)
 {
-    long len = rtvar_load(set, buf, REC_BYTES, scratch, SCRATCH_BYTES);
+    long len = rtvar_load(set, buf, HANDOFF_REC_BYTES, scratch, SCRATCH_BYTES);
     if (len == 0)
         return 0;
     int err = len < 0 ? (int)len : handoff_decode(h, buf, (size_t)len);
@@ -36,16 +34,16 @@ static int load_set(unsigned set, struct handoff *h, uint8_t *buf, uint8_t *scra
 
 int recover_pending(void)
 {
-    uint8_t *buf = AllocatePool(REC_BYTES), *scratch = AllocatePool(SCRATCH_BYTES);
+    uint8_t *buf = AllocatePool(HANDOFF_REC_BYTES), *scratch = AllocatePool(SCRATCH_BYTES);
     struct handoff *h[2] = { AllocateZeroPool(sizeof **h), AllocateZeroPool(sizeof **h) };
-    struct handoff_cell *cells[2] = { AllocatePool(MAX_CELLS * sizeof **cells),
-                                      AllocatePool(MAX_CELLS * sizeof **cells) };
+    struct handoff_cell *cells[2] = { AllocatePool(HANDOFF_REC_CELLS * sizeof **cells),
+                                      AllocatePool(HANDOFF_REC_CELLS * sizeof **cells) };
     if (!buf || !scratch || !h[0] || !h[1] || !cells[0] || !cells[1])
         return 0;
     int ok[2];
     for (unsigned set = 0; set < 2; set++) {
         h[set]->cells = cells[set];
-        h[set]->cap_cells = MAX_CELLS;
+        h[set]->cap_cells = HANDOFF_REC_CELLS;
         ok[set] = load_set(set, h[set], buf, scratch);
     }
     FreePool(buf);

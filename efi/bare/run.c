@@ -13,7 +13,6 @@
 #define CKPT_GAP_MS 15000        /* flash wears: at most one cell checkpoint per 15 s */
 #define STATUS_MS 1000
 #define KEY_MS 100
-#define RECORD_CELLS 512         /* cells a record carries; the rest are counted */
 #define FAULT_ADDR 0x7ff000000000ull   /* canonical, never mapped by paging.c */
 
 static struct bare_env *E;
@@ -31,7 +30,7 @@ static void fill_record(int finished, const struct bare_fault *f)
     struct handoff *h = E->rec;
     struct handoff_cell *cells = h->cells;
     const struct full_plan *fp = E->plan;
-    *h = (struct handoff){ .cells = cells, .cap_cells = RECORD_CELLS };
+    *h = (struct handoff){ .cells = cells, .cap_cells = HANDOFF_REC_CELLS };
     h->seq = ++seq;
     h->finished = finished;
     if (f) {
@@ -65,7 +64,7 @@ static void fill_record(int finished, const struct bare_fault *f)
         h->tested[h->ntested++] = fp->plan.test[i];
     for (unsigned i = 0; i < fp->nexcl && h->nexcl < HANDOFF_MAX_RANGES; i++)
         h->excl[h->nexcl++] = (struct handoff_excl){ fp->excl[i].base, fp->excl[i].len, fp->excl[i].why };
-    for (unsigned i = 0; i < E->nfirsts && h->ncells < RECORD_CELLS; i++) {
+    for (unsigned i = 0; i < E->nfirsts && h->ncells < HANDOFF_REC_CELLS; i++) {
         struct handoff_cell c = E->firsts[i];
         const struct cell *t = cells_find(&S->cells, c.addr, c.bit);
         if (t) {

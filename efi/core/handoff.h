@@ -18,6 +18,8 @@
 #define HANDOFF_MAX_TESTS 11
 #define HANDOFF_MAX_RANGES 128
 #define HANDOFF_MAX_CHUNKS 32
+#define HANDOFF_REC_BYTES (64u << 10)   /* the encoded record fits in this */
+#define HANDOFF_REC_CELLS 512           /* cells a record carries; the rest are counted */
 #define HANDOFF_CHUNK_HEAD 16    /* bytes of chunk header before the payload */
 #define HANDOFF_MAX_CPUS 64
 
