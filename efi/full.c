@@ -14,7 +14,6 @@
 #include <efilib.h>
 
 #define STACK_BYTES (256u << 10)
-#define FIRSTS 8192                  /* first errors kept: one per cell */
 #define MIN_CHUNK 1024u
 #define MAX_CHUNK (32u << 10)
 #define VAR_SLACK 512u               /* variable header and name inside MaximumVariableSize */
@@ -280,8 +279,8 @@ int full_prepare(EFI_HANDLE image, struct session *s, char *why, size_t cap)
     raw_cap = cap_map * 64;   /* descriptors are 48 bytes today; room for growth */
     uint64_t part[NPARTS] = {
         sizeof *env, STACK_BYTES, (uint64_t)paging_pages(top) * 4096, cap_map * sizeof(struct full_desc),
-        raw_cap, sizeof(struct full_plan), sizeof(struct handoff) + HANDOFF_REC_CELLS * sizeof(struct handoff_cell),
-        FIRSTS * sizeof(struct handoff_cell), 2ull * HANDOFF_REC_BYTES + HANDOFF_MAX_CHUNKS * HANDOFF_CHUNK_HEAD,
+        raw_cap, sizeof(struct full_plan), sizeof(struct handoff),
+        sizeof(struct session_carry) + (uint64_t)s->cells.cap * (sizeof(struct cell) + sizeof(uint64_t)), 2ull * HANDOFF_REC_BYTES + HANDOFF_MAX_CHUNKS * HANDOFF_CHUNK_HEAD,
         (uint64_t)s->cells.cap * sizeof(struct cell), (uint64_t)s->known.cap * sizeof(struct cell),
         sizeof(struct sched), (uint64_t)aps.n * APS_STACK_BYTES,
     };
@@ -316,9 +315,10 @@ int full_prepare(EFI_HANDLE image, struct session *s, char *why, size_t cap)
     raw_map = at[4];
     env->plan = (struct full_plan *)at[5];
     env->rec = (struct handoff *)at[6];
-    env->rec->cells = (struct handoff_cell *)(at[6] + sizeof(struct handoff));
-    env->firsts = (struct handoff_cell *)at[7];
-    env->cap_firsts = FIRSTS;
+    env->carry = (struct session_carry *)at[7];
+    env->scratch.cells = (struct cell *)(at[7] + sizeof(struct session_carry));
+    env->scratch.gran = (uint64_t *)(env->scratch.cells + s->cells.cap);
+    env->scratch.cap = s->cells.cap;
     env->rec_buf = at[8];
     env->rec_cap = HANDOFF_REC_BYTES;
     env->chunk_buf = at[8] + HANDOFF_REC_BYTES;

@@ -36,16 +36,11 @@ int recover_pending(void)
 {
     uint8_t *buf = AllocatePool(HANDOFF_REC_BYTES), *scratch = AllocatePool(SCRATCH_BYTES);
     struct handoff *h[2] = { AllocateZeroPool(sizeof **h), AllocateZeroPool(sizeof **h) };
-    struct handoff_cell *cells[2] = { AllocatePool(HANDOFF_REC_CELLS * sizeof **cells),
-                                      AllocatePool(HANDOFF_REC_CELLS * sizeof **cells) };
-    if (!buf || !scratch || !h[0] || !h[1] || !cells[0] || !cells[1])
+    if (!buf || !scratch || !h[0] || !h[1])
         return 0;
     int ok[2];
-    for (unsigned set = 0; set < 2; set++) {
-        h[set]->cells = cells[set];
-        h[set]->cap_cells = HANDOFF_REC_CELLS;
+    for (unsigned set = 0; set < 2; set++)
         ok[set] = load_set(set, h[set], buf, scratch);
-    }
     FreePool(buf);
     FreePool(scratch);
     /* Both sets hold checkpoints of one run: the newer one wins. */
@@ -59,68 +54,20 @@ int recover_pending(void)
     return 1;
 }
 
-static void fill_session(struct session *s)
-{
-    fmt_format(s->id, sizeof s->id, "%s", rec->id);
-    fmt_format(s->started, sizeof s->started, "%s", rec->started);
-    s->passes_done = rec->passes_done;
-    s->pass = rec->pass;
-    s->cfg.seed = rec->seed;         /* the run's, not this boot's */
-    s->cfg.hold_ms = rec->hold_ms;
-    s->user_stop = rec->user_stop;
-    s->error_words = rec->error_words;
-    for (unsigned i = 0; i < rec->ntests && i <= MT_MAX_TEST; i++) {
-        const struct handoff_test *t = &rec->tests[i];
-        s->rt[s->nrt++] = (struct rep_test){ .num = t->num, .runs = t->runs, .ms = t->ms, .bytes = t->bytes,
-                                             .error_words = t->error_words, .skipped_runs = t->skipped_runs };
-    }
-    struct mem_plan *p = &s->plan;
-    *p = (struct mem_plan){ 0 };
-    for (unsigned i = 0; i < rec->ntested && i < PLAN_MAX_TEST; i++) {
-        p->test[p->ntest++] = rec->tested[i];
-        if (rec->tested[i].base + rec->tested[i].len > p->ram_top)
-            p->ram_top = rec->tested[i].base + rec->tested[i].len;
-    }
-    p->ram_total = rec->ram_bytes;
-    p->free_total = rec->usable_bytes;
-    s->test_bytes = memplan_test_bytes(p);
-}
-
-/* errors.csv: the session line, then one row per cell (its first error). */
+/* errors.csv: the session line, then the run's rows and summary records,
+ * as firmware mode would have written them. */
 static void write_rows(struct session *s, int files, int *rows_ok)
 {
-    static char buf[256];
-    *rows_ok = 1;
-    if (files) {
-        size_t n = 0;
-        if (fio_size(L"errors.csv") <= 0)
-            n = fmt_format(buf, sizeof buf, "%s", ERRCSV_HEADER);
-        n += fmt_format(buf + n, sizeof buf - n, "# session %s start %s full coverage\n", s->id, s->started);
-        *rows_ok = fio_append(L"errors.csv", buf, n) == 0;
-    }
-    for (unsigned i = 0; i < rec->ncells; i++) {
-        const struct handoff_cell *c = &rec->cells[i];
-        struct failbit fb = { .time_ms = c->first_ms, .pass = c->pass, .test = c->test, .cpu = c->cpu,
-                              .addr = c->addr, .bit = c->bit, .expected = c->expected, .actual = c->actual,
-                              .temp_c = FAILBIT_NO_TEMP, .flags = c->flags };
-        if (cells_add(&s->cells, &fb) == 1) {
-            struct cell *t = (struct cell *)cells_find(&s->cells, c->addr, c->bit);
-            t->count = c->count;
-            t->last_ms = c->last_ms;
-            t->tests = c->tests;
-            if (cells_find(&s->known, c->addr, c->bit))
-                s->reseen_cells++;
-            else
-                s->new_cells++;
-        }
-        s->error_rows++;
-        if (files) {
-            char row[160];
-            size_t len = errcsv_format(row, sizeof row, &fb);
-            if (len >= sizeof row || fio_append(L"errors.csv", row, len))
-                *rows_ok = 0;
-        }
-    }
+    static char buf[HANDOFF_MAX_ROWS * 128 + HANDOFF_MAX_SUMS * 200 + 512];
+    struct sbuf csv;
+    sbuf_init(&csv, buf, sizeof buf);
+    if (files && fio_size(L"errors.csv") <= 0)
+        sbuf_puts(&csv, ERRCSV_HEADER);
+    sbuf_printf(&csv, "# session %s start %s full coverage\n", rec->id, rec->started);
+    handoff_to_session(rec, s, &csv);
+    *rows_ok = !csv.lost && (!files || fio_append(L"errors.csv", csv.p, csv.len) == 0);
+    if (!*rows_ok)
+        s->rows_unlogged += s->error_rows;
 }
 
 static void coverage_text(struct sbuf *sb)
@@ -142,10 +89,10 @@ static void coverage_text(struct sbuf *sb)
                         "cells found after it are lost\n", rec->seq, t);
     else
         sbuf_printf(sb, "  run: finished after %s (checkpoint %u, final)\n", t, rec->seq);
-    sbuf_printf(sb, "  errors.csv: one row per cell (its first error); %llu words were read back wrong in all\n",
-                (unsigned long long)rec->error_words);
-    if (rec->cells_lost)
-        sbuf_printf(sb, "  %u cells did not fit the hand-off record and are not listed\n", rec->cells_lost);
+    sbuf_printf(sb, "  hand-off: %u row%s, %u summary record%s%s, %u of %llu cells, %u bad granule range%s\n",
+                rec->nrows, rec->nrows == 1 ? "" : "s", rec->nsums, rec->nsums == 1 ? "" : "s",
+                rec->sums_merged ? " (some merged for room)" : "", rec->ncells,
+                (unsigned long long)rec->cells_total, rec->ngran, rec->ngran == 1 ? "" : "s");
 }
 
 /* report.txt's per-CPU lines, as firmware mode writes them, plus who was
@@ -181,7 +128,6 @@ void recover_results(struct session *s, const char *dimms, int files, unsigned m
                rec->seq, rec->faulted ? "ended by an exception" : rec->finished ? "finished" : "cut short");
     if (files)
         history_load(&s->known, &s->hist);
-    fill_session(s);
     int rows_ok;
     write_rows(s, files, &rows_ok);
     slog_event("session %s start %s: full-coverage results from the hand-off, checkpoint %u, %s", s->id,
@@ -215,7 +161,6 @@ void recover_results(struct session *s, const char *dimms, int files, unsigned m
         .dimm_lines = dimms, .total_ms = rec->elapsed_ms,
         .files_note = files && rows_ok ? NULL : "the boot volume was not writable: the results stay in UEFI variables",
         .coverage = "full", .coverage_lines = cov,
-        .handed_over = 1, .cells_carried = rec->ncells, .cells_not_carried = rec->cells_lost,
     };
     int written = results_write_platform(s, &pf, files, max_cells) == 0 && rows_ok;
     if (written) {

@@ -124,7 +124,7 @@ int cmd_apply(int argc, char **argv)
             goto out;
         struct badram_set set;
         struct badram_req req = { o.granule, MAX_PAIRS_IN, 0, "", gran, pairs,
-                                  CLI_MAX_GRAN < MAX_PAIRS_IN ? CLI_MAX_GRAN : MAX_PAIRS_IN };
+                                  CLI_MAX_GRAN < MAX_PAIRS_IN ? CLI_MAX_GRAN : MAX_PAIRS_IN, NULL, 0 };
         if (badram_from_cells(&set, c.sorted, c.n, &req, NULL, BADRAM_ALL)) {
             rc = cli_fail("too many bad granules");
             goto out;

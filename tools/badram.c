@@ -40,7 +40,7 @@ int cmd_badram(int argc, char **argv)
     int rc = gran && pairs && out ? cli_cells_load(&c, argv, nfiles) : cli_fail("out of memory");
     if (!rc) {
         struct badram_req req = { o.granule, o.max_pairs, o.ram_top ? cover_limit(o.ram_top) : 0,
-                                  o.interleave, gran, pairs, CLI_MAX_GRAN };
+                                  o.interleave, gran, pairs, CLI_MAX_GRAN, NULL, 0 };
         struct badram_set set;
         struct sbuf sb;
         sbuf_init(&sb, out, cap);

@@ -66,12 +66,16 @@ void bcon_status(unsigned key, const char *fmt, ...)
     last_key = key;
 }
 
-int bcon_esc(void)
+int bcon_key(void)
 {
-    int esc = 0, c;
-    while ((c = uart_getc()) >= 0)
-        esc |= c == 0x1b;
-    if (have_ps2)
-        esc |= ps2_esc();
-    return esc;
+    int key = 0, c;
+    while ((c = uart_getc()) >= 0) {
+        c = c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+        key = c == 0x1b || c == 'p' || c == 's' ? c : 'k';
+    }
+    if (have_ps2) {
+        int k = ps2_key();
+        key = k ? k : key;
+    }
+    return key;
 }

@@ -20,7 +20,8 @@ void bcon_alert(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * when `key` changes, so logs stay readable. */
 void bcon_status(unsigned key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Esc from serial or PS/2 since the last call. */
-int bcon_esc(void);
+/* The last of Esc (0x1b), 'p' and 's' from serial or PS/2 since the last
+ * call (either case on serial), or 0; any other key gives 'k'. */
+int bcon_key(void);
 
 #endif

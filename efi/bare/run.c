@@ -14,12 +14,17 @@
 #define STATUS_MS 1000
 #define KEY_MS 100
 #define FAULT_ADDR 0x7ff000000000ull   /* canonical, never mapped by paging.c */
+#define SUM_MS 100               /* open summary records are closed this often, as firmware mode's flush */
+#define SHOW_CELLS 64            /* new cells announced one by one; then only counted */
+
+static void take_summaries(void);
 
 static struct bare_env *E;
 static struct session *S;
 static struct sched *Q;
 static struct aps_result cpus;
-static uint64_t last_ckpt_ms, last_status_ms, last_key_ms;
+static uint64_t last_ckpt_ms, last_status_ms, last_key_ms, last_sum_ms;
+static unsigned shown;           /* new cells announced one by one */
 static int dirty;
 static uint32_t seq;
 
@@ -28,9 +33,8 @@ static uint32_t seq;
 static void fill_record(int finished, const struct bare_fault *f)
 {
     struct handoff *h = E->rec;
-    struct handoff_cell *cells = h->cells;
     const struct full_plan *fp = E->plan;
-    *h = (struct handoff){ .cells = cells, .cap_cells = HANDOFF_REC_CELLS };
+    *h = (struct handoff){ 0 };
     h->seq = ++seq;
     h->finished = finished;
     if (f) {
@@ -40,42 +44,15 @@ static void fill_record(int finished, const struct bare_fault *f)
         h->cr2 = f->cr2;
         h->fault_err = f->error;
     }
-    h->user_stop = S->user_stop;
-    fmt_format(h->id, sizeof h->id, "%s", S->id);
-    fmt_format(h->started, sizeof h->started, "%s", S->started);
     h->elapsed_ms = timer_ms();
-    h->passes_done = S->passes_done;
-    h->pass = S->pass;
-    h->seed = S->cfg.seed;
-    h->hold_ms = (uint32_t)S->cfg.hold_ms;
-    h->error_words = S->error_words;
-    h->error_rows = S->error_rows;
     h->ram_bytes = fp->plan.ram_total;
     h->usable_bytes = fp->usable;
     h->tested_bytes = fp->tested;
     h->footprint_bytes = fp->footprint;
-    for (unsigned i = 0; i < S->nrt && h->ntests < HANDOFF_MAX_TESTS; i++) {
-        const struct rep_test *t = &S->rt[i];
-        h->tests[h->ntests++] = (struct handoff_test){ (uint8_t)t->num, (uint16_t)t->runs,
-                                                       (uint16_t)t->skipped_runs, t->ms, t->bytes,
-                                                       t->error_words };
-    }
     for (unsigned i = 0; i < fp->plan.ntest && h->ntested < HANDOFF_MAX_RANGES; i++)
         h->tested[h->ntested++] = fp->plan.test[i];
     for (unsigned i = 0; i < fp->nexcl && h->nexcl < HANDOFF_MAX_RANGES; i++)
         h->excl[h->nexcl++] = (struct handoff_excl){ fp->excl[i].base, fp->excl[i].len, fp->excl[i].why };
-    for (unsigned i = 0; i < E->nfirsts && h->ncells < HANDOFF_REC_CELLS; i++) {
-        struct handoff_cell c = E->firsts[i];
-        const struct cell *t = cells_find(&S->cells, c.addr, c.bit);
-        if (t) {
-            c.count = t->count;
-            c.last_ms = (uint32_t)t->last_ms;
-            c.tests = (uint16_t)t->tests;
-        }
-        cells[h->ncells++] = c;
-    }
-    uint64_t lost = (uint64_t)(S->cells.n - h->ncells) + S->cells.dropped;
-    h->cells_lost = lost > 0xffffffffu ? 0xffffffffu : (uint32_t)lost;
     h->madt_cpus = E->madt_cpus;
     h->fw_cpus = E->fw_cpus;
     for (unsigned i = 0; i < Q->ncpus && h->ncpus < HANDOFF_MAX_CPUS; i++)
@@ -84,6 +61,9 @@ static void fill_record(int finished, const struct bare_fault *f)
                                                     Q->cpu[i].bytes, Q->cpu[i].busy_tsc / timer_tsc_per_ms() };
     for (unsigned i = 0; i < cpus.nmissing && h->ncpus < HANDOFF_MAX_CPUS; i++)
         h->cpus[h->ncpus++] = (struct handoff_cpu){ cpus.missing[i], HANDOFF_CPU_MISSING, 0, 0 };
+    /* Summaries still open belong in this checkpoint. */
+    take_summaries();
+    handoff_from_session(h, S, &E->scratch);
 }
 
 /* Store the session; says so on the consoles. 0 on success. */
@@ -98,8 +78,10 @@ static int checkpoint(int finished, const struct bare_fault *f)
         bcon_alert("checkpoint %u: could not store the results in UEFI variables\n", seq);
         return -1;
     }
-    bcon_printf("checkpoint %u stored: %u cell%s, %llu bytes in %d variable%s%s\n", seq,
-                E->rec->ncells, E->rec->ncells == 1 ? "" : "s", (unsigned long long)len, n,
+    bcon_printf("checkpoint %u stored: %u cell%s, %u row%s, %u summar%s, %u granule range%s, %llu bytes in %d variable%s%s\n",
+                seq, E->rec->ncells, E->rec->ncells == 1 ? "" : "s", E->rec->nrows, E->rec->nrows == 1 ? "" : "s",
+                E->rec->nsums, E->rec->nsums == 1 ? "y" : "ies", E->rec->ngran, E->rec->ngran == 1 ? "" : "s",
+                (unsigned long long)len, n,
                 n == 1 ? "" : "s", finished ? " (final)" : "");
     return 0;
 }
@@ -116,47 +98,32 @@ static void on_fault(const struct bare_fault *f)
 
 /* --- the hooks the kernels call ------------------------------------------- */
 
-static void note_first(const struct session_cell_news *n)
+/* Close the open summary records into the carry; their cover cells enter
+ * the cell table. */
+static void take_summaries(void)
 {
-    if (E->nfirsts == E->cap_firsts)
-        return;
-    const struct failbit *fb = &n->fb;
-    E->firsts[E->nfirsts++] = (struct handoff_cell){
-        .addr = fb->addr, .expected = fb->expected, .actual = fb->actual,
-        .first_ms = (uint32_t)fb->time_ms, .last_ms = (uint32_t)fb->time_ms, .count = 1,
-        .tests = (uint16_t)(1u << fb->test), .pass = (uint16_t)fb->pass, .bit = (uint8_t)fb->bit,
-        .test = (uint8_t)fb->test, .cpu = (uint8_t)fb->cpu, .flags = (uint8_t)fb->flags,
-    };
+    uint64_t words;
+    if (session_take_summaries(S, NULL, &words, NULL, NULL))
+        dirty = 1;
+    last_sum_ms = timer_ms();
 }
 
-static void note_cover(void *ctx, const struct failbit *fb)
-{
-    (void)ctx;
-    struct session_cell_news n = { .fb = *fb };
-    note_first(&n);
-    dirty = 1;
-}
-
-/* Every CPU's errors arrive here, on the BSP (the APs' through their rings). */
+/* Every CPU's errors arrive here, on the BSP (the APs' through their rings):
+ * the same session rules as firmware mode; rows and summaries stay in the
+ * carry for the record instead of going to a file. */
 static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, uint64_t actual, uint64_t tsc,
                      unsigned flags)
 {
     (void)ctx;
-    static char rows[64 * 128];   /* rows are not kept: the record carries each cell's first */
-    struct sbuf csv;
     struct session_cell_news news[64];
-    sbuf_init(&csv, rows, sizeof rows);
     unsigned n = session_take_error(S, cpu, addr, expected, actual, timer_tsc_ms(tsc), flags, FAILBIT_NO_TEMP,
-                                    &csv, news);
-    /* Words the session folded (its cell table half full) enter the table
-     * as their summary's range at once, and the range's cover cells join the
-     * hand-off: it carries cells only. */
-    uint64_t folded;
-    csv.len = 0;
-    session_take_summaries(S, &csv, &folded, note_cover, NULL);
+                                    NULL, news);
+    if (fold_pending(&S->fold))
+        take_summaries();
     for (unsigned i = 0; i < n; i++) {
-        note_first(&news[i]);
         const struct failbit *fb = &news[i].fb;
+        if (++shown > SHOW_CELLS)
+            continue;   /* a dead region: the status line counts them */
         if (news[i].reseen)
             bcon_printf("re-seen cell 0x%llx bit %u (known from an earlier session; test %u)\n",
                         (unsigned long long)fb->addr, fb->bit, fb->test);
@@ -164,8 +131,11 @@ static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, 
             bcon_alert("NEW WEAK CELL 0x%llx bit %u (test %u, pass %u, cpu %u, read 0x%016llx, expected 0x%016llx)\n",
                        (unsigned long long)fb->addr, fb->bit, fb->test, fb->pass + 1, cpu,
                        (unsigned long long)actual, (unsigned long long)expected);
-        dirty = 1;
+        if (shown == SHOW_CELLS)
+            bcon_alert("more new cells: not shown one by one (the status line counts them)\n");
     }
+    if (n)
+        dirty = 1;
 }
 
 static void status(uint64_t now)
@@ -175,9 +145,37 @@ static void status(uint64_t now)
     if (pct > 99)
         pct = 99;
     bcon_status(S->pass * 100000 + (S->test ? S->test->num : 0) * 1000 + pct / 10 * 10,
-                "pass %u test %u %3u%%  %llus  errors %llu  cells %u  full coverage  [Esc stop]",
+                "pass %u test %u %3u%%  %llus  errors %llu  cells %u  full coverage  [Esc stop, P pause, S skip]",
                 S->pass + 1, S->test ? S->test->num : 0, pct, (unsigned long long)(now / 1000),
                 (unsigned long long)S->error_words, S->cells.n);
+}
+
+static void stop_by_user(void)
+{
+    if (S->stop)
+        return;
+    S->stop = S->user_stop = 1;
+    bcon_printf("\nEsc: stopping; the results are still handed to the next boot\n");
+}
+
+/* P: every AP holds at its next block, the BSP here, until a key. */
+static void pause_run(void)
+{
+    unsigned held = sched_pause(Q, 1);
+    uint64_t t0 = timer_ms();
+    while (held + 1 < sched_live(Q) && timer_ms() - t0 < 2000)
+        held = sched_pause(Q, 1);
+    bcon_printf("\nP: paused (%u of %u CPU%s holding) - press any key to continue\n", held + 1, sched_live(Q),
+                sched_live(Q) == 1 ? "" : "s");
+    bcon_status(~0u, "paused - press any key to continue (Esc stops)");
+    int k;
+    while (!(k = bcon_key()))
+        for (int i = 0; i < 1000; i++)
+            __builtin_ia32_pause();
+    sched_pause(Q, 0);
+    bcon_printf("resumed after %llu s\n", (unsigned long long)((timer_ms() - t0) / 1000));
+    if (k == 0x1b)
+        stop_by_user();
 }
 
 /* Keys, the stress clock, the status line and due checkpoints. */
@@ -186,9 +184,15 @@ static void housekeeping(void)
     uint64_t now = timer_ms();
     if (now - last_key_ms >= KEY_MS) {
         last_key_ms = now;
-        if (bcon_esc() && !S->stop) {
-            S->stop = S->user_stop = 1;
-            bcon_printf("\nEsc: stopping; the results are still handed to the next boot\n");
+        int k = bcon_key();
+        if (k == 0x1b) {
+            stop_by_user();
+        } else if (k == 's' && !S->stop && !S->skip && S->test) {
+            S->skip = 1;
+            bcon_printf("\nS: skipping test %u\n", S->test->num);
+        } else if (k == 'p' && !S->stop) {
+            pause_run();
+            now = timer_ms();
         }
     }
     if (S->cfg.mode == CFG_MODE_STRESS && !S->stop && now >= S->cfg.duration_s * 1000)
@@ -197,6 +201,8 @@ static void housekeeping(void)
         last_status_ms = now;
         status(now);
     }
+    if (now - last_sum_ms >= SUM_MS)
+        take_summaries();
     if (dirty && now - last_ckpt_ms >= CKPT_GAP_MS)
         checkpoint(0, 0);
 }
@@ -250,7 +256,7 @@ static void run_test(const struct mt_test *t)
     uint64_t ms = timer_ms() - t0;
     session_test_end(S, t, errors, ms, sched_blocks_done(Q) * MT_BLOCK, aborted);
     session_test_dwell(S, t->num, sched_dwell_ms(Q) - d0);
-    const char *how = !aborted ? "done" : S->skip ? "skipped" : "stopped";
+    const char *how = !aborted ? "done" : S->skip ? "skipped by user" : "stopped";
     bcon_printf("pass %u test %u: %s, %llu error%s, %llu.%01llu s\n", p, t->num, how,
                 (unsigned long long)errors, errors == 1 ? "" : "s", (unsigned long long)(ms / 1000),
                 (unsigned long long)(ms % 1000 / 100));
@@ -314,6 +320,7 @@ void bare_main(void *arg)
 {
     E = arg;
     S = E->s;
+    session_carry(S, E->carry);
     bare_cpu_init(on_fault, rtvar_reset_warm);
     Q = E->sched;
     struct paging_uc uc[2] = { { E->have_fb ? E->fb.base : 0, E->have_fb ? E->fb.size : 0, 0 },

@@ -28,8 +28,8 @@ struct bare_env {
     unsigned nmap, cap_map;
     struct full_plan *plan;
     struct handoff *rec;         /* the record being built */
-    struct handoff_cell *firsts; /* first error of each cell, in the order found */
-    unsigned nfirsts, cap_firsts;
+    struct session_carry *carry; /* rows and summaries the record takes */
+    struct handoff_scratch scratch;
     uint8_t *rec_buf, *chunk_buf;
     size_t rec_cap, chunk_cap;
     /* gathered before the exit */

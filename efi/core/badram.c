@@ -2,8 +2,7 @@
 #include "core/badram.h"
 #include "core/interleave.h"
 
-/* Sorted, unique granule bases of sorted cells. */
-static unsigned granules(const struct cell *cells, unsigned n, uint64_t granule, uint64_t *out,
+unsigned badram_granules(const struct cell *cells, unsigned n, uint64_t granule, uint64_t *out,
                          unsigned max, unsigned *lost)
 {
     unsigned k = 0;
@@ -205,12 +204,60 @@ int badram_parse_line(const char *s, size_t n, struct cover_pair *pairs, unsigne
     return half ? -1 : (int)k;
 }
 
+static int has(const uint64_t *a, unsigned n, uint64_t g)
+{
+    unsigned lo = 0, hi = n;
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2;
+        if (a[mid] < g)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && a[lo] == g;
+}
+
+/* Granules of req->extra joined to the sorted gran[0..n): sorted, unique. */
+static unsigned add_extra(const struct badram_req *req, unsigned n, unsigned *lost)
+{
+    uint64_t g = req->granule, *a = req->gran;
+    unsigned n0 = n;
+    for (unsigned r = 0; r < req->nextra; r++) {
+        const struct mem_range *e = &req->extra[r];
+        for (uint64_t b = e->base & ~(g - 1); e->len && b < e->base + e->len; b += g) {
+            if (has(a, n0, b) || (n > n0 && a[n - 1] == b))
+                continue;
+            if (n == req->cap) {
+                (*lost)++;
+                continue;
+            }
+            a[n++] = b;
+        }
+    }
+    /* Shell sort, then drop repeats (ranges may overlap). */
+    for (unsigned gap = n / 2; gap; gap /= 2)
+        for (unsigned i = gap; i < n; i++) {
+            uint64_t x = a[i];
+            unsigned j = i;
+            for (; j >= gap && a[j - gap] > x; j -= gap)
+                a[j] = a[j - gap];
+            a[j] = x;
+        }
+    unsigned k = 0;
+    for (unsigned i = 0; i < n; i++)
+        if (!k || a[k - 1] != a[i])
+            a[k++] = a[i];
+    return k;
+}
+
 int badram_from_cells(struct badram_set *set, const struct cell *cells, unsigned n,
                       const struct badram_req *req, struct sbuf *sb, int form)
 {
     *set = (struct badram_set){ .granule = req->granule, .gran = req->gran, .pairs = req->pairs,
                                 .interleave = req->interleave ? req->interleave : "" };
-    set->ngran = granules(cells, n, req->granule, req->gran, req->cap, &set->gran_lost);
+    set->ngran = badram_granules(cells, n, req->granule, req->gran, req->cap, &set->gran_lost);
+    if (req->nextra)
+        set->ngran = add_extra(req, set->ngran, &set->gran_lost);
     for (unsigned i = 0; i < n; i++)
         set->unconfirmed += !cells[i].certain;
     set->npairs = cover_build(req->gran, set->ngran, req->granule, req->max_pairs, req->limit,

@@ -10,6 +10,7 @@
 #include "core/cells.h"
 #include "core/cover.h"
 #include "core/fmt.h"
+#include "core/memrange.h"
 
 
 /* Everything one badram.txt is made from. */
@@ -40,6 +41,8 @@ struct badram_req {
     uint64_t *gran;             /* room for cap granule bases */
     struct cover_pair *pairs;   /* room for cap pairs */
     unsigned cap;
+    const struct mem_range *extra;  /* bad ranges known without their cells (a hand-off); may be NULL */
+    unsigned nextra;
 };
 
 /* From sorted cells (cells_sorted_copy) to a badram: the bad granules and
@@ -48,6 +51,12 @@ struct badram_req {
  * or -1 when granules did not fit gran[] or the text did not fit sb. */
 int badram_from_cells(struct badram_set *set, const struct cell *cells, unsigned n,
                       const struct badram_req *req, struct sbuf *sb, int form);
+
+/* Sorted, unique bases of the granules that hold a cell some test saw at a
+ * certain address (the ones a badram line masks), from sorted cells, into
+ * out[max]; *lost counts those that did not fit. Returns the count. */
+unsigned badram_granules(const struct cell *cells, unsigned n, uint64_t granule, uint64_t *out,
+                         unsigned max, unsigned *lost);
 
 /* Every form, one per line (the badram.txt contract), then `#` notes. */
 void badram_render(struct sbuf *sb, const struct badram_set *set);

@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "core/handoff.h"
+#include "core/errcsv.h"
 
 #define MAGIC 0x4f484257u        /* "WBHO" */
 #define CHUNK_MAGIC 0x43484257u  /* "WBHC" */
-#define VERSION 3
+#define VERSION 4
 #define HEAD 16                  /* magic, version, flags, length, crc */
-#define CELL_BYTES 44
-#define CPU_BYTES 21
-#define FIXED_BYTES (HEAD + 4 + 40 + 32 + 8 + 4 + 4 + 8 * 6 + 4 + 8 * 3 + 4 + 2 + 2 + 2 + 4 + 4 + 2 + 2 + 8 + 4)
 
 enum { F_FINISHED = 1, F_FAULTED = 2, F_USER_STOP = 4 };
 
@@ -22,56 +20,6 @@ uint32_t handoff_crc32(const uint8_t *p, size_t n)
     return ~c;
 }
 
-/* --- a bounded little-endian writer and reader ---------------------------- */
-
-struct wr {
-    uint8_t *p;
-    size_t n, cap;
-};
-
-static void put(struct wr *w, uint64_t v, unsigned bytes)
-{
-    for (unsigned i = 0; i < bytes; i++, w->n++)
-        if (w->n < w->cap)
-            w->p[w->n] = (uint8_t)(v >> 8 * i);
-}
-
-static void put_str(struct wr *w, const char *s, unsigned bytes)
-{
-    unsigned i = 0;
-    for (; i < bytes - 1 && s[i]; i++)
-        put(w, (uint8_t)s[i], 1);
-    for (; i < bytes; i++)
-        put(w, 0, 1);
-}
-
-struct rd {
-    const uint8_t *p;
-    size_t n, len;
-    int bad;
-};
-
-static uint64_t get(struct rd *r, unsigned bytes)
-{
-    uint64_t v = 0;
-    if (r->len - r->n < bytes || r->n > r->len) {
-        r->bad = 1;
-        r->n = r->len;
-        return 0;
-    }
-    for (unsigned i = 0; i < bytes; i++)
-        v |= (uint64_t)r->p[r->n + i] << 8 * i;
-    r->n += bytes;
-    return v;
-}
-
-static void get_str(struct rd *r, char *s, unsigned bytes)
-{
-    for (unsigned i = 0; i < bytes; i++)
-        s[i] = (char)get(r, 1);
-    s[bytes - 1] = 0;
-}
-
 static uint32_t rd32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -83,109 +31,279 @@ static void wr32(uint8_t *p, uint32_t v)
         p[i] = (uint8_t)(v >> 8 * i);
 }
 
-/* --- the record ------------------------------------------------------------ */
+/* --- one codec for both directions -----------------------------------------
+ * Every field goes through num(): writing, it stores the value and returns
+ * it; reading, it returns the stored one. One list of fields, so the writer
+ * and the reader cannot drift apart. */
 
-static void body(struct wr *w, const struct handoff *h)
+struct io {
+    uint8_t *w;                /* writing: buffer (NULL: only count) */
+    const uint8_t *r;          /* reading */
+    size_t n, cap;
+    int bad;
+};
+
+static uint64_t num(struct io *io, uint64_t v, unsigned bytes)
 {
-    unsigned flags = (h->finished ? F_FINISHED : 0) | (h->faulted ? F_FAULTED : 0) |
-                     (h->user_stop ? F_USER_STOP : 0);
-    put(w, MAGIC, 4);
-    put(w, VERSION, 2);
-    put(w, flags, 2);
-    put(w, 0, 4);   /* length, filled in at the end */
-    put(w, 0, 4);   /* crc */
-    put(w, h->seq, 4);
-    put_str(w, h->id, 40);
-    put_str(w, h->started, 32);
-    put(w, h->elapsed_ms, 8);
-    put(w, h->passes_done, 4);
-    put(w, h->pass, 4);
-    put(w, h->error_words, 8);
-    put(w, h->error_rows, 8);
-    put(w, h->ram_bytes, 8);
-    put(w, h->usable_bytes, 8);
-    put(w, h->tested_bytes, 8);
-    put(w, h->footprint_bytes, 8);
-    put(w, h->vector, 4);
-    put(w, h->rip, 8);
-    put(w, h->cr2, 8);
-    put(w, h->fault_err, 8);
-    put(w, h->cells_lost, 4);
-    put(w, h->ntests, 2);
-    put(w, h->ntested, 2);
-    put(w, h->nexcl, 2);
-    put(w, h->ncells, 4);
-    put(w, h->ncpus, 4);
-    put(w, h->madt_cpus, 2);
-    put(w, h->fw_cpus, 2);
-    put(w, h->seed, 8);
-    put(w, h->hold_ms, 4);
-    for (unsigned i = 0; i < h->ntests; i++) {
-        const struct handoff_test *t = &h->tests[i];
-        put(w, t->num, 1);
-        put(w, t->runs, 2);
-        put(w, t->skipped_runs, 2);
-        put(w, t->ms, 8);
-        put(w, t->bytes, 8);
-        put(w, t->error_words, 8);
+    if (io->r) {
+        if (io->n > io->cap || io->cap - io->n < bytes) {
+            io->bad = 1;
+            io->n = io->cap;
+            return 0;
+        }
+        v = 0;
+        for (unsigned i = 0; i < bytes; i++)
+            v |= (uint64_t)io->r[io->n + i] << 8 * i;
+    } else {
+        for (unsigned i = 0; i < bytes; i++)
+            if (io->w && io->n + i < io->cap)
+                io->w[io->n + i] = (uint8_t)(v >> 8 * i);
     }
-    for (unsigned i = 0; i < h->ntested; i++) {
-        put(w, h->tested[i].base, 8);
-        put(w, h->tested[i].len, 8);
-    }
-    for (unsigned i = 0; i < h->nexcl; i++) {
-        put(w, h->excl[i].base, 8);
-        put(w, h->excl[i].len, 8);
-        put(w, h->excl[i].why, 1);
-    }
-    for (unsigned i = 0; i < h->ncells; i++) {
-        const struct handoff_cell *c = &h->cells[i];
-        put(w, c->addr, 8);
-        put(w, c->expected, 8);
-        put(w, c->actual, 8);
-        put(w, c->first_ms, 4);
-        put(w, c->last_ms, 4);
-        put(w, c->count, 4);
-        put(w, c->tests, 2);
-        put(w, c->pass, 2);
-        put(w, c->bit, 1);
-        put(w, c->test, 1);
-        put(w, c->cpu, 1);
-        put(w, c->flags, 1);
-    }
-    for (unsigned i = 0; i < h->ncpus; i++) {
-        put(w, h->cpus[i].apic_id, 4);
-        put(w, h->cpus[i].state, 1);
-        put(w, h->cpus[i].bytes, 8);
-        put(w, h->cpus[i].busy_ms, 8);
+    io->n += bytes;
+    return v;
+}
+
+static void str(struct io *io, char *s, unsigned bytes)
+{
+    int end = 0;
+    for (unsigned i = 0; i < bytes; i++) {
+        unsigned c = end || i == bytes - 1 ? 0 : (uint8_t)s[i];
+        end |= c == 0;
+        c = (unsigned)num(io, c, 1);
+        if (io->r)
+            s[i] = i == bytes - 1 ? 0 : (char)c;
     }
 }
 
+/* A count, refused above max while reading. */
+static unsigned count(struct io *io, unsigned v, unsigned bytes, unsigned max)
+{
+    v = (unsigned)num(io, v, bytes);
+    if (v > max) {
+        io->bad = 1;
+        return 0;
+    }
+    return v;
+}
+
+/* Times since the start: 32 bits of ms (49 days), saturated. */
+static uint64_t ms32(struct io *io, uint64_t v)
+{
+    return num(io, v > 0xffffffffu ? 0xffffffffu : v, 4);
+}
+
+/* LEB128: 7 bits a byte, for the granule runs' small numbers. */
+static uint64_t varint(struct io *io, uint64_t v)
+{
+    if (io->r) {
+        uint64_t x = 0;
+        for (unsigned sh = 0; sh < 64; sh += 7) {
+            uint64_t b = num(io, 0, 1);
+            x |= (b & 0x7f) << sh;
+            if (!(b & 0x80) || io->bad)
+                return x;
+        }
+        io->bad = 1;
+        return 0;
+    }
+    do {
+        num(io, (v & 0x7f) | (v > 0x7f ? 0x80 : 0), 1);
+        v >>= 7;
+    } while (v);
+    return 0;
+}
+
+#define N(field, bytes) ((field) = (__typeof__(field))num(io, (uint64_t)(field), (bytes)))
+
+static void row_io(struct io *io, struct failbit *b)
+{
+    b->time_ms = ms32(io, b->time_ms);
+    N(b->pass, 2);
+    N(b->test, 1);
+    N(b->cpu, 1);
+    N(b->addr, 8);
+    N(b->bit, 1);
+    N(b->expected, 8);
+    N(b->actual, 8);
+    b->temp_c = (int16_t)num(io, (uint16_t)(int16_t)b->temp_c, 2);
+    N(b->flags, 1);
+    if (b->bit > 63 || b->test > MT_MAX_TEST || (b->addr & 7))
+        io->bad = 1;
+}
+
+static void sum_io(struct io *io, struct failsum *m)
+{
+    m->first_ms = ms32(io, m->first_ms);
+    m->last_ms = ms32(io, m->last_ms);
+    N(m->pass, 2);
+    N(m->test, 1);
+    N(m->cpu, 1);
+    N(m->lo, 8);
+    N(m->hi, 8);
+    N(m->bits, 8);
+    N(m->words, 8);
+    N(m->flags, 1);
+    if (m->lo > m->hi || m->test > MT_MAX_TEST)
+        io->bad = 1;
+}
+
+static void cell_io(struct io *io, struct cell *c)
+{
+    N(c->addr, 8);
+    c->first_ms = ms32(io, c->first_ms);
+    c->last_ms = ms32(io, c->last_ms);
+    N(c->count, 4);
+    N(c->certain, 4);
+    N(c->tests, 2);
+    N(c->bit, 1);
+    c->used = 1;
+    if (c->bit > 63 || (c->addr & 7) || !c->count)
+        io->bad = 1;
+}
+
+static void fields(struct io *io, struct handoff *h)
+{
+    unsigned flags = (h->finished ? F_FINISHED : 0) | (h->faulted ? F_FAULTED : 0) |
+                     (h->user_stop ? F_USER_STOP : 0);
+    num(io, MAGIC, 4);
+    num(io, VERSION, 2);
+    flags = (unsigned)num(io, flags, 2);
+    h->finished = !!(flags & F_FINISHED);
+    h->faulted = !!(flags & F_FAULTED);
+    h->user_stop = !!(flags & F_USER_STOP);
+    num(io, 0, 4);   /* length, filled in at the end */
+    num(io, 0, 4);   /* crc */
+    N(h->seq, 4);
+    str(io, h->id, sizeof h->id);
+    str(io, h->started, sizeof h->started);
+    N(h->elapsed_ms, 8);
+    N(h->passes_done, 4);
+    N(h->pass, 4);
+    N(h->seed, 8);
+    N(h->hold_ms, 4);
+    N(h->ram_bytes, 8);
+    N(h->usable_bytes, 8);
+    N(h->tested_bytes, 8);
+    N(h->footprint_bytes, 8);
+    N(h->vector, 4);
+    N(h->rip, 8);
+    N(h->cr2, 8);
+    N(h->fault_err, 8);
+    N(h->madt_cpus, 2);
+    N(h->fw_cpus, 2);
+    N(h->error_words, 8);
+    N(h->error_rows, 8);
+    N(h->rows_unlogged, 8);
+    N(h->acct.words, 8);
+    N(h->acct.row_words, 8);
+    N(h->acct.rows, 8);
+    N(h->acct.summarised, 8);
+    N(h->acct.summaries, 8);
+    N(h->acct.unwritten, 8);
+    N(h->new_cells, 8);
+    N(h->reseen_cells, 8);
+    N(h->cells_total, 8);
+    N(h->cells_dropped, 8);
+    N(h->sums_merged, 4);
+    N(h->granule, 8);
+    N(h->gran_widened, 8);
+    if (io->r && (h->granule < 4096 || (h->granule & (h->granule - 1))))
+        io->bad = 1;
+    h->ntests = count(io, h->ntests, 1, HANDOFF_MAX_TESTS);
+    h->ntested = count(io, h->ntested, 2, HANDOFF_MAX_RANGES);
+    h->nexcl = count(io, h->nexcl, 2, HANDOFF_MAX_RANGES);
+    h->ncpus = count(io, h->ncpus, 2, HANDOFF_MAX_CPUS);
+    h->nrows = count(io, h->nrows, 2, HANDOFF_MAX_ROWS);
+    h->nsums = count(io, h->nsums, 2, HANDOFF_MAX_SUMS);
+    h->ncells = count(io, h->ncells, 2, HANDOFF_MAX_CELLS);
+    h->ngran = count(io, h->ngran, 2, HANDOFF_MAX_GRAN);
+    for (unsigned i = 0; i < h->ntests && !io->bad; i++) {
+        struct handoff_test *t = &h->tests[i];
+        N(t->num, 1);
+        N(t->runs, 2);
+        N(t->skipped_runs, 2);
+        N(t->ms, 8);
+        N(t->bytes, 8);
+        N(t->error_words, 8);
+        N(t->dwell_ms, 8);
+        if (t->num > MT_MAX_TEST)
+            io->bad = 1;
+    }
+    for (unsigned i = 0; i < h->ntested; i++) {
+        N(h->tested[i].base, 8);
+        N(h->tested[i].len, 8);
+    }
+    for (unsigned i = 0; i < h->nexcl; i++) {
+        N(h->excl[i].base, 8);
+        N(h->excl[i].len, 8);
+        N(h->excl[i].why, 1);
+    }
+    for (unsigned i = 0; i < h->ncpus; i++) {
+        struct handoff_cpu *c = &h->cpus[i];
+        N(c->apic_id, 4);
+        N(c->state, 1);
+        N(c->bytes, 8);
+        N(c->busy_ms, 8);
+        if (c->state < HANDOFF_CPU_RAN || c->state > HANDOFF_CPU_MISSING)
+            io->bad = 1;
+    }
+    for (unsigned i = 0; i < h->nrows; i++)
+        row_io(io, &h->rows[i]);
+    for (unsigned i = 0; i < h->nsums; i++)
+        sum_io(io, &h->sums[i]);
+    for (unsigned i = 0; i < h->ncells; i++)
+        cell_io(io, &h->cells[i]);
+    /* Granule runs: the gap since the last run and the length, in granules. */
+    uint64_t end = 0, g = h->granule ? h->granule : 1;
+    for (unsigned i = 0; i < h->ngran && !io->bad; i++) {
+        struct mem_range *r = &h->gran[i];
+        uint64_t gap = varint(io, (r->base - end) / g), len = varint(io, r->len / g);
+        if (io->r) {
+            if (!len || gap > (1ull << 52) / g || len > (1ull << 52) / g || end + (gap + len) * g < end) {
+                io->bad = 1;
+                break;
+            }
+            r->base = end + gap * g;
+            r->len = len * g;
+        }
+        end = r->base + r->len;
+    }
+}
+
+#undef N
+
 size_t handoff_size(const struct handoff *h)
 {
-    struct wr w = { 0, 0, 0 };
-    body(&w, h);
-    return w.n;
+    struct io io = { 0 };
+    fields(&io, (struct handoff *)h);   /* writing leaves h as it is */
+    return io.n;
 }
 
 size_t handoff_encode(const struct handoff *h, uint8_t *buf, size_t cap)
 {
-    if (h->ntests > HANDOFF_MAX_TESTS || h->ntested > HANDOFF_MAX_RANGES ||
-        h->nexcl > HANDOFF_MAX_RANGES || h->ncpus > HANDOFF_MAX_CPUS)
+    if (h->ntests > HANDOFF_MAX_TESTS || h->ntested > HANDOFF_MAX_RANGES || h->nexcl > HANDOFF_MAX_RANGES ||
+        h->ncpus > HANDOFF_MAX_CPUS || h->nrows > HANDOFF_MAX_ROWS || h->nsums > HANDOFF_MAX_SUMS ||
+        h->ncells > HANDOFF_MAX_CELLS || h->ngran > HANDOFF_MAX_GRAN)
         return 0;
-    struct wr w = { buf, 0, cap };
-    body(&w, h);
-    if (w.n > cap || w.n > 0xffffffffu)
+    /* Granule runs go as gaps: ascending, apart, aligned. */
+    uint64_t end = 0;
+    for (unsigned i = 0; i < h->ngran; i++) {
+        const struct mem_range *r = &h->gran[i];
+        if (!h->granule || !r->len || r->base < end || ((r->base | r->len) & (h->granule - 1)))
+            return 0;
+        end = r->base + r->len;
+    }
+    struct io io = { .w = buf, .cap = cap };
+    fields(&io, (struct handoff *)h);
+    if (io.n > cap || io.n > 0xffffffffu)
         return 0;
-    wr32(buf + 8, (uint32_t)w.n);
-    wr32(buf + 12, handoff_crc32(buf + HEAD, w.n - HEAD));
-    return w.n;
+    wr32(buf + 8, (uint32_t)io.n);
+    wr32(buf + 12, handoff_crc32(buf + HEAD, io.n - HEAD));
+    return io.n;
 }
 
 int handoff_decode(struct handoff *h, const uint8_t *buf, size_t len)
 {
-    struct handoff_cell *cells = h->cells;
-    unsigned cap = h->cap_cells;
     if (len < HEAD)
         return HANDOFF_SHORT;
     if (rd32(buf) != MAGIC)
@@ -193,101 +311,176 @@ int handoff_decode(struct handoff *h, const uint8_t *buf, size_t len)
     if ((buf[4] | buf[5] << 8) != VERSION)
         return HANDOFF_VERSION;
     uint32_t total = rd32(buf + 8);
-    if (total < FIXED_BYTES || total > len)
+    if (total < HEAD || total > len)
         return HANDOFF_SHORT;
     if (handoff_crc32(buf + HEAD, total - HEAD) != rd32(buf + 12))
         return HANDOFF_CRC;
-    struct rd r = { buf, 6, total, 0 };
-    unsigned flags = (unsigned)get(&r, 2);
-    r.n = HEAD;
-    *h = (struct handoff){ .cells = cells, .cap_cells = cap };
-    h->finished = !!(flags & F_FINISHED);
-    h->faulted = !!(flags & F_FAULTED);
-    h->user_stop = !!(flags & F_USER_STOP);
-    h->seq = (uint32_t)get(&r, 4);
-    get_str(&r, h->id, 40);
-    get_str(&r, h->started, 32);
-    h->elapsed_ms = get(&r, 8);
-    h->passes_done = (uint32_t)get(&r, 4);
-    h->pass = (uint32_t)get(&r, 4);
-    h->error_words = get(&r, 8);
-    h->error_rows = get(&r, 8);
-    h->ram_bytes = get(&r, 8);
-    h->usable_bytes = get(&r, 8);
-    h->tested_bytes = get(&r, 8);
-    h->footprint_bytes = get(&r, 8);
-    h->vector = (uint32_t)get(&r, 4);
-    h->rip = get(&r, 8);
-    h->cr2 = get(&r, 8);
-    h->fault_err = get(&r, 8);
-    h->cells_lost = (uint32_t)get(&r, 4);
-    h->ntests = (unsigned)get(&r, 2);
-    h->ntested = (unsigned)get(&r, 2);
-    h->nexcl = (unsigned)get(&r, 2);
-    uint32_t ncells = (uint32_t)get(&r, 4);
-    uint32_t ncpus = (uint32_t)get(&r, 4);
-    h->madt_cpus = (unsigned)get(&r, 2);
-    h->fw_cpus = (unsigned)get(&r, 2);
-    h->seed = get(&r, 8);
-    h->hold_ms = (uint32_t)get(&r, 4);
-    if (h->ntests > HANDOFF_MAX_TESTS || h->ntested > HANDOFF_MAX_RANGES ||
-        h->nexcl > HANDOFF_MAX_RANGES || ncpus > HANDOFF_MAX_CPUS)
-        return HANDOFF_BAD;
-    uint64_t need = (uint64_t)h->ntests * 29 + (uint64_t)h->ntested * 16 + (uint64_t)h->nexcl * 17 +
-                    (uint64_t)ncells * CELL_BYTES + (uint64_t)ncpus * CPU_BYTES;
-    if (r.bad || need != total - r.n)
-        return HANDOFF_BAD;
-    for (unsigned i = 0; i < h->ntests; i++) {
-        struct handoff_test *t = &h->tests[i];
-        t->num = (uint8_t)get(&r, 1);
-        t->runs = (uint16_t)get(&r, 2);
-        t->skipped_runs = (uint16_t)get(&r, 2);
-        t->ms = get(&r, 8);
-        t->bytes = get(&r, 8);
-        t->error_words = get(&r, 8);
-        if (t->num > 10)
-            return HANDOFF_BAD;
+    *h = (struct handoff){ 0 };
+    struct io io = { .r = buf, .cap = total };
+    fields(&io, h);
+    if (io.bad)
+        return io.n >= total ? HANDOFF_SHORT : HANDOFF_BAD;
+    return io.n == total ? HANDOFF_OK : HANDOFF_BAD;
+}
+
+/* --- session <-> record ------------------------------------------------------ */
+
+static int in_sums(const struct failsum *m, unsigned n, uint64_t addr)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (addr >= m[i].lo && addr <= m[i].hi)
+            return 1;
+    return 0;
+}
+
+/* Merged runs of sorted granule bases; past cap, the two runs with the
+ * smallest gap between them become one (the gap counted in *widened). */
+static unsigned granule_runs(const uint64_t *g, unsigned n, uint64_t granule, struct mem_range *out,
+                             unsigned cap, uint64_t *widened)
+{
+    unsigned k = 0;
+    *widened = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (k && out[k - 1].base + out[k - 1].len == g[i]) {
+            out[k - 1].len += granule;
+            continue;
+        }
+        if (k == cap) {
+            unsigned best = 0;
+            uint64_t gap = ~0ull;
+            for (unsigned j = 0; j + 1 < k; j++) {
+                uint64_t d = out[j + 1].base - (out[j].base + out[j].len);
+                if (d < gap)
+                    gap = d, best = j;
+            }
+            /* The new granule's own gap to the last run competes too. */
+            uint64_t last = g[i] - (out[k - 1].base + out[k - 1].len);
+            if (last <= gap) {
+                *widened += last;
+                out[k - 1].len = g[i] + granule - out[k - 1].base;
+                continue;
+            }
+            *widened += gap;
+            out[best].len = out[best + 1].base + out[best + 1].len - out[best].base;
+            for (unsigned j = best + 1; j + 1 < k; j++)
+                out[j] = out[j + 1];
+            k--;
+        }
+        out[k++] = (struct mem_range){ g[i], granule };
     }
-    for (unsigned i = 0; i < h->ntested; i++) {
-        h->tested[i].base = get(&r, 8);
-        h->tested[i].len = get(&r, 8);
+    return k;
+}
+
+void handoff_from_session(struct handoff *h, const struct session *s, const struct handoff_scratch *x)
+{
+    fmt_format(h->id, sizeof h->id, "%s", s->id);
+    fmt_format(h->started, sizeof h->started, "%s", s->started);
+    h->user_stop = s->user_stop;
+    h->passes_done = s->passes_done;
+    h->pass = s->pass;
+    h->seed = s->cfg.seed;
+    h->hold_ms = (uint32_t)s->cfg.hold_ms;
+    h->error_words = s->error_words;
+    h->error_rows = s->error_rows;
+    h->rows_unlogged = s->rows_unlogged;
+    h->acct = s->fold.acct;
+    h->new_cells = s->new_cells;
+    h->reseen_cells = s->reseen_cells;
+    h->cells_total = s->cells.n;
+    h->cells_dropped = s->cells.dropped;
+    h->ntests = 0;
+    for (unsigned i = 0; i < s->nrt && h->ntests < HANDOFF_MAX_TESTS; i++) {
+        const struct rep_test *t = &s->rt[i];
+        h->tests[h->ntests++] = (struct handoff_test){ (uint8_t)t->num, (uint16_t)t->runs,
+                                                       (uint16_t)t->skipped_runs, t->ms, t->bytes,
+                                                       t->error_words, t->dwell_ms };
     }
-    for (unsigned i = 0; i < h->nexcl; i++) {
-        h->excl[i].base = get(&r, 8);
-        h->excl[i].len = get(&r, 8);
-        h->excl[i].why = (uint8_t)get(&r, 1);
+    const struct session_carry *c = s->carry;
+    h->nrows = h->nsums = 0;
+    h->sums_merged = c ? c->sums_merged : 0;
+    for (unsigned i = 0; c && i < c->nrows && h->nrows < HANDOFF_MAX_ROWS; i++)
+        h->rows[h->nrows++] = c->rows[i];
+    for (unsigned i = 0; c && i < c->nsums && h->nsums < HANDOFF_MAX_SUMS; i++)
+        h->sums[h->nsums++] = c->sums[i];
+    /* Cells: first those no summary covers (only this record knows them),
+     * then the rest, while there is room. */
+    unsigned n = cells_sorted_copy(&s->cells, x->cells, x->cap);
+    h->ncells = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (unsigned i = 0; i < n && h->ncells < HANDOFF_MAX_CELLS; i++)
+            if (in_sums(h->sums, h->nsums, x->cells[i].addr) == pass)
+                h->cells[h->ncells++] = x->cells[i];
+    /* Every bad granule, from every cell of the table. */
+    unsigned lost;
+    unsigned ng = badram_granules(x->cells, n, s->cfg.granule, x->gran, x->cap, &lost);
+    h->granule = s->cfg.granule;
+    h->ngran = granule_runs(x->gran, ng, s->cfg.granule, h->gran, HANDOFF_MAX_GRAN, &h->gran_widened);
+}
+
+/* Put a carried cell into the table as it was. */
+static void cell_put(struct cell_table *t, const struct cell *c)
+{
+    struct failbit fb = { .addr = c->addr, .bit = c->bit, .time_ms = c->first_ms };
+    if (cells_add(t, &fb) < 0)
+        return;
+    struct cell *d = (struct cell *)cells_find(t, c->addr, c->bit);
+    *d = *c;
+    d->used = 1;
+}
+
+void handoff_to_session(const struct handoff *h, struct session *s, struct sbuf *csv)
+{
+    fmt_format(s->id, sizeof s->id, "%s", h->id);
+    fmt_format(s->started, sizeof s->started, "%s", h->started);
+    s->passes_done = h->passes_done;
+    s->pass = h->pass;
+    s->cfg.seed = h->seed;         /* the run's, not this boot's */
+    s->cfg.hold_ms = h->hold_ms;
+    s->cfg.granule = h->granule;
+    s->user_stop = h->user_stop;
+    s->error_words = h->error_words;
+    s->error_rows = h->error_rows;
+    s->rows_unlogged = h->rows_unlogged;
+    s->fold.acct = h->acct;
+    s->new_cells = h->new_cells;
+    s->reseen_cells = h->reseen_cells;
+    s->nrt = 0;
+    for (unsigned i = 0; i < h->ntests && i <= MT_MAX_TEST; i++) {
+        const struct handoff_test *t = &h->tests[i];
+        s->rt[s->nrt++] = (struct rep_test){ .num = t->num, .runs = t->runs, .ms = t->ms, .bytes = t->bytes,
+                                             .error_words = t->error_words, .skipped_runs = t->skipped_runs,
+                                             .dwell_ms = t->dwell_ms };
     }
-    for (uint32_t i = 0; i < ncells; i++) {
-        struct handoff_cell c;
-        c.addr = get(&r, 8);
-        c.expected = get(&r, 8);
-        c.actual = get(&r, 8);
-        c.first_ms = (uint32_t)get(&r, 4);
-        c.last_ms = (uint32_t)get(&r, 4);
-        c.count = (uint32_t)get(&r, 4);
-        c.tests = (uint16_t)get(&r, 2);
-        c.pass = (uint16_t)get(&r, 2);
-        c.bit = (uint8_t)get(&r, 1);
-        c.test = (uint8_t)get(&r, 1);
-        c.cpu = (uint8_t)get(&r, 1);
-        c.flags = (uint8_t)get(&r, 1);
-        if (c.bit > 63 || c.test > 10 || (c.addr & 7))
-            return HANDOFF_BAD;
-        if (h->ncells < cap)
-            cells[h->ncells++] = c;
-        else
-            h->cells_lost++;
+    struct mem_plan *p = &s->plan;
+    *p = (struct mem_plan){ 0 };
+    for (unsigned i = 0; i < h->ntested && i < PLAN_MAX_TEST; i++) {
+        p->test[p->ntest++] = h->tested[i];
+        if (h->tested[i].base + h->tested[i].len > p->ram_top)
+            p->ram_top = h->tested[i].base + h->tested[i].len;
     }
-    for (uint32_t i = 0; i < ncpus; i++) {
-        struct handoff_cpu *c = &h->cpus[h->ncpus++];
-        c->apic_id = (uint32_t)get(&r, 4);
-        c->state = (uint8_t)get(&r, 1);
-        c->bytes = get(&r, 8);
-        c->busy_ms = get(&r, 8);
-        if (c->state < HANDOFF_CPU_RAN || c->state > HANDOFF_CPU_MISSING)
-            return HANDOFF_BAD;
+    p->ram_total = h->ram_bytes;
+    p->free_total = h->usable_bytes;
+    s->test_bytes = memplan_test_bytes(p);
+    for (unsigned i = 0; i < h->ncells; i++)
+        cell_put(&s->cells, &h->cells[i]);
+    s->cells.dropped = h->cells_dropped;
+    for (unsigned i = 0; i < h->nrows; i++) {
+        char line[128];
+        size_t len = errcsv_format(line, sizeof line, &h->rows[i]);
+        line[len < sizeof line ? len : sizeof line - 1] = 0;
+        sbuf_puts(csv, line);
+        /* A row's cell that did not fit the record: from the row. */
+        if (!cells_find(&s->cells, h->rows[i].addr, h->rows[i].bit))
+            cells_add(&s->cells, &h->rows[i]);
     }
-    return r.bad ? HANDOFF_SHORT : HANDOFF_OK;
+    for (unsigned i = 0; i < h->nsums; i++) {
+        char line[200];
+        size_t len = errcsv_summary_line(line, sizeof line, &h->sums[i]);
+        line[len < sizeof line ? len : sizeof line - 1] = 0;
+        sbuf_puts(csv, line);
+    }
+    s->handed = (struct session_handed){ .on = 1, .cells_total = h->cells_total,
+                                         .gran_widened = h->gran_widened, .gran = h->gran, .ngran = h->ngran };
 }
 
 /* --- chunks: magic, index, count, record length, record crc, payload ------ */

@@ -14,28 +14,28 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "core/memrange.h"
+#include "core/session.h"
 
 #define HANDOFF_MAX_TESTS 11
 #define HANDOFF_MAX_RANGES 128
 #define HANDOFF_MAX_CHUNKS 32
 #define HANDOFF_REC_BYTES (64u << 10)   /* the encoded record fits in this */
-#define HANDOFF_REC_CELLS 512           /* cells a record carries; the rest are counted */
 #define HANDOFF_CHUNK_HEAD 16    /* bytes of chunk header before the payload */
 #define HANDOFF_MAX_CPUS 64
-
-/* The first failing bit of one cell, with what the cell did afterwards. */
-struct handoff_cell {
-    uint64_t addr, expected, actual;   /* the first wrong word */
-    uint32_t first_ms, last_ms, count;
-    uint16_t tests;                    /* bit n: seen by test n */
-    uint16_t pass;                     /* pass of the first error */
-    uint8_t bit, test, cpu, flags;
-};
+/* What the record carries of the session's conclusions. Rows and summaries
+ * are what errors.csv gets; cells keep their merged state (count, tests,
+ * certain sightings, first and last time); the bad granules, as merged
+ * ranges, are what badram.txt covers. Cells past HANDOFF_MAX_CELLS lie in a
+ * summary range or a carried granule: counted, never dropped. */
+#define HANDOFF_MAX_ROWS SESSION_CARRY_ROWS
+#define HANDOFF_MAX_SUMS SESSION_CARRY_SUMS
+#define HANDOFF_MAX_CELLS 256
+#define HANDOFF_MAX_GRAN 512
 
 struct handoff_test {
     uint8_t num;
     uint16_t runs, skipped_runs;
-    uint64_t ms, bytes, error_words;
+    uint64_t ms, bytes, error_words, dwell_ms;
 };
 
 /* A range left out, with a code the plan that made it defines. */
@@ -70,7 +70,6 @@ struct handoff {
     uint32_t passes_done, pass;
     uint64_t seed;             /* the run seed: seed= with it replays the patterns */
     uint32_t hold_ms;          /* the retention dwell the run used */
-    uint64_t error_words, error_rows;
     uint64_t ram_bytes, usable_bytes, tested_bytes, footprint_bytes;
     unsigned ntests;
     struct handoff_test tests[HANDOFF_MAX_TESTS];
@@ -78,16 +77,44 @@ struct handoff {
     struct mem_range tested[HANDOFF_MAX_RANGES];
     unsigned nexcl;
     struct handoff_excl excl[HANDOFF_MAX_RANGES];
-    /* Cells: storage from the caller. On encode ncells are written; on
-     * decode up to cap_cells are read and the rest counted in cells_lost. */
-    struct handoff_cell *cells;
-    unsigned ncells, cap_cells;
-    uint32_t cells_lost;       /* cells the record could not hold */
     unsigned madt_cpus;        /* enabled processors the MADT lists */
     unsigned fw_cpus;          /* processors MP services counted (0: unknown) */
     unsigned ncpus;
     struct handoff_cpu cpus[HANDOFF_MAX_CPUS];
+    /* the session's conclusions (handoff_from_session) */
+    uint64_t error_words, error_rows, rows_unlogged;
+    struct fold_acct acct;     /* where every word went: rows or summaries */
+    uint64_t new_cells, reseen_cells;
+    uint64_t cells_total;      /* distinct cells in the run's table */
+    uint64_t cells_dropped;    /* failing bits that found the table full */
+    uint32_t sums_merged;      /* summaries merged into a neighbour for room */
+    uint64_t granule;          /* the granule of gran[] */
+    uint64_t gran_widened;     /* good bytes gran[] took in to fit */
+    unsigned nrows, nsums, ncells, ngran;
+    struct failbit rows[HANDOFF_MAX_ROWS];
+    struct failsum sums[HANDOFF_MAX_SUMS];
+    struct cell cells[HANDOFF_MAX_CELLS];
+    struct mem_range gran[HANDOFF_MAX_GRAN];
 };
+
+/* Room handoff_from_session needs to sort the session's cells. */
+struct handoff_scratch {
+    struct cell *cells;        /* cap: the session's cell table's cap */
+    uint64_t *gran;            /* cap as well */
+    unsigned cap;
+};
+
+/* The session's conclusions into h (the rest of h stays as the caller set
+ * it): accounting, tests, rows, summaries, the cells that fit (those no
+ * summary covers first) and every bad granule as merged ranges (merged
+ * further, the gap counted in gran_widened, when more than fit). */
+void handoff_from_session(struct handoff *h, const struct session *s, const struct handoff_scratch *x);
+
+/* The other way, at the next boot: the session's name, counts, tests,
+ * tested ranges and cells as the run left them; errors.csv's rows and
+ * "# summary" lines go to csv (room for HANDOFF_MAX_ROWS * 128 +
+ * HANDOFF_MAX_SUMS * 200 bytes). s->handed points into h: keep h while s is used. */
+void handoff_to_session(const struct handoff *h, struct session *s, struct sbuf *csv);
 
 enum handoff_err {
     HANDOFF_OK = 0,
@@ -105,7 +132,7 @@ size_t handoff_size(const struct handoff *h);
 /* Encode into buf[cap]. Returns the length, or 0 when it does not fit. */
 size_t handoff_encode(const struct handoff *h, uint8_t *buf, size_t cap);
 
-/* Decode; h->cells/cap_cells must be set. Returns HANDOFF_OK or an error. */
+/* Decode. Returns HANDOFF_OK or an error. */
 int handoff_decode(struct handoff *h, const uint8_t *buf, size_t len);
 
 /* One chunk of a split record. */

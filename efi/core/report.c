@@ -28,9 +28,10 @@ static void result_line(struct sbuf *sb, const struct report_in *in)
     char t[32], b[32];
     secs(t, sizeof t, in->total_ms);
     fmt_size(b, sizeof b, memplan_test_bytes(in->plan));
-    sbuf_printf(sb, "result: %s: %llu error%s, %u weak cell%s, %u pass%s over %s in %s, ",
+    uint64_t cells = in->ncells + in->cells_beyond;
+    sbuf_printf(sb, "result: %s: %llu error%s, %llu weak cell%s, %u pass%s over %s in %s, ",
                 verdict, (unsigned long long)in->error_words, in->error_words == 1 ? "" : "s",
-                in->ncells, in->ncells == 1 ? "" : "s", in->passes_done,
+                (unsigned long long)cells, cells == 1 ? "" : "s", in->passes_done,
                 in->passes_done == 1 ? "" : "es", b, t);
     share(sb, in->plan);
     sbuf_printf(sb, "%s%s\n", in->coverage ? ", coverage " : "", in->coverage ? in->coverage : "");
@@ -39,14 +40,6 @@ static void result_line(struct sbuf *sb, const struct report_in *in)
 /* The accounting that shows no failing word went missing. */
 static void accounting_line(struct sbuf *sb, const struct report_in *in)
 {
-    if (in->handed_over) {
-        sbuf_printf(sb, "errors: %llu counted after ExitBootServices, handed to this boot as %u cell%s "
-                        "(one errors.csv row each, with its count); %u cell%s did not fit the record%s\n",
-                    (unsigned long long)in->error_words, in->cells_carried, in->cells_carried == 1 ? "" : "s",
-                    in->cells_not_carried, in->cells_not_carried == 1 ? "" : "s",
-                    in->cells_not_carried ? " and are NOT in badram.txt" : "");
-        return;
-    }
     sbuf_printf(sb, "errors: %llu counted, %llu rows written (%llu errors), %llu summarised (%llu record%s), %llu lost\n",
                 (unsigned long long)in->counted, (unsigned long long)in->error_rows - in->rows_unlogged,
                 (unsigned long long)in->written, (unsigned long long)in->summarised,
@@ -140,7 +133,9 @@ void report_render(struct sbuf *sb, const struct report_in *in)
     for (unsigned i = 0; i < p->ntest; i++)
         range_line(sb, p->test[i].base, p->test[i].len, 0);
     sbuf_puts(sb, "RAM left out:\n");
-    if (!p->nexcl)
+    if (!p->nexcl && in->coverage && str_eq(in->coverage, "full"))
+        sbuf_puts(sb, "  see \"RAM left out\" under coverage above\n");
+    else if (!p->nexcl)
         sbuf_puts(sb, "  none\n");
     for (unsigned i = 0; i < p->nexcl; i++)
         range_line(sb, p->excl[i].base, p->excl[i].len, memplan_reason(p->excl[i].reason));
@@ -206,6 +201,15 @@ void report_render(struct sbuf *sb, const struct report_in *in)
     if (in->cells_dropped)
         sbuf_printf(sb, "  %llu rows did not fit the cell table (cells below are incomplete)\n",
                     (unsigned long long)in->cells_dropped);
+    if (in->handed_over)
+        sbuf_printf(sb, "  handed over after ExitBootServices: rows, summary records, %u cell%s with their counts "
+                        "and every bad granule; %llu more cell%s lie in summary ranges (not listed below, "
+                        "covered by badram.txt)\n",
+                    in->ncells, in->ncells == 1 ? "" : "s", (unsigned long long)in->cells_beyond,
+                    in->cells_beyond == 1 ? "" : "s");
+    if (in->gran_widened)
+        sbuf_printf(sb, "  bad granules merged to fit the hand-off record: %llu bytes of good memory between "
+                        "them are masked too\n", (unsigned long long)in->gran_widened);
     if (in->files_note)
         sbuf_printf(sb, "  %s\n", in->files_note);
 

@@ -44,10 +44,12 @@ struct report_in {
      * rows, folded into summary records, or lost (must be 0). */
     uint64_t counted, written, summarised, summaries, lost;
     uint64_t late;            /* reports of fenced CPUs after their deadline, ignored */
-    /* A full-coverage run handed over cells, not rows: how many came, and
-     * how many did not fit its record. */
+    /* A full-coverage run handed over from before a reset: the distinct
+     * cells its table held beyond those listed here (they lie in summary
+     * ranges, which badram.txt covers), and the good bytes its carried bad
+     * granules were widened by to fit the record. */
     int handed_over;
-    unsigned cells_carried, cells_not_carried;
+    uint64_t cells_beyond, gran_widened;
     const struct cell *cells;
     unsigned ncells;
     uint64_t cells_dropped;

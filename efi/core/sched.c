@@ -63,6 +63,15 @@ static unsigned live_slots(const struct sched *s, unsigned *out)
     return n;
 }
 
+unsigned sched_pause(struct sched *s, int on)
+{
+    ST(&s->pause, on ? 1u : 0u);
+    unsigned n = 0;
+    for (unsigned i = 1; i < s->ncpus; i++)
+        n += LD(&s->paused[i]) != 0;
+    return n;
+}
+
 uint64_t sched_blocks_done(const struct sched *s)
 {
     uint64_t sum = 0;
@@ -108,6 +117,12 @@ static int ap_poll(void *ctx)
             __builtin_ia32_pause();   /* debug_hang_cpu=: a hung CPU, no heartbeat */
     s->heartbeat[w->slot]++;
     s->blocks[w->slot]++;
+    while (LD(&s->pause) && !quitting(s, w->slot)) {
+        ST(&s->paused[w->slot], 1);
+        s->heartbeat[w->slot]++;
+        __builtin_ia32_pause();
+    }
+    ST(&s->paused[w->slot], 0);
     return quitting(s, w->slot);
 }
 

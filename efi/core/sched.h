@@ -68,6 +68,8 @@ struct sched {
     volatile uint32_t dead[SMP_MAX_CPUS];
     volatile uint32_t parked[SMP_MAX_CPUS];
     volatile uint32_t abort;
+    volatile uint32_t pause;              /* P: the APs hold at their next block */
+    volatile uint32_t paused[SMP_MAX_CPUS];
     volatile uint64_t heartbeat[SMP_MAX_CPUS];
     volatile uint64_t blocks[SMP_MAX_CPUS];
     volatile uint64_t t0[SMP_MAX_CPUS], t1[SMP_MAX_CPUS];
@@ -106,6 +108,11 @@ uint64_t sched_blocks_done(const struct sched *s);
 /* Time the retention dwell cost so far, in ms (per launch the longest any
  * CPU waited: they wait side by side). */
 uint64_t sched_dwell_ms(const struct sched *s);
+
+/* P: every AP holds at its next block boundary, heart beating, until
+ * sched_pause(s, 0); the BSP holds by staying in its poll hook meanwhile.
+ * Returns, when pausing, how many APs hold already. */
+unsigned sched_pause(struct sched *s, int on);
 
 /* CPUs not fenced off. */
 unsigned sched_live(const struct sched *s);

@@ -16,6 +16,40 @@ void session_init(struct session *s, struct cell *cell_mem, unsigned cell_cap,
     fmt_format(s->started, sizeof s->started, "unknown");
 }
 
+void session_carry(struct session *s, struct session_carry *c)
+{
+    s->carry = c;
+    c->nrows = c->nsums = c->sums_merged = 0;
+    s->fold.row_cap = SESSION_CARRY_ROWS;
+}
+
+/* A summary for the carry; when it is full, merged into the kept one whose
+ * range lies nearest (a wider range, the same words). */
+static void carry_sum(struct session_carry *c, const struct failsum *n)
+{
+    if (c->nsums < SESSION_CARRY_SUMS) {
+        c->sums[c->nsums++] = *n;
+        return;
+    }
+    unsigned best = 0;
+    uint64_t best_gap = ~0ull;
+    for (unsigned i = 0; i < c->nsums; i++) {
+        const struct failsum *o = &c->sums[i];
+        uint64_t gap = n->lo > o->hi ? n->lo - o->hi : o->lo > n->hi ? o->lo - n->hi : 0;
+        if (gap < best_gap)
+            best = i, best_gap = gap;
+    }
+    struct failsum *o = &c->sums[best];
+    o->lo = n->lo < o->lo ? n->lo : o->lo;
+    o->hi = n->hi > o->hi ? n->hi : o->hi;
+    o->first_ms = n->first_ms < o->first_ms ? n->first_ms : o->first_ms;
+    o->last_ms = n->last_ms > o->last_ms ? n->last_ms : o->last_ms;
+    o->bits |= n->bits;
+    o->words += n->words;
+    o->flags |= n->flags;
+    c->sums_merged++;
+}
+
 void session_config_problem(struct session *s, const char *msg)
 {
     sbuf_printf(&s->problems, "  %s\n", msg);
@@ -129,9 +163,11 @@ unsigned session_take_error(struct session *s, unsigned cpu, uint64_t addr, uint
     s->error_words++;
     /* Shed load when a ring made its CPU wait, and before the cell table
      * fills: a summary keeps place and count, and the cells cover it. */
-    int shed = (flags & FOLD_SHED) || s->cells.n >= s->cells.cap / 2;
-    if (!fold_word(&s->fold, cpu, s->pass, test, time_ms, addr, expected, actual,
-                   flags & FAILBIT_ADDR_UNCERTAIN, shed))
+    int room = s->cells.n < s->cells.cap / 2;
+    int shed = (flags & FOLD_SHED) || !room;
+    int row = fold_word(&s->fold, cpu, s->pass, test, time_ms, addr, expected, actual,
+                        flags & FAILBIT_ADDR_UNCERTAIN, shed);
+    if (!row && !room)
         return 0;
     struct failbit fb[64];
     unsigned n = failbit_split(addr, expected, actual, fb), nnews = 0;
@@ -142,13 +178,23 @@ unsigned session_take_error(struct session *s, unsigned cpu, uint64_t addr, uint
         fb[i].cpu = cpu;
         fb[i].temp_c = temp_c;
         fb[i].flags = flags & FAILBIT_ADDR_UNCERTAIN;
-        char row[128];
-        size_t len = errcsv_format(row, sizeof row, &fb[i]);
-        row[len < sizeof row ? len : sizeof row - 1] = 0;
-        sbuf_puts(csv, row);
     }
-    fold_rows_written(&s->fold, n, 1);
-    s->error_rows += n;
+    if (row) {
+        for (unsigned i = 0; i < n; i++) {
+            if (s->carry && s->carry->nrows < SESSION_CARRY_ROWS)
+                s->carry->rows[s->carry->nrows++] = fb[i];
+            if (!csv)
+                continue;
+            char line[128];
+            size_t len = errcsv_format(line, sizeof line, &fb[i]);
+            line[len < sizeof line ? len : sizeof line - 1] = 0;
+            sbuf_puts(csv, line);
+        }
+        fold_rows_written(&s->fold, n, 1);
+        s->error_rows += n;
+    }
+    if (!room)
+        return 0;
     for (unsigned i = 0; i < n; i++) {
         if (cells_add(&s->cells, &fb[i]) != 1)
             continue;
@@ -172,15 +218,19 @@ unsigned session_take_summaries(struct session *s, struct sbuf *csv, uint64_t *w
     unsigned n = fold_take_closed(&s->fold, &sum);
     *words = 0;
     for (unsigned i = 0; i < n; i++) {
-        char line[200];
-        size_t len = errcsv_summary_line(line, sizeof line, &sum[i]);
-        line[len < sizeof line ? len : sizeof line - 1] = 0;
-        sbuf_puts(csv, line);
+        if (csv) {
+            char line[200];
+            size_t len = errcsv_summary_line(line, sizeof line, &sum[i]);
+            line[len < sizeof line ? len : sizeof line - 1] = 0;
+            sbuf_puts(csv, line);
+        }
+        if (s->carry)
+            carry_sum(s->carry, &sum[i]);
         *words += sum[i].words;
         uint64_t cur = 0;
         struct failbit r;
         while (fold_cover_next(&sum[i], &cur, &r))
-            if (cells_add(&s->cells, &r) == 1 && new_cell)
+            if (!cells_find(&s->cells, r.addr, r.bit) && cells_add(&s->cells, &r) == 1 && new_cell)
                 new_cell(ctx, &r);
     }
     return n;
@@ -256,7 +306,8 @@ void session_finish(struct session *s, const struct session_platform *pf, struct
 
     unsigned ncell = cells_sorted_copy(&s->cells, o->sorted, o->cap_cells);
     struct badram_req req = { s->cfg.granule, s->cfg.max_pairs, cover_limit(s->plan.ram_top),
-                              s->cfg.interleave, o->gran, o->pairs, o->cap_gran };
+                              s->cfg.interleave, o->gran, o->pairs, o->cap_gran,
+                              s->handed.gran, s->handed.ngran };
     badram_from_cells(&o->set, o->sorted, ncell, &req, NULL, BADRAM_ALL);
     /* badram.txt's line covers every cell any session here recorded: one
      * missed today keeps the mask an earlier session gave it. */
@@ -289,8 +340,9 @@ void session_finish(struct session *s, const struct session_platform *pf, struct
         .counted = counted, .written = s->fold.acct.row_words,
         .summarised = s->fold.acct.summarised, .summaries = s->fold.acct.summaries,
         .lost = fold_lost(&s->fold.acct, counted), .late = pf->late,
-        .handed_over = pf->handed_over, .cells_carried = pf->cells_carried,
-        .cells_not_carried = pf->cells_not_carried,
+        .handed_over = s->handed.on,
+        .cells_beyond = s->handed.cells_total > ncell ? s->handed.cells_total - ncell : 0,
+        .gran_widened = s->handed.gran_widened,
         .cells_dropped = s->cells.dropped + (s->cells.n > ncell ? s->cells.n - ncell : 0),
         .files_note = pf->files_note, .badram = &o->all, .il = il ? &o->il : 0,
         .coverage = pf->coverage, .coverage_lines = pf->coverage_lines,

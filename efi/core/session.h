@@ -27,6 +27,31 @@
  * count and range are written, and the cell table covers the range. */
 #define SESSION_MAX_ROWS 200000u
 
+/* What a full-coverage run keeps for its hand-off record instead of writing
+ * errors.csv: the rows (the session's row cap is lowered to this many) and
+ * the summary records, as values. When the summaries fill up, a new one is
+ * merged into the nearest kept one (a wider range: nothing dropped). */
+#define SESSION_CARRY_ROWS 128
+#define SESSION_CARRY_SUMS 96
+
+struct session_carry {
+    struct failbit rows[SESSION_CARRY_ROWS];
+    unsigned nrows;
+    struct failsum sums[SESSION_CARRY_SUMS];
+    unsigned nsums;
+    unsigned sums_merged;          /* summaries merged into a neighbour for room */
+};
+
+/* A run handed over from before a reset: its facts that the session's own
+ * tables cannot hold (see core/handoff.h). */
+struct session_handed {
+    int on;
+    uint64_t cells_total;          /* distinct cells the run's table held */
+    uint64_t gran_widened;         /* good bytes the carried granules include */
+    const struct mem_range *gran;  /* bad granules as merged ranges */
+    unsigned ngran;
+};
+
 /* What earlier sessions left in errors.csv on this volume. */
 struct session_history {
     unsigned sessions;     /* session lines seen */
@@ -67,12 +92,18 @@ struct session {
     struct fold fold;              /* rows or summary records, and where every word went */
     struct rep_test rt[MT_MAX_TEST + 1];
     unsigned nrt;
+    struct session_carry *carry;   /* full coverage: rows and summaries kept as values */
+    struct session_handed handed;  /* the next boot: what the record adds */
 };
 
 /* Defaults for everything; the cell tables live in the caller's memory
  * (powers of two). */
 void session_init(struct session *s, struct cell *cell_mem, unsigned cell_cap,
                   struct cell *known_mem, unsigned known_cap);
+
+/* Keep rows and summary records in `c` (full coverage) instead of handing
+ * out their text; lowers the row cap to what `c` holds. */
+void session_carry(struct session *s, struct session_carry *c);
 
 /* Record a configuration problem for the report. */
 void session_config_problem(struct session *s, const char *msg);
@@ -116,10 +147,13 @@ void session_pass_end(struct session *s);
 
 /* One wrong word, seen by `cpu` at `time_ms` (since the start) with the
  * temperature `temp_c` (FAILBIT_NO_TEMP: none). Its errors.csv rows are
- * appended to `csv` and the cells touched for the first time this session go
- * to news[] (room for 64); returns the news count. Or, with FOLD_SHED in
- * `flags`, past the row cap, or with the cell table half full, the word is
- * folded into a summary record (see session_take_summaries) and 0 returned. */
+ * appended to `csv` (may be NULL; with a carry they are kept there too).
+ * With FOLD_SHED in `flags`, past the row cap, or with the cell table half
+ * full, the word is folded into a summary record instead (see
+ * session_take_summaries). Either way, while the cell table is under half
+ * full, each failing bit counts on its cell, so a cell's count and tests do
+ * not depend on how its words were written down. Cells touched for the first
+ * time this session go to news[] (room for 64); returns the news count. */
 unsigned session_take_error(struct session *s, unsigned cpu, uint64_t addr, uint64_t expected,
                             uint64_t actual, uint64_t time_ms, unsigned flags, int temp_c,
                             struct sbuf *csv, struct session_cell_news *news);
@@ -128,10 +162,10 @@ unsigned session_take_error(struct session *s, unsigned cpu, uint64_t addr, uint
 void session_rows_lost(struct session *s, uint64_t rows);
 
 /* Close the open summary records: their "# summary" lines are appended to
- * `csv` (room for FOLD_CLOSED lines of 200 bytes) and their ranges enter the
- * cell table; each cover cell new to the table also goes to new_cell (may be
- * NULL), for a caller that must carry cells on. Returns the records; *words
- * gets the words they hold. */
+ * `csv` (may be NULL; room for FOLD_CLOSED lines of 200 bytes), a carry keeps
+ * them, and their ranges enter the cell table (cover cells, added where no
+ * cell is yet); each cover cell new to the table also goes to new_cell (may
+ * be NULL). Returns the records; *words gets the words they hold. */
 unsigned session_take_summaries(struct session *s, struct sbuf *csv, uint64_t *words,
                                 void (*new_cell)(void *ctx, const struct failbit *fb), void *ctx);
 
@@ -154,8 +188,6 @@ struct session_platform {
     const char *tsc_note;          /* TSC invariant or not, or NULL */
     uint64_t counted;              /* failing words the kernels counted (accepted runs) */
     uint64_t late;                 /* reports of fenced CPUs after their deadline, ignored */
-    int handed_over;               /* see report_in */
-    unsigned cells_carried, cells_not_carried;
     unsigned cpus_used, cpus_found;
     const char *cpu_note, *cpu_lines, *dimm_lines;
     uint64_t total_ms;

@@ -55,6 +55,15 @@ tested_ranges() {
         while read -r s e; do echo $((s)) $((e)); done
 }
 
+# report.txt's accounting adds up: "errors: C counted, R rows written (W
+# errors), S summarised (K records), L lost" with C = W + S, L = 0 and C > 0.
+counts_add_up() {
+    local l
+    l=$(grep -m1 '^  errors: [0-9]* counted, ' "$1") || return 1
+    gawk '{ c = $2; w = $7; sub(/^\(/, "", w); s = $9; l = $(NF - 1)
+            exit !(c > 0 && c == w + s && l == 0) }' <<<"$l"
+}
+
 finish() {
     exit $fails
 }

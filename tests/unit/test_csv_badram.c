@@ -178,7 +178,7 @@ static void build(struct badram_set *set, struct cell *c, unsigned n)
     }
     static struct cell sorted[64];
     unsigned k = cells_sorted_copy(&t, sorted, 64);
-    struct badram_req req = { 1 << 20, 20, 0, "", gbuf, pbuf, 64 };
+    struct badram_req req = { 1 << 20, 20, 0, "", gbuf, pbuf, 64, NULL, 0 };
     CHECK_EQ_U64(badram_from_cells(set, sorted, k, &req, NULL, BADRAM_ALL), 0);
 }
 
@@ -251,7 +251,7 @@ TEST(badram_skips_cells_only_address_tests_saw)
     struct cell sorted[16];
     unsigned n = cells_sorted_copy(&t, sorted, 16);
     struct badram_set set;
-    struct badram_req req = { 1 << 20, 20, 0, NULL, gbuf, pbuf, 64 };
+    struct badram_req req = { 1 << 20, 20, 0, NULL, gbuf, pbuf, 64, NULL, 0 };
     badram_from_cells(&set, sorted, n, &req, NULL, BADRAM_ALL);
     CHECK_EQ_U64(set.ngran, 2);
     CHECK_EQ_U64(gbuf[0], 0x20000000);
@@ -270,7 +270,7 @@ TEST(badram_from_cells_text_and_limits)
     struct cell c[3] = { { .addr = 0x20000000, .certain = 1 }, { .addr = 0x20100000, .certain = 1 },
                          { .addr = 0x36a700000ull, .certain = 1 } };
     struct badram_set set;
-    struct badram_req req = { 1 << 20, 20, 0, "ch:0x40", gbuf, pbuf, 64 };
+    struct badram_req req = { 1 << 20, 20, 0, "ch:0x40", gbuf, pbuf, 64, NULL, 0 };
     static char buf[65536];
     struct sbuf sb;
     sbuf_init(&sb, buf, sizeof buf);

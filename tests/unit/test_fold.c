@@ -228,7 +228,7 @@ TEST(badram_cumulative_over_two_sessions)
     static uint64_t ag[256], sg[256];
     static struct cover_pair ap[256], sp[256];
     struct badram_set aset, sset;
-    struct badram_req ar = { 1 << 20, 20, 1ull << 33, "", ag, ap, 256 }, sr = ar;
+    struct badram_req ar = { 1 << 20, 20, 1ull << 33, "", ag, ap, 256, NULL, 0 }, sr = ar;
     sr.gran = sg;
     sr.pairs = sp;
     CHECK_EQ_U64(badram_from_cells(&aset, as, na, &ar, NULL, BADRAM_ALL), 0);

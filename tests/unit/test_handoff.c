@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct handoff_cell cells_in[300], cells_out[300];
-
 static void sample(struct handoff *h, unsigned ncells)
 {
     memset(h, 0, sizeof *h);
@@ -24,13 +22,16 @@ static void sample(struct handoff *h, unsigned ncells)
     h->hold_ms = 150;
     h->error_words = 99;
     h->error_rows = 101;
+    h->acct = (struct fold_acct){ 99, 60, 101, 39, 2, 0 };
+    h->cells_total = ncells + 40;
+    h->granule = 1 << 20;
     h->ram_bytes = 1ull << 30;
     h->usable_bytes = (1ull << 30) - (8 << 20);
     h->tested_bytes = (1ull << 30) - (12 << 20);
     h->footprint_bytes = 3 << 20;
     h->ntests = 2;
-    h->tests[0] = (struct handoff_test){ 1, 1, 0, 500, 1ull << 30, 3 };
-    h->tests[1] = (struct handoff_test){ 5, 2, 1, 9000, 1ull << 30, 96 };
+    h->tests[0] = (struct handoff_test){ 1, 1, 0, 500, 1ull << 30, 3, 0 };
+    h->tests[1] = (struct handoff_test){ 5, 2, 1, 9000, 1ull << 30, 96, 1200 };
     h->ntested = 3;
     for (unsigned i = 0; i < 3; i++)
         h->tested[i] = (struct mem_range){ (i + 1) << 24, 1 << 20 };
@@ -38,11 +39,22 @@ static void sample(struct handoff *h, unsigned ncells)
     h->excl[0] = (struct handoff_excl){ 0, 1 << 20, 2 };
     h->excl[1] = (struct handoff_excl){ 0x3f000000, 1 << 20, 1 };
     for (unsigned i = 0; i < ncells; i++)
-        cells_in[i] = (struct handoff_cell){ .addr = 0x1000000 + 8 * i, .expected = ~0ull, .actual = ~0ull ^ (1ull << (i % 64)),
-                                             .first_ms = i, .last_ms = i + 5, .count = i + 1, .tests = 1 << 5,
-                                             .pass = 0, .bit = (uint8_t)(i % 64), .test = 5, .cpu = 0, .flags = 0 };
-    h->cells = cells_in;
+        h->cells[i] = (struct cell){ .addr = 0x1000000 + 8 * i, .first_ms = i, .last_ms = i + 5, .count = i + 1,
+                                     .certain = i % 3, .tests = 1 << 5 | 1 << 2, .bit = (uint8_t)(i % 64),
+                                     .used = 1 };
     h->ncells = ncells;
+    h->nrows = ncells < HANDOFF_MAX_ROWS ? ncells : HANDOFF_MAX_ROWS;
+    for (unsigned i = 0; i < h->nrows; i++)
+        h->rows[i] = (struct failbit){ .time_ms = 10 + i, .pass = 1, .test = 5, .cpu = i % 4,
+                                       .addr = 0x1000000 + 8 * i, .bit = i % 64, .expected = ~0ull,
+                                       .actual = ~0ull ^ (1ull << (i % 64)),
+                                       .temp_c = i % 2 ? FAILBIT_NO_TEMP : 61, .flags = i % 5 == 0 };
+    h->nsums = 2;
+    h->sums[0] = (struct failsum){ 5, 900, 0, 5, 1, 0x8ff8000, 0x9007ff8, 1 << 9, 30000, 0 };
+    h->sums[1] = (struct failsum){ 7, 9, 1, 2, 0, 0x20000000, 0x20000000, 1, 3, FAILBIT_ADDR_UNCERTAIN };
+    h->ngran = 2;
+    h->gran[0] = (struct mem_range){ 0x1000000, 1 << 20 };
+    h->gran[1] = (struct mem_range){ 0x8f00000, 2 << 20 };
     h->madt_cpus = 4;
     h->fw_cpus = 4;
     h->ncpus = 4;
@@ -52,78 +64,92 @@ static void sample(struct handoff *h, unsigned ncells)
     h->cpus[3] = (struct handoff_cpu){ 300, HANDOFF_CPU_MISSING, 0, 0 };
 }
 
+static struct handoff h_in, h_out;
+
 TEST(handoff_round_trip)
 {
-    struct handoff h, g;
-    sample(&h, 300);
-    static uint8_t buf[65536];
-    size_t n = handoff_encode(&h, buf, sizeof buf);
+    struct handoff *h = &h_in, *g = &h_out;
+    sample(h, HANDOFF_MAX_CELLS);
+    static uint8_t buf[HANDOFF_REC_BYTES];
+    size_t n = handoff_encode(h, buf, sizeof buf);
     CHECK(n > 0);
-    CHECK_EQ_U64(n, handoff_size(&h));
-    memset(&g, 0xa5, sizeof g);
-    g.cells = cells_out;
-    g.cap_cells = 300;
-    CHECK_EQ_U64(handoff_decode(&g, buf, n), HANDOFF_OK);
-    CHECK_EQ_U64(g.seq, 7);
-    CHECK(g.finished && g.faulted && !g.user_stop);
-    CHECK_EQ_U64(g.vector, 14);
-    CHECK_EQ_U64(g.cr2, 0x7f0000000000ull);
-    CHECK_STR(g.id, h.id);
-    CHECK_STR(g.started, h.started);
-    CHECK_EQ_U64(g.error_rows, 101);
-    CHECK_EQ_U64(g.seed, 0x1234abcd5678ef01ull);
-    CHECK_EQ_U64(g.hold_ms, 150);
-    CHECK_EQ_U64(g.footprint_bytes, 3 << 20);
-    CHECK_EQ_U64(g.ntests, 2);
-    CHECK_EQ_U64(g.tests[1].error_words, 96);
-    CHECK_EQ_U64(g.tests[1].skipped_runs, 1);
-    CHECK_EQ_U64(g.ntested, 3);
-    CHECK_EQ_U64(g.tested[2].base, 3 << 24);
-    CHECK_EQ_U64(g.nexcl, 2);
-    CHECK_EQ_U64(g.excl[1].why, 1);
-    CHECK_EQ_U64(g.ncells, 300);
-    CHECK(!memcmp(cells_out, cells_in, sizeof cells_in));
-    CHECK_EQ_U64(g.cells_lost, 0);
-    CHECK_EQ_U64(g.madt_cpus, 4);
-    CHECK_EQ_U64(g.fw_cpus, 4);
-    CHECK_EQ_U64(g.ncpus, 4);
-    CHECK(!memcmp(g.cpus, h.cpus, 4 * sizeof h.cpus[0]));
-
-    /* Fewer cell slots than cells: the rest are counted, not written past. */
-    g.cells = cells_out;
-    g.cap_cells = 10;
-    CHECK_EQ_U64(handoff_decode(&g, buf, n), HANDOFF_OK);
-    CHECK_EQ_U64(g.ncells, 10);
-    CHECK_EQ_U64(g.cells_lost, 290);
+    CHECK_EQ_U64(n, handoff_size(h));
+    memset(g, 0xa5, sizeof *g);
+    CHECK_EQ_U64(handoff_decode(g, buf, n), HANDOFF_OK);
+    CHECK_EQ_U64(g->seq, 7);
+    CHECK(g->finished && g->faulted && !g->user_stop);
+    CHECK_EQ_U64(g->vector, 14);
+    CHECK_EQ_U64(g->cr2, 0x7f0000000000ull);
+    CHECK_STR(g->id, h->id);
+    CHECK_STR(g->started, h->started);
+    CHECK_EQ_U64(g->error_rows, 101);
+    CHECK(!memcmp(&g->acct, &h->acct, sizeof h->acct));
+    CHECK_EQ_U64(g->cells_total, HANDOFF_MAX_CELLS + 40);
+    CHECK_EQ_U64(g->seed, 0x1234abcd5678ef01ull);
+    CHECK_EQ_U64(g->hold_ms, 150);
+    CHECK_EQ_U64(g->footprint_bytes, 3 << 20);
+    CHECK_EQ_U64(g->ntests, 2);
+    CHECK_EQ_U64(g->tests[1].error_words, 96);
+    CHECK_EQ_U64(g->tests[1].skipped_runs, 1);
+    CHECK_EQ_U64(g->tests[1].dwell_ms, 1200);
+    CHECK_EQ_U64(g->ntested, 3);
+    CHECK_EQ_U64(g->tested[2].base, 3 << 24);
+    CHECK_EQ_U64(g->nexcl, 2);
+    CHECK_EQ_U64(g->excl[1].why, 1);
+    CHECK_EQ_U64(g->ncells, HANDOFF_MAX_CELLS);
+    CHECK(!memcmp(g->cells, h->cells, HANDOFF_MAX_CELLS * sizeof h->cells[0]));
+    CHECK_EQ_U64(g->nrows, HANDOFF_MAX_ROWS);
+    int rows_same = 1;
+    for (unsigned i = 0; i < g->nrows; i++)
+        rows_same &= g->rows[i].addr == h->rows[i].addr && g->rows[i].bit == h->rows[i].bit &&
+                     g->rows[i].actual == h->rows[i].actual && g->rows[i].temp_c == h->rows[i].temp_c &&
+                     g->rows[i].flags == h->rows[i].flags && g->rows[i].time_ms == h->rows[i].time_ms &&
+                     g->rows[i].cpu == h->rows[i].cpu && g->rows[i].pass == h->rows[i].pass;
+    CHECK(rows_same);
+    CHECK_EQ_U64(g->nsums, 2);
+    CHECK(!memcmp(g->sums, h->sums, 2 * sizeof h->sums[0]));
+    CHECK_EQ_U64(g->ngran, 2);
+    CHECK(!memcmp(g->gran, h->gran, 2 * sizeof h->gran[0]));
+    CHECK_EQ_U64(g->madt_cpus, 4);
+    CHECK_EQ_U64(g->fw_cpus, 4);
+    CHECK_EQ_U64(g->ncpus, 4);
+    CHECK(!memcmp(g->cpus, h->cpus, 4 * sizeof h->cpus[0]));
+    /* The largest record stays well inside what real variable stores hold. */
+    CHECK(n < 24u << 10);
+    /* More cells than a record may hold, or granule runs out of order:
+     * refused, not written past. */
+    h->ncells = HANDOFF_MAX_CELLS + 1;
+    CHECK_EQ_U64(handoff_encode(h, buf, sizeof buf), 0);
+    h->ncells = 1;
+    h->gran[1].base = 0;
+    CHECK_EQ_U64(handoff_encode(h, buf, sizeof buf), 0);
 }
 
 TEST(handoff_rejects_damage)
 {
-    struct handoff h, g;
-    sample(&h, 20);
+    struct handoff *h = &h_in, *g = &h_out;
+    sample(h, 20);
     static uint8_t buf[8192], bad[8192];
-    size_t n = handoff_encode(&h, buf, sizeof buf);
-    g.cells = cells_out;
-    g.cap_cells = 300;
-    CHECK_EQ_U64(handoff_encode(&h, buf, n - 1), 0);   /* does not fit */
-    CHECK_EQ_U64(handoff_decode(&g, buf, n - 1), HANDOFF_SHORT);
-    CHECK_EQ_U64(handoff_decode(&g, buf, 10), HANDOFF_SHORT);
+    size_t n = handoff_encode(h, buf, sizeof buf);
+    CHECK_EQ_U64(handoff_encode(h, buf, n - 1), 0);   /* does not fit */
+    CHECK_EQ_U64(handoff_decode(g, buf, n - 1), HANDOFF_SHORT);
+    CHECK_EQ_U64(handoff_decode(g, buf, 10), HANDOFF_SHORT);
     /* Every single-bit flip is caught. */
     int caught = 1;
     for (size_t i = 0; i < n; i++)
         for (int b = 0; b < 8; b++) {
             memcpy(bad, buf, n);
             bad[i] ^= (uint8_t)(1 << b);
-            if (handoff_decode(&g, bad, n) == HANDOFF_OK)
+            if (handoff_decode(g, bad, n) == HANDOFF_OK)
                 caught = 0;
         }
     CHECK(caught);
     memcpy(bad, buf, n);
     bad[0] = 'X';
-    CHECK_EQ_U64(handoff_decode(&g, bad, n), HANDOFF_MAGIC);
+    CHECK_EQ_U64(handoff_decode(g, bad, n), HANDOFF_MAGIC);
     memcpy(bad, buf, n);
     bad[4] = 1;   /* the format before per-CPU lines */
-    CHECK_EQ_U64(handoff_decode(&g, bad, n), HANDOFF_VERSION);
+    CHECK_EQ_U64(handoff_decode(g, bad, n), HANDOFF_VERSION);
     /* Random garbage never decodes and never reads out of bounds (ASan). */
     srand(1);
     for (int k = 0; k < 2000; k++) {
@@ -133,17 +159,17 @@ TEST(handoff_rejects_damage)
             p[i] = (uint8_t)rand();
         if (len >= 4)
             memcpy(p, buf, 4);
-        CHECK(handoff_decode(&g, p, len) != HANDOFF_OK);
+        CHECK(handoff_decode(g, p, len) != HANDOFF_OK);
         free(p);
     }
 }
 
 TEST(handoff_split_join)
 {
-    struct handoff h, g;
-    sample(&h, 300);
+    struct handoff *h = &h_in, *g = &h_out;
+    sample(h, 300 < HANDOFF_MAX_CELLS ? 300 : HANDOFF_MAX_CELLS);
     static uint8_t rec[65536], out[70000], back[65536];
-    size_t n = handoff_encode(&h, rec, sizeof rec);
+    size_t n = handoff_encode(h, rec, sizeof rec);
     struct handoff_chunk ch[HANDOFF_MAX_CHUNKS];
     unsigned k = handoff_split(rec, n, 1024, out, sizeof out, ch, HANDOFF_MAX_CHUNKS);
     CHECK_EQ_U64(k, (n + 1007) / 1008);
@@ -163,10 +189,8 @@ TEST(handoff_split_join)
     CHECK_EQ_U64(handoff_join(rev, k, back, sizeof back, &len), HANDOFF_OK);
     CHECK_EQ_U64(len, n);
     CHECK(!memcmp(back, rec, n));
-    g.cells = cells_out;
-    g.cap_cells = 300;
-    CHECK_EQ_U64(handoff_decode(&g, back, len), HANDOFF_OK);
-    CHECK_EQ_U64(g.ncells, 300);
+    CHECK_EQ_U64(handoff_decode(g, back, len), HANDOFF_OK);
+    CHECK_EQ_U64(g->ncells, HANDOFF_MAX_CELLS);
 
     /* A missing chunk, a repeated one, a truncated one, a stale one. */
     CHECK_EQ_U64(handoff_join(ch, k - 1, back, sizeof back, &len), HANDOFF_CHUNKS);
@@ -179,8 +203,8 @@ TEST(handoff_split_join)
     CHECK(handoff_join(dup, k, back, sizeof back, &len) != HANDOFF_OK);
     static uint8_t out2[70000];
     struct handoff_chunk ch2[HANDOFF_MAX_CHUNKS];
-    h.seq = 8;   /* a later checkpoint: same size, other CRC */
-    size_t n2 = handoff_encode(&h, rec, sizeof rec);
+    h->seq = 8;   /* a later checkpoint: same size, other CRC */
+    size_t n2 = handoff_encode(h, rec, sizeof rec);
     CHECK_EQ_U64(n2, n);
     handoff_split(rec, n2, 1024, out2, sizeof out2, ch2, HANDOFF_MAX_CHUNKS);
     memcpy(dup, ch, sizeof ch);
@@ -194,18 +218,249 @@ TEST(handoff_split_join)
         cc[i] = (struct handoff_chunk){ copy + (ch[i].p - out), ch[i].len };
     copy[(ch[3].p - out) + 40] ^= 0x10;
     CHECK_EQ_U64(handoff_join(cc, k, back, sizeof back, &len), HANDOFF_OK);
-    CHECK_EQ_U64(handoff_decode(&g, back, len), HANDOFF_CRC);
+    CHECK_EQ_U64(handoff_decode(g, back, len), HANDOFF_CRC);
     /* Chunks too small to carry anything, or too many of them. */
     CHECK_EQ_U64(handoff_split(rec, n, HANDOFF_CHUNK_HEAD, out, sizeof out, ch, HANDOFF_MAX_CHUNKS), 0);
     CHECK_EQ_U64(handoff_split(rec, n, 64, out, sizeof out, ch, HANDOFF_MAX_CHUNKS), 0);
     CHECK_EQ_U64(handoff_split(rec, n, 1024, out, 100, ch, HANDOFF_MAX_CHUNKS), 0);
     /* A record that fits one chunk. */
-    sample(&h, 1);
-    n = handoff_encode(&h, rec, sizeof rec);
+    sample(h, 1);
+    n = handoff_encode(h, rec, sizeof rec);
     CHECK_EQ_U64(handoff_split(rec, n, 8192, out, sizeof out, ch, HANDOFF_MAX_CHUNKS), 1);
 }
 
 TEST(handoff_crc32_known_value)
 {
     CHECK_EQ_U64(handoff_crc32((const uint8_t *)"123456789", 9), 0xcbf43926u);
+}
+
+/* --- the session round trip: full coverage concludes what firmware mode does --- */
+
+#define RT_CELLS 8192
+#define RT_GRAN 8192
+
+struct rt_side {
+    struct session s;
+    struct cell cells[RT_CELLS], known[RT_CELLS], sorted[RT_CELLS];
+    uint64_t gran[RT_GRAN];
+    struct cover_pair pairs[RT_GRAN];
+    struct session_out out;
+    struct session_carry carry;
+    char csv[1 << 20];
+    struct sbuf sb;
+};
+
+/* One failing word of a fault set. */
+struct rt_err {
+    unsigned test, cpu, flags;
+    uint64_t addr, expected, actual, ms;
+};
+
+static void rt_init(struct rt_side *x, int full)
+{
+    session_init(&x->s, x->cells, RT_CELLS, x->known, RT_CELLS);
+    session_start(&x->s, "2026-12-03 12:00:00", 0xabcd);
+    x->s.plan.ram_top = 16ull << 30;
+    x->s.plan.ntest = 1;
+    x->s.plan.test[0] = (struct mem_range){ 1 << 20, (16ull << 30) - (1 << 20) };
+    sbuf_init(&x->sb, x->csv, sizeof x->csv);
+    if (full)
+        session_carry(&x->s, &x->carry);
+}
+
+/* Feed the words as the error path does: a drain every 64 words takes the
+ * closed summaries, in both modes alike. */
+static void rt_feed(struct rt_side *x, const struct rt_err *e, unsigned n, int full)
+{
+    struct session_cell_news news[64];
+    uint64_t words;
+    unsigned test = ~0u;
+    for (unsigned i = 0; i < n; i++) {
+        if (e[i].test != test) {
+            if (x->s.test)
+                session_test_end(&x->s, x->s.test, 0, 10, 0, 0);
+            test = e[i].test;
+            session_test_begin(&x->s, mt_find(test));
+        }
+        x->sb.len = 0;
+        session_take_error(&x->s, e[i].cpu, e[i].addr, e[i].expected, e[i].actual, e[i].ms, e[i].flags,
+                           FAILBIT_NO_TEMP, full ? NULL : &x->sb, news);
+        if (i % 64 == 63 || fold_pending(&x->s.fold))
+            session_take_summaries(&x->s, full ? NULL : &x->sb, &words, NULL, NULL);
+    }
+    session_take_summaries(&x->s, full ? NULL : &x->sb, &words, NULL, NULL);
+    if (x->s.test)
+        session_test_end(&x->s, x->s.test, 0, 10, 0, 0);
+    session_pass_end(&x->s);
+}
+
+static void rt_finish(struct rt_side *x)
+{
+    struct session_platform pf = { .firmware = "test", .serial_route = "none", .temp_source = "n/a",
+                                   .cpus_used = 1, .cpus_found = 1, .total_ms = 1000 };
+    x->out.sorted = x->sorted, x->out.cap_cells = RT_CELLS;
+    x->out.gran = x->gran, x->out.pairs = x->pairs, x->out.cap_gran = RT_GRAN;
+    session_finish(&x->s, &pf, &x->out);
+}
+
+static void grub_line(const struct rt_side *x, char *buf, size_t cap)
+{
+    struct sbuf sb;
+    sbuf_init(&sb, buf, cap);
+    badram_render_form(&sb, BADRAM_GRUB, &x->out.set);
+}
+
+static struct rt_side *fw_side, *full_side, *next_side;
+static struct handoff rt_rec, rt_back;
+
+/* Firmware mode and full coverage (encoded, decoded, rebuilt) over the same
+ * words. Returns 1 when the cell tables came out identical. */
+static int rt_run(const struct rt_err *e, unsigned n, int *same_line, int *sums_add_up)
+{
+    if (!fw_side) {
+        fw_side = calloc(1, sizeof *fw_side);
+        full_side = calloc(1, sizeof *full_side);
+        next_side = calloc(1, sizeof *next_side);
+    }
+    rt_init(fw_side, 0);
+    rt_init(full_side, 1);
+    rt_feed(fw_side, e, n, 0);
+    rt_feed(full_side, e, n, 1);
+    static struct cell xc[RT_CELLS];
+    static uint64_t xg[RT_CELLS];
+    struct handoff_scratch x = { xc, xg, RT_CELLS };
+    memset(&rt_rec, 0, sizeof rt_rec);
+    handoff_from_session(&rt_rec, &full_side->s, &x);
+    rt_rec.ntested = 1;
+    rt_rec.tested[0] = full_side->s.plan.test[0];
+    rt_rec.ram_bytes = 16ull << 30;
+    static uint8_t buf[HANDOFF_REC_BYTES];
+    size_t len = handoff_encode(&rt_rec, buf, sizeof buf);
+    if (!len || handoff_decode(&rt_back, buf, len) != HANDOFF_OK)
+        return -1;
+    rt_init(next_side, 0);
+    handoff_to_session(&rt_back, &next_side->s, &next_side->sb);
+    rt_finish(fw_side);
+    rt_finish(next_side);
+    char a[4096], b[4096];
+    grub_line(fw_side, a, sizeof a);
+    grub_line(next_side, b, sizeof b);
+    *same_line = !strcmp(a, b);
+    const struct report_in *f = &fw_side->out.in, *g = &next_side->out.in;
+    *sums_add_up = f->counted == g->counted && g->counted == n && f->lost == 0 && g->lost == 0 &&
+                   g->written + g->summarised == g->counted && f->written + f->summarised == f->counted &&
+                   f->ncells + f->cells_beyond == g->ncells + g->cells_beyond;
+    for (unsigned i = 0; i < fw_side->s.nrt; i++)
+        *sums_add_up &= fw_side->s.rt[i].error_words == next_side->s.rt[i].error_words;
+    if (f->ncells != g->ncells)
+        return 0;
+    for (unsigned i = 0; i < f->ncells; i++) {
+        const struct cell *c = &f->cells[i], *d = &g->cells[i];
+        if (c->addr != d->addr || c->bit != d->bit || c->count != d->count || c->tests != d->tests ||
+            !c->certain != !d->certain || c->first_ms != d->first_ms || c->last_ms != d->last_ms)
+            return 0;
+    }
+    return 1;
+}
+
+/* A stuck bit every test after test 2 found; test 2 (address uncertain) saw
+ * it first. Masked in both modes, with the same count and tests. */
+TEST(handoff_session_stuck_bit_first_seen_by_test_2)
+{
+    static struct rt_err e[215];
+    unsigned k = 0;
+    static const unsigned tests[] = { 2, 3, 4, 5, 6, 7, 8, 9 };
+    for (unsigned t = 0; t < 8; t++)
+        for (unsigned i = 0; i < (t ? 30u : 5u); i++)
+            if (k < 215)
+                e[k] = (struct rt_err){ tests[t], 0, tests[t] == 2 || tests[t] == 7 ? FAILBIT_ADDR_UNCERTAIN : 0,
+                                        0x2000028, 0xff, 0xdf, 100 + k }, k++;
+    int line, sums;
+    CHECK_EQ_U64(rt_run(e, k, &line, &sums), 1);
+    CHECK(line);
+    CHECK(sums);
+    char b[4096];
+    grub_line(next_side, b, sizeof b);
+    CHECK(!strcmp(b, "GRUB_BADRAM=\"0x2000000,0x7ffffffffff00000\"\n"));
+    CHECK_EQ_U64(next_side->out.in.cells[0].count, 215);
+    CHECK_EQ_U64(next_side->out.in.cells[0].tests, 0x3fcu);
+    /* The record carried rows up to its cap, the rest as a summary. */
+    CHECK_EQ_U64(rt_rec.nrows, HANDOFF_MAX_ROWS);
+    CHECK(rt_rec.nsums >= 1);
+}
+
+/* A 64 KiB region across two CPUs' chunks and a 1 MiB boundary, read wrong
+ * on every sweep, half the words from rings that had to shed. */
+TEST(handoff_session_region_across_chunks)
+{
+    unsigned words = 8192, sweeps = 6, k = 0;
+    struct rt_err *e = calloc(words * sweeps, sizeof *e);
+    for (unsigned s = 0; s < sweeps; s++)
+        for (unsigned w = 0; w < words; w++) {
+            uint64_t a = 0x8ff8000 + 8ull * w;
+            e[k] = (struct rt_err){ 5, a < 0x9000000 ? 0 : 1, w % 2 ? FOLD_SHED : 0, a, 0, 1 << 9, 1000 + k };
+            k++;
+        }
+    int line, sums;
+    CHECK(rt_run(e, k, &line, &sums) >= 0);
+    CHECK(line);
+    CHECK(sums);
+    char b[4096];
+    grub_line(next_side, b, sizeof b);
+    CHECK(strstr(b, "0x8f00000") && strstr(b, "0x9000000"));
+    CHECK_EQ_U64(rt_back.gran_widened, 0);
+    free(e);
+}
+
+/* Isolated cells, some uncertain only: the cell set, flags and line match. */
+TEST(handoff_session_isolated_cells)
+{
+    static struct rt_err e[400];
+    srand(7);
+    for (unsigned i = 0; i < 400; i++) {
+        uint64_t a = ((uint64_t)(rand() % 200) << 22) + ((uint64_t)rand() % 4096) * 8 + (1ull << 22);
+        e[i] = (struct rt_err){ 3 + i % 6, i % 4, i % 7 == 0 ? FAILBIT_ADDR_UNCERTAIN : 0, a, 0,
+                                1ull << (rand() % 64), i };
+    }
+    int line, sums;
+    CHECK_EQ_U64(rt_run(e, 120, &line, &sums), 1);   /* fits the record: identical tables */
+    CHECK(line);
+    CHECK(sums);
+    CHECK(rt_run(e, 400, &line, &sums) >= 0);        /* more cells than the record holds */
+    CHECK(line);
+    CHECK(sums);
+    CHECK(rt_back.cells_total > HANDOFF_MAX_CELLS);
+}
+
+/* More bad granules, far apart, than the record has runs for: the granule list is widened to
+ * fit, never cut; the line covers every granule firmware mode masks, and
+ * the report states the good memory given up. */
+TEST(handoff_session_thousands_of_cells)
+{
+    unsigned n = 2 * HANDOFF_MAX_GRAN;
+    struct rt_err *e = calloc(n, sizeof *e);
+    for (unsigned i = 0; i < n; i++)
+        e[i] = (struct rt_err){ 5, i % 4, 0, (1ull << 22) + (uint64_t)i * (5ull << 20) + 8 * (i % 100), 0, 1ull << (i % 64), i };
+    int line, sums;
+    CHECK(rt_run(e, n, &line, &sums) >= 0);
+    CHECK(sums);
+    CHECK(rt_back.gran_widened > 0);
+    CHECK(rt_back.ngran <= HANDOFF_MAX_GRAN);
+    /* Every granule firmware mode masks is masked after the hand-off. */
+    const struct badram_set *f = &fw_side->out.set, *g = &next_side->out.set;
+    int covered = 1;
+    for (unsigned i = 0; i < f->ngran; i++) {
+        int hit = 0;
+        for (unsigned j = 0; j < g->npairs && !hit; j++)
+            hit = (f->gran[i] & g->pairs[j].mask) == (g->pairs[j].addr & g->pairs[j].mask);
+        covered &= hit;
+    }
+    CHECK(covered);
+    CHECK(f->ngran > HANDOFF_MAX_GRAN);
+    static char rep[1 << 18];
+    struct sbuf sb;
+    sbuf_init(&sb, rep, sizeof rep);
+    session_report_text(&next_side->out, &sb);
+    CHECK(strstr(rep, "bad granules merged to fit the hand-off record") != 0);
+    free(e);
 }

@@ -45,7 +45,38 @@ static void on_fence(void *ctx, unsigned slot)
     released = 1;   /* the "INIT": the hung thread gives up */
 }
 
-static const struct sched_hooks hooks = { .error = on_error, .fence = on_fence, .tsc = now_ns };
+/* The BSP's housekeeping: P once (hold until the APs stand still, check
+ * that their block counters do not move, let go), or S (skip) once. */
+static int poll_mode, pause_seen, pause_still;
+enum { POLL_NONE, POLL_PAUSE, POLL_SKIP };
+
+static int on_poll(void *ctx)
+{
+    (void)ctx;
+    if (poll_mode == POLL_SKIP && S.blocks[0] >= 2) {
+        poll_mode = POLL_NONE;
+        return 1;
+    }
+    if (poll_mode != POLL_PAUSE)
+        return 0;
+    poll_mode = POLL_NONE;
+    uint64_t t0 = now_ns();
+    while (sched_pause(&S, 1) < NCPU - 1 && now_ns() - t0 < 5000000000ull)
+        ;
+    pause_seen = sched_pause(&S, 1);
+    uint64_t before[NCPU], moved = 0;
+    for (unsigned i = 1; i < NCPU; i++)
+        before[i] = __atomic_load_n(&S.blocks[i], __ATOMIC_ACQUIRE);
+    for (t0 = now_ns(); now_ns() - t0 < 50000000ull;)
+        ;
+    for (unsigned i = 1; i < NCPU; i++)
+        moved += __atomic_load_n(&S.blocks[i], __ATOMIC_ACQUIRE) - before[i];
+    pause_still = moved == 0;
+    sched_pause(&S, 0);
+    return 0;
+}
+
+static const struct sched_hooks hooks = { .error = on_error, .poll = on_poll, .fence = on_fence, .tsc = now_ns };
 
 /* A kernel: walks its ranges block by block, meets the others twice, and
  * reports an error at bad_addr (once) and 600 at burst_addr when they lie
@@ -183,5 +214,45 @@ TEST(sched_fences_a_silent_cpu_and_retests_its_chunk)
     sched_run(&S, &par, ranges, 2, 0, 1, &aborted);
     CHECK_EQ_U64(S.cpu[1].bytes, 0);
     CHECK_EQ_U64(S.cpu[0].bytes + S.cpu[2].bytes + S.cpu[3].bytes, 2 * TOTAL);
+    stop();
+}
+
+/* P: every AP holds at a block boundary, its counter still, heart beating
+ * (nobody is fenced however long the pause), and the test then completes
+ * every byte. */
+TEST(sched_pause_holds_every_cpu)
+{
+    hang_slot = HANG_NONE;
+    bad_addr = burst_addr = 0;
+    start(30000);
+    pause_seen = pause_still = 0;
+    poll_mode = POLL_PAUSE;
+    int aborted = 1;
+    sched_run(&S, &par, ranges, 2, 0, 1, &aborted);
+    CHECK(!aborted);
+    CHECK_EQ_U64(pause_seen, NCPU - 1);
+    CHECK(pause_still);
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < NCPU; i++) {
+        CHECK(!S.cpu[i].fenced);
+        sum += S.cpu[i].bytes;
+    }
+    CHECK_EQ_U64(sum, TOTAL);
+    stop();
+}
+
+/* S: the poll hook's answer aborts the test on every CPU. */
+TEST(sched_skip_aborts_the_test)
+{
+    hang_slot = HANG_NONE;
+    bad_addr = burst_addr = 0;
+    start(30000);
+    poll_mode = POLL_SKIP;
+    int aborted = 0;
+    sched_run(&S, &par, ranges, 2, 0, 1, &aborted);
+    CHECK(aborted);
+    /* Two walks over every byte when it runs to the end. */
+    CHECK(sched_blocks_done(&S) < 2 * TOTAL / MT_BLOCK / 2);
+    poll_mode = POLL_NONE;
     stop();
 }

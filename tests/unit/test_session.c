@@ -308,15 +308,18 @@ TEST(session_no_errors_empty_line)
     free(f);
 }
 
-/* The boot after a full-coverage run got cells, not rows: the report says
- * so instead of calling every word lost. */
+/* The boot after a full-coverage run: the same accounting line as firmware
+ * mode (every word a row or summarised, 0 lost), the cells that lie only in
+ * summary ranges counted in the result, and widened granules stated. */
 TEST(session_handed_over_accounting)
 {
     struct fixture *f = setup();
     f->s.error_words = 40;
+    f->s.error_rows = 12;
+    f->s.fold.acct = (struct fold_acct){ .words = 40, .row_words = 10, .rows = 12, .summarised = 30, .summaries = 2 };
+    f->s.handed = (struct session_handed){ .on = 1, .cells_total = 7 };
     struct session_platform pf = { .firmware = "test", .serial_route = "none", .temp_source = "n/a",
-                                   .cpus_used = 1, .cpus_found = 1, .total_ms = 1000,
-                                   .handed_over = 1, .cells_carried = 2, .cells_not_carried = 0 };
+                                   .cpus_used = 1, .cpus_found = 1, .total_ms = 1000 };
     f->out.sorted = f->sorted, f->out.cap_cells = CELLS;
     f->out.gran = f->gran, f->out.pairs = f->pairs, f->out.cap_gran = GRAN;
     session_finish(&f->s, &pf, &f->out);
@@ -324,12 +327,14 @@ TEST(session_handed_over_accounting)
     struct sbuf sb;
     sbuf_init(&sb, buf, sizeof buf);
     session_report_text(&f->out, &sb);
-    CHECK(strstr(buf, "errors: 40 counted after ExitBootServices, handed to this boot as 2 cells (") != 0);
-    CHECK(strstr(buf, " lost\n") == 0);
-    pf.cells_not_carried = 3;
+    CHECK(strstr(buf, "errors: 40 counted, 12 rows written (10 errors), 30 summarised (2 records), 0 lost\n") != 0);
+    CHECK(strstr(buf, "result: FAIL: 40 errors, 7 weak cells") != 0);
+    CHECK(strstr(buf, "7 more cells lie in summary ranges") != 0);
+    CHECK(strstr(buf, "merged to fit") == 0);
+    f->s.handed.gran_widened = 3 << 20;
     session_finish(&f->s, &pf, &f->out);
     sbuf_init(&sb, buf, sizeof buf);
     session_report_text(&f->out, &sb);
-    CHECK(strstr(buf, "3 cells did not fit the record and are NOT in badram.txt") != 0);
+    CHECK(strstr(buf, "bad granules merged to fit the hand-off record: 3145728 bytes") != 0);
     free(f);
 }
