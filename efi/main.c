@@ -222,6 +222,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     if (!seed_given)
         s.cfg.seed = cpu_rdtsc() | 1;   /* patterns differ from boot to boot, as in Memtest86+ */
 
+    /* Before the exit in full coverage: the sensor is read in both modes. */
+    thermal_init(&s.cfg, s.cfg.mode == CFG_MODE_STRESS ? s.cfg.duration_s * 1000 : 0);
+
     /* The boot after a full-coverage run: its results, then on_finish. */
     if (recover_pending()) {
         recover_results(&s, dimms, files, CELL_SLOTS);
@@ -243,7 +246,6 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         fmt_format(fallback, sizeof fallback, "coverage: firmware (coverage=full fell back: %s)\n", why);
         csv_session_header();
     }
-    thermal_init(&s.cfg, s.cfg.mode == CFG_MODE_STRESS ? s.cfg.duration_s * 1000 : 0);
     plan_memory();
     start_cpus();
     run();

@@ -155,7 +155,7 @@ void recover_results(struct session *s, const char *dimms, int files, unsigned m
         fmt_format(cpu_note + n, sizeof cpu_note - n, "; %u never checked in", missing);
     struct session_platform pf = {
         .firmware = fw, .serial_route = "polled UART / framebuffer (full coverage)",
-        .temp_source = "none (full coverage)", .cpus_used = ran ? ran : 1,
+        .temp_source = rec->temp_source[0] ? rec->temp_source : "n/a", .cpus_used = ran ? ran : 1,
         .cpus_found = rec->madt_cpus ? rec->madt_cpus : 1, .cpu_note = cpu_note,
         .cpu_lines = rec->ncpus ? cpu_lines : NULL,
         .dimm_lines = dimms, .total_ms = rec->elapsed_ms,

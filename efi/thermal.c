@@ -16,28 +16,40 @@ static unsigned tjmax;
 static int stub_from, stub_to;
 static uint64_t stub_span_ms;
 static char why[112] = "n/a";   /* the source, or why there is none */
+static int no_boot_services;    /* after ExitBootServices: no TPL, no callbacks either */
 
 /* CF8/CFC (and the SMN index behind them) are one shared pair: a firmware
  * timer callback between our two accesses could redirect the second one.
  * At TPL_HIGH_LEVEL no callback runs. */
+static EFI_TPL raise(void)
+{
+    return no_boot_services ? 0 : BS->RaiseTPL(TPL_HIGH_LEVEL);
+}
+
+static void restore(EFI_TPL old)
+{
+    if (!no_boot_services)
+        BS->RestoreTPL(old);
+}
+
 static uint32_t pci_read(unsigned bus, unsigned dev, unsigned fn, unsigned reg)
 {
-    EFI_TPL old = BS->RaiseTPL(TPL_HIGH_LEVEL);
+    EFI_TPL old = raise();
     io_out32(0xcf8, 0x80000000u | bus << 16 | dev << 11 | fn << 8 | (reg & 0xfc));
     uint32_t v = io_in32(0xcfc);
-    BS->RestoreTPL(old);
+    restore(old);
     return v;
 }
 
 static uint32_t smn_read(uint32_t addr)
 {
     /* The root complex's SMN index/data pair at 0:0.0, offsets 0x60/0x64. */
-    EFI_TPL old = BS->RaiseTPL(TPL_HIGH_LEVEL);
+    EFI_TPL old = raise();
     io_out32(0xcf8, 0x80000060u);
     io_out32(0xcfc, addr);
     io_out32(0xcf8, 0x80000064u);
     uint32_t v = io_in32(0xcfc);
-    BS->RestoreTPL(old);
+    restore(old);
     return v;
 }
 
@@ -150,6 +162,11 @@ int thermal_read(void)
         break;
     }
     return FAILBIT_NO_TEMP;
+}
+
+void thermal_after_exit(void)
+{
+    no_boot_services = 1;
 }
 
 const char *thermal_source(void)

@@ -181,6 +181,7 @@ static void fields(struct io *io, struct handoff *h)
     N(h->pass, 4);
     N(h->seed, 8);
     N(h->hold_ms, 4);
+    str(io, h->temp_source, sizeof h->temp_source);
     N(h->ram_bytes, 8);
     N(h->usable_bytes, 8);
     N(h->tested_bytes, 8);

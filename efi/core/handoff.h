@@ -70,6 +70,7 @@ struct handoff {
     uint32_t passes_done, pass;
     uint64_t seed;             /* the run seed: seed= with it replays the patterns */
     uint32_t hold_ms;          /* the retention dwell the run used */
+    char temp_source[64];      /* the CPU temperature sensor the run read */
     uint64_t ram_bytes, usable_bytes, tested_bytes, footprint_bytes;
     unsigned ntests;
     struct handoff_test tests[HANDOFF_MAX_TESTS];
