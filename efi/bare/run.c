@@ -7,6 +7,7 @@
 #include "bare/rtvar.h"
 #include "cache.h"
 #include "cpu.h"
+#include "thermal.h"
 #include "timer.h"
 #include "core/tests/runtime.h"
 
@@ -25,6 +26,8 @@ static struct sched *Q;
 static struct aps_result cpus;
 static uint64_t last_ckpt_ms, last_status_ms, last_key_ms, last_sum_ms;
 static unsigned shown;           /* new cells announced one by one */
+static int temp_now = FAILBIT_NO_TEMP;
+static uint64_t temp_ms;
 static int dirty;
 static uint32_t seq;
 
@@ -45,6 +48,7 @@ static void fill_record(int finished, const struct bare_fault *f)
         h->fault_err = f->error;
     }
     h->elapsed_ms = timer_ms();
+    fmt_format(h->temp_source, sizeof h->temp_source, "%s", thermal_source());
     h->ram_bytes = fp->plan.ram_total;
     h->usable_bytes = fp->usable;
     h->tested_bytes = fp->tested;
@@ -115,8 +119,14 @@ static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, 
                      unsigned flags)
 {
     (void)ctx;
+    /* One sensor read serves a burst of errors, as in firmware mode. */
+    uint64_t now = timer_ms();
+    if (!temp_ms || now - temp_ms >= 500) {
+        temp_now = thermal_read();
+        temp_ms = now ? now : 1;
+    }
     struct session_cell_news news[64];
-    unsigned n = session_take_error(S, cpu, addr, expected, actual, timer_tsc_ms(tsc), flags, FAILBIT_NO_TEMP,
+    unsigned n = session_take_error(S, cpu, addr, expected, actual, timer_tsc_ms(tsc), flags, temp_now,
                                     NULL, news);
     if (fold_pending(&S->fold))
         take_summaries();
@@ -144,10 +154,15 @@ static void status(uint64_t now)
     unsigned pct = total ? (unsigned)(sched_blocks_done(Q) * 100 / total) : 0;
     if (pct > 99)
         pct = 99;
+    /* The sensor as the stress timeline needs it: on the status line. */
+    char temp[16] = "";
+    int t = thermal_read();
+    if (t != FAILBIT_NO_TEMP)
+        fmt_format(temp, sizeof temp, "  %d C", t);
     bcon_status(S->pass * 100000 + (S->test ? S->test->num : 0) * 1000 + pct / 10 * 10,
-                "pass %u test %u %3u%%  %llus  errors %llu  cells %u  full coverage  [Esc stop, P pause, S skip]",
+                "pass %u test %u %3u%%  %llus  errors %llu  cells %u%s  full coverage  [Esc stop, P pause, S skip]",
                 S->pass + 1, S->test ? S->test->num : 0, pct, (unsigned long long)(now / 1000),
-                (unsigned long long)S->error_words, S->cells.n);
+                (unsigned long long)S->error_words, S->cells.n, temp);
 }
 
 static void stop_by_user(void)
@@ -155,25 +170,39 @@ static void stop_by_user(void)
     if (S->stop)
         return;
     S->stop = S->user_stop = 1;
-    bcon_printf("\nEsc: stopping; the results are still handed to the next boot\n");
+    bcon_printf("\nEsc: stopping; the report is still written (at the next boot)\n");
 }
 
-/* P: every AP holds at its next block, the BSP here, until a key. */
+/* Blocks each CPU has done in this test, for the pause lines. */
+static void block_counts(char *buf, size_t cap)
+{
+    struct sbuf sb;
+    sbuf_init(&sb, buf, cap);
+    for (unsigned i = 0; i < Q->ncpus; i++)
+        sbuf_printf(&sb, "%s%llu", i ? " " : "", (unsigned long long)Q->blocks[i]);
+}
+
+/* P: every AP holds at its next block, the BSP here, until a key. The block
+ * counts on both lines show that nobody moved meanwhile. */
 static void pause_run(void)
 {
     unsigned held = sched_pause(Q, 1);
     uint64_t t0 = timer_ms();
     while (held + 1 < sched_live(Q) && timer_ms() - t0 < 2000)
         held = sched_pause(Q, 1);
-    bcon_printf("\nP: paused (%u of %u CPU%s holding) - press any key to continue\n", held + 1, sched_live(Q),
-                sched_live(Q) == 1 ? "" : "s");
+    char blocks[160];
+    block_counts(blocks, sizeof blocks);
+    bcon_printf("\nP: paused - press any key to continue (%u of %u CPU%s holding; blocks per CPU: %s)\n",
+                held + 1, sched_live(Q), sched_live(Q) == 1 ? "" : "s", blocks);
     bcon_status(~0u, "paused - press any key to continue (Esc stops)");
     int k;
     while (!(k = bcon_key()))
         for (int i = 0; i < 1000; i++)
             __builtin_ia32_pause();
+    block_counts(blocks, sizeof blocks);
+    bcon_printf("continuing after %llu ms paused (blocks per CPU: %s)\n", (unsigned long long)(timer_ms() - t0),
+                blocks);
     sched_pause(Q, 0);
-    bcon_printf("resumed after %llu s\n", (unsigned long long)((timer_ms() - t0) / 1000));
     if (k == 0x1b)
         stop_by_user();
 }
@@ -321,6 +350,7 @@ void bare_main(void *arg)
     E = arg;
     S = E->s;
     session_carry(S, E->carry);
+    thermal_after_exit();
     bare_cpu_init(on_fault, rtvar_reset_warm);
     Q = E->sched;
     struct paging_uc uc[2] = { { E->have_fb ? E->fb.base : 0, E->have_fb ? E->fb.size : 0, 0 },
