@@ -19,9 +19,9 @@ WARN    := -Wall -Wextra -Werror
 DEPS    := -MMD -MP
 
 # efi/core: freestanding, compiled for the app, the host CLI and the tests.
-# efi/core/tests: which tests exist, the runtime the kernels call, one file per algorithm.
-KERNELS := tests/catalog tests/runtime tests/sweep tests/movinv tests/addr_walk tests/own_addr \
-	tests/block_move tests/rand_seq tests/modulo20 tests/bit_fade
+# efi/core/kernels: which tests exist, the runtime the kernels call, one file per algorithm.
+KERNELS := kernels/catalog kernels/runtime kernels/sweep kernels/movinv kernels/addr_walk kernels/own_addr \
+	kernels/block_move kernels/rand_seq kernels/modulo20 kernels/bit_fade
 CORE    := fmt prng memrange failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report session \
 	handoff fullplan madt tramp sched \
 	$(KERNELS)

@@ -4,7 +4,7 @@
 #include "cpu.h"
 #include "timer.h"
 #include "core/fmt.h"
-#include "core/tests/memio.h"
+#include "core/kernels/memio.h"
 #include "core/prng.h"
 #include <efi.h>
 #include <efilib.h>

@@ -12,8 +12,8 @@
 
 #include "core/config.h"
 #include "core/fmt.h"
-#include "core/tests/catalog.h"
-#include "core/tests/runtime.h"
+#include "core/kernels/catalog.h"
+#include "core/kernels/runtime.h"
 #include "core/fold.h"
 #include "core/smp.h"
 

@@ -9,7 +9,7 @@
 #include "cpu.h"
 #include "thermal.h"
 #include "timer.h"
-#include "core/tests/runtime.h"
+#include "core/kernels/runtime.h"
 
 #define CKPT_GAP_MS 15000        /* flash wears: at most one cell checkpoint per 15 s */
 #define STATUS_MS 1000

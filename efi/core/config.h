@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include "core/failbit.h"
 #include "core/memrange.h"
-#include "core/tests/catalog.h"
+#include "core/kernels/catalog.h"
 
 #define CONFIG_MAX_RANGES 16
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/report.h"
 #include "core/prng.h"
-#include "core/tests/catalog.h"
-#include "core/tests/movinv.h"
+#include "core/kernels/catalog.h"
+#include "core/kernels/movinv.h"
 
 #define SEED_PATTERNS 4
 

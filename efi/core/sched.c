@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/sched.h"
 #include "core/prng.h"
-#include "core/tests/memio.h"
+#include "core/kernels/memio.h"
 
 #define LD(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
 #define ST(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)

@@ -13,8 +13,8 @@
 #include "core/config.h"
 #include "core/fmt.h"
 #include "core/smp.h"
-#include "core/tests/catalog.h"
-#include "core/tests/runtime.h"
+#include "core/kernels/catalog.h"
+#include "core/kernels/runtime.h"
 
 struct sched_hooks {
     /* An error CPU `cpu` (0 = BSP) saw at TSC `tsc`; runs on the BSP. */

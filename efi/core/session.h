@@ -20,7 +20,7 @@
 #include "core/fold.h"
 #include "core/memplan.h"
 #include "core/report.h"
-#include "core/tests/catalog.h"
+#include "core/kernels/catalog.h"
 
 /* errors.csv rows per session: a dead DIMM must not fill the stick. Failing
  * words past the cap are folded into summary records (core/fold.h): their

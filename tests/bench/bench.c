@@ -7,11 +7,11 @@
 // docs/bench.md) and ratio = bound time for that traffic / kernel time.
 //   bench [--size SIZE] [--threads N] [--tests LIST] [--reps N]
 #define _GNU_SOURCE
-#include "core/tests/addr_walk.h"
-#include "core/tests/movsq.h"
-#include "core/tests/memio.h"
-#include "core/tests/catalog.h"
-#include "core/tests/runtime.h"
+#include "core/kernels/addr_walk.h"
+#include "core/kernels/movsq.h"
+#include "core/kernels/memio.h"
+#include "core/kernels/catalog.h"
+#include "core/kernels/runtime.h"
 #include "core/prng.h"
 #include <emmintrin.h>
 #include <pthread.h>
@@ -32,7 +32,7 @@ void memio_flush(void)
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
-/* core/tests/movsq.h on the host: the same single rep movsq as boot/blockmove.asm. */
+/* core/kernels/movsq.h on the host: the same single rep movsq as boot/blockmove.asm. */
 void block_move_words(uint64_t dst, uint64_t src, uint64_t nwords)
 {
     __asm__ volatile("cld; rep movsq"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "sim/simmem.h"
-#include "core/tests/movsq.h"
-#include "core/tests/memio.h"
+#include "core/kernels/movsq.h"
+#include "core/kernels/memio.h"
 #include <stdlib.h>
 #include <string.h>
 

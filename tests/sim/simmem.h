@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Simulated physical memory for host tests: a buffer placed at any physical
 // base (above 4 GiB too) with injected faults. It implements memio.h when the
-// core is built with -DWEAKBIT_SIM, and block_move_words() (core/tests/movsq.h)
+// core is built with -DWEAKBIT_SIM, and block_move_words() (core/kernels/movsq.h)
 // word by word through it. Time is counted in memory accesses (ticks): one
 // access is 1 ns of simulated time, so a 2 MiB sweep takes about 0.26 ms.
 #ifndef TESTS_SIM_SIMMEM_H

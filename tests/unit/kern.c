@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "kern.h"
 #include "sim/simmem.h"
-#include "core/tests/memio.h"
+#include "core/kernels/memio.h"
 #include "core/prng.h"
 #include <string.h>
 

@@ -4,9 +4,9 @@
 #ifndef TESTS_UNIT_KERN_H
 #define TESTS_UNIT_KERN_H
 
-#include "core/tests/catalog.h"
+#include "core/kernels/catalog.h"
 #include "sim/simmem.h"
-#include "core/tests/runtime.h"
+#include "core/kernels/runtime.h"
 
 #define KERN_MAX_REC 8192
 

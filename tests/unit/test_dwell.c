@@ -7,7 +7,7 @@
 #include "check.h"
 #include "kern.h"
 #include "sim/simmem.h"
-#include "core/tests/movinv.h"
+#include "core/kernels/movinv.h"
 #include <stdlib.h>
 #include <string.h>
 

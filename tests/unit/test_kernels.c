@@ -5,7 +5,7 @@
 #include "kern.h"
 #include "sim/simmem.h"
 #include "core/report.h"
-#include "core/tests/addr_walk.h"
+#include "core/kernels/addr_walk.h"
 #include <string.h>
 
 #define BASE 0x36a700000ull  /* above 4 GiB and not aligned to its own size */

@@ -3,7 +3,7 @@
 #include "check.h"
 #include "sim/simmem.h"
 #include "core/errcsv.h"
-#include "core/tests/movinv.h"
+#include "core/kernels/movinv.h"
 #include "core/prng.h"
 #include <string.h>
 

@@ -2,8 +2,8 @@
 // The one door to memory under test. Test kernels read and write 64-bit
 // words only through these calls, so host tests can swap real RAM for a
 // simulated memory with injected faults (build with -DWEAKBIT_SIM).
-#ifndef EFI_CORE_TESTS_MEMIO_H
-#define EFI_CORE_TESTS_MEMIO_H
+#ifndef EFI_CORE_KERNELS_MEMIO_H
+#define EFI_CORE_KERNELS_MEMIO_H
 
 #include <stdint.h>
 

@@ -8,10 +8,10 @@
 // so a bad word may have been corrupted at its source: every error is
 // flagged FAILBIT_ADDR_UNCERTAIN (the address is where the bad value was
 // found).
-#ifndef EFI_CORE_TESTS_BLOCK_MOVE_H
-#define EFI_CORE_TESTS_BLOCK_MOVE_H
+#ifndef EFI_CORE_KERNELS_BLOCK_MOVE_H
+#define EFI_CORE_KERNELS_BLOCK_MOVE_H
 
-#include "core/tests/runtime.h"
+#include "core/kernels/runtime.h"
 
 /* One iteration = one round of moves (Memtest86+: 81 per pass). Memory is
  * filled once at the start; every check but the last writes the next

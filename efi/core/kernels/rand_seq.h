@@ -5,10 +5,10 @@
 // check the complement. Forward only, unlike moving inversions.
 // The stream is eight interleaved xorshift64 generators (word k of every
 // group of eight from generator k), so producing it keeps up with memory.
-#ifndef EFI_CORE_TESTS_RAND_SEQ_H
-#define EFI_CORE_TESTS_RAND_SEQ_H
+#ifndef EFI_CORE_KERNELS_RAND_SEQ_H
+#define EFI_CORE_KERNELS_RAND_SEQ_H
 
-#include "core/tests/runtime.h"
+#include "core/kernels/runtime.h"
 
 /* One iteration = write, check + write complement, check; each iteration
  * draws a new seed from the run's seed. Every final check but the last

@@ -3,8 +3,8 @@
 // services it may call, and the block cursor. Kernels are pure: memory
 // through memio.h, everything else through mt_ops. Which tests exist is
 // the catalog's business (catalog.h).
-#ifndef EFI_CORE_TESTS_RUNTIME_H
-#define EFI_CORE_TESTS_RUNTIME_H
+#ifndef EFI_CORE_KERNELS_RUNTIME_H
+#define EFI_CORE_KERNELS_RUNTIME_H
 
 #include <stdint.h>
 #include "core/failbit.h"

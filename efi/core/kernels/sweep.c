@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "core/tests/sweep.h"
-#include "core/tests/memio.h"
+#include "core/kernels/sweep.h"
+#include "core/kernels/memio.h"
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "core/tests/block_move.h"
-#include "core/tests/movsq.h"
-#include "core/tests/memio.h"
+#include "core/kernels/block_move.h"
+#include "core/kernels/movsq.h"
+#include "core/kernels/memio.h"
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "core/tests/own_addr.h"
+#include "core/kernels/own_addr.h"
 #include "core/prng.h"
-#include "core/tests/sweep.h"
+#include "core/kernels/sweep.h"
 
 static void own_addr(struct mt_run *r, uint64_t w)
 {

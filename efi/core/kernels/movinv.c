@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "core/tests/movinv.h"
+#include "core/kernels/movinv.h"
 #include "core/prng.h"
-#include "core/tests/sweep.h"
+#include "core/kernels/sweep.h"
 
 /* Moving inversions from Memtest86+'s description: fill p ascending, then
  * n times check p / write ~p ascending and check ~p / write p descending. */

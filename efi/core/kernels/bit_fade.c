@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "core/tests/bit_fade.h"
-#include "core/tests/sweep.h"
+#include "core/kernels/bit_fade.h"
+#include "core/kernels/sweep.h"
 
 static void fade(struct mt_run *r, uint64_t p)
 {

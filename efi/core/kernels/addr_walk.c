@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "core/tests/addr_walk.h"
-#include "core/tests/memio.h"
+#include "core/kernels/addr_walk.h"
+#include "core/kernels/memio.h"
 
 #define MAX_PROBES 64   /* the anchor and up to 61 partners (bits 3..63) */
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "core/tests/runtime.h"
-#include "core/tests/memio.h"
+#include "core/kernels/runtime.h"
+#include "core/kernels/memio.h"
 
 void mt_sync(struct mt_run *r)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "core/tests/rand_seq.h"
-#include "core/tests/memio.h"
+#include "core/kernels/rand_seq.h"
+#include "core/kernels/memio.h"
 #include "core/prng.h"
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "core/tests/modulo20.h"
-#include "core/tests/memio.h"
+#include "core/kernels/modulo20.h"
+#include "core/kernels/memio.h"
 #include "core/prng.h"
 
 #define MOD 20

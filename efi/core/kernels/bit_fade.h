@@ -3,10 +3,10 @@
 // without touching it, check; then the same with ones. Finds cells that
 // lose their charge when nothing rewrites them for a long time (retention).
 // The wait goes through ops->sleep, which keeps polling for an abort.
-#ifndef EFI_CORE_TESTS_BIT_FADE_H
-#define EFI_CORE_TESTS_BIT_FADE_H
+#ifndef EFI_CORE_KERNELS_BIT_FADE_H
+#define EFI_CORE_KERNELS_BIT_FADE_H
 
-#include "core/tests/runtime.h"
+#include "core/kernels/runtime.h"
 
 /* One iteration = both patterns. */
 void bit_fade(struct mt_run *r);

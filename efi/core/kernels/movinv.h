@@ -3,10 +3,10 @@
 // ascending, then n rounds of check p / write ~p ascending and check ~p /
 // write p descending, with caches written back between phases so every
 // check reads DRAM: 1 + 2n passes over memory per pattern, 2n of them checks.
-#ifndef EFI_CORE_TESTS_MOVINV_H
-#define EFI_CORE_TESTS_MOVINV_H
+#ifndef EFI_CORE_KERNELS_MOVINV_H
+#define EFI_CORE_KERNELS_MOVINV_H
 
-#include "core/tests/runtime.h"
+#include "core/kernels/runtime.h"
 
 /* Test 3: all-zeros, then all-ones, each with n = iterations rounds. */
 void movinv_ones_zeros(struct mt_run *r);

@@ -4,12 +4,12 @@
 // one full Memtest86+ pass of the same number does (a unit test holds every
 // kernel to at least that, tests/unit/test_work.c). How a kernel runs is
 // the runtime's business (runtime.h).
-#ifndef EFI_CORE_TESTS_CATALOG_H
-#define EFI_CORE_TESTS_CATALOG_H
+#ifndef EFI_CORE_KERNELS_CATALOG_H
+#define EFI_CORE_KERNELS_CATALOG_H
 
 #include <stdint.h>
 
-struct mt_run;   /* core/tests/runtime.h: what a kernel runs with */
+struct mt_run;   /* core/kernels/runtime.h: what a kernel runs with */
 
 /* Bit fade's wait per pattern, as Memtest86+: 240 s, 80 s on a quick first
  * pass (two patterns: 8 minutes in all, 160 s quick). */

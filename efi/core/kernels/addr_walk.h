@@ -8,10 +8,10 @@
 // each step every probed word is checked. A stuck or shorted address line
 // makes a write land on another probed word. Errors whose value names
 // another word are flagged FAILBIT_ADDR_UNCERTAIN.
-#ifndef EFI_CORE_TESTS_ADDR_WALK_H
-#define EFI_CORE_TESTS_ADDR_WALK_H
+#ifndef EFI_CORE_KERNELS_ADDR_WALK_H
+#define EFI_CORE_KERNELS_ADDR_WALK_H
 
-#include "core/tests/runtime.h"
+#include "core/kernels/runtime.h"
 
 /* One iteration = the walk with values as written and with every value
  * inverted, for every range's anchor. */

@@ -3,10 +3,10 @@
 // fade): fill, check, and check-then-write in either direction, unrolled per
 // 64-byte line, polling after every block. What the pattern at word
 // address a is depends on the kind (enum sweep_kind).
-#ifndef EFI_CORE_TESTS_SWEEP_H
-#define EFI_CORE_TESTS_SWEEP_H
+#ifndef EFI_CORE_KERNELS_SWEEP_H
+#define EFI_CORE_KERNELS_SWEEP_H
 
-#include "core/tests/runtime.h"
+#include "core/kernels/runtime.h"
 
 enum sweep_kind {
     SWEEP_CONST,    /* p everywhere */

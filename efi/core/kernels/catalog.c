@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-#include "core/tests/catalog.h"
-#include "core/tests/addr_walk.h"
-#include "core/tests/bit_fade.h"
-#include "core/tests/block_move.h"
-#include "core/tests/modulo20.h"
-#include "core/tests/movinv.h"
-#include "core/tests/own_addr.h"
-#include "core/tests/rand_seq.h"
+#include "core/kernels/catalog.h"
+#include "core/kernels/addr_walk.h"
+#include "core/kernels/bit_fade.h"
+#include "core/kernels/block_move.h"
+#include "core/kernels/modulo20.h"
+#include "core/kernels/movinv.h"
+#include "core/kernels/own_addr.h"
+#include "core/kernels/rand_seq.h"
 
 #define W(c, v, m, f) { .checks = c, .values = v, .moves = m, .walk_fills = f }
 

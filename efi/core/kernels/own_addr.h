@@ -5,10 +5,10 @@
 // cell shows as a word holding another word's value: such errors are flagged
 // FAILBIT_ADDR_UNCERTAIN (so is a cell whose flipped bit happens to make
 // another address; the moving inversions then place it exactly).
-#ifndef EFI_CORE_TESTS_OWN_ADDR_H
-#define EFI_CORE_TESTS_OWN_ADDR_H
+#ifndef EFI_CORE_KERNELS_OWN_ADDR_H
+#define EFI_CORE_KERNELS_OWN_ADDR_H
 
-#include "core/tests/runtime.h"
+#include "core/kernels/runtime.h"
 
 /* Test 1, one CPU: the value is the address itself. One iteration = write,
  * check + write complement, check. */

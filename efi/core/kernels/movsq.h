@@ -3,8 +3,8 @@
 // app; the host simulator and the benchmark bring their own). Copies nwords
 // 64-bit words from physical src to physical dst, ascending; the two must
 // not overlap.
-#ifndef EFI_CORE_TESTS_MOVSQ_H
-#define EFI_CORE_TESTS_MOVSQ_H
+#ifndef EFI_CORE_KERNELS_MOVSQ_H
+#define EFI_CORE_KERNELS_MOVSQ_H
 
 #include <stdint.h>
 

@@ -4,10 +4,10 @@
 // twice, then check the words at offset o. The many writes around each
 // checked word, with caches written back before the check, catch faults
 // that cache and buffer effects hide from the moving inversions.
-#ifndef EFI_CORE_TESTS_MODULO20_H
-#define EFI_CORE_TESTS_MODULO20_H
+#ifndef EFI_CORE_KERNELS_MODULO20_H
+#define EFI_CORE_KERNELS_MODULO20_H
 
-#include "core/tests/runtime.h"
+#include "core/kernels/runtime.h"
 
 /* One iteration = every offset in turn, each twice: p at the offset and
  * ~p around it, then ~q at the offset and q around it, with p and q fresh
