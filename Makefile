@@ -45,15 +45,15 @@ SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM -Iefi -Itests -I$(
 EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(BARE:%=$(BUILD)/efi/bare/%.o) \
 	$(ASM:%=$(BUILD)/boot/%.o) $(BUILD)/efi/gen/font.o
 CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/fold.o core/config.o core/errcsv.o core/cells.o \
-	core/badram.o core/cover.o core/interleave.o core/linuxmem.o core/import.o tools/weakbit.o \
+	core/badram.o core/cover.o core/interleave.o tools/linuxside/linuxmem.o tools/linuxside/import.o tools/weakbit.o \
 	tools/cli_opt.o tools/cli_csv.o tools/atomic.o tools/badram.o tools/cells.o tools/apply.o tools/svg.o \
 	tools/timeline.o tools/map.o tools/textfile.o tools/verify.o tools/offline.o tools/import.o)
 UNIT      := main kern test_session test_movinv test_kernels test_matrix test_work test_dwell test_config test_csv_badram test_errcsv_reader \
 	test_memplan test_cover test_interleave test_smp test_focus test_smbios test_linux_side test_handoff \
 	test_fullplan test_madt test_fold test_tramp test_sched
-# efi/core modules only the host uses: the Linux side of the CLI (verify, import).
-HOST_CORE := linuxmem import
-UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(HOST_CORE:%=$(BUILD)/sim/core/%.o) $(BUILD)/sim/sim/simmem.o \
+# Pure modules only the host uses: the Linux side of the CLI (verify, offline, import).
+LINUXSIDE := linuxmem import
+UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(LINUXSIDE:%=$(BUILD)/sim/linuxside/%.o) $(BUILD)/sim/sim/simmem.o \
 	$(UNIT:%=$(BUILD)/sim/unit/%.o) $(BUILD)/boot/trampoline.o
 
 .PHONY: all deps demo check unit fuzz usb bench clean install uninstall
@@ -97,10 +97,10 @@ $(BUILD)/weakbit.efi: $(BUILD)/weakbit.so
 # --- host CLI and fault injector ---------------------------------------------
 $(BUILD)/host/%.o: efi/%.c
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -Iefi -c $< -o $@
+	$(CC) $(HOST_CFLAGS) -Iefi -Itools -c $< -o $@
 $(BUILD)/host/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -Iefi -c $< -o $@
+	$(CC) $(HOST_CFLAGS) -Iefi -Itools -c $< -o $@
 $(BUILD)/weakbit: $(CLI_OBJS)
 	$(CC) $(HOST_CFLAGS) $^ -o $@
 # The same CLI linked statically, for the busybox initramfs of the GRUB + Linux
@@ -115,9 +115,12 @@ $(BUILD)/evil-dimm: tools/evil-dimm/evil-dimm.c
 $(BUILD)/sim/core/%.o: efi/core/%.c
 	@mkdir -p $(@D)
 	$(CC) $(SIM_CFLAGS) -c $< -o $@
+$(BUILD)/sim/linuxside/%.o: tools/linuxside/%.c
+	@mkdir -p $(@D)
+	$(CC) $(SIM_CFLAGS) -Itools -c $< -o $@
 $(BUILD)/sim/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(SIM_CFLAGS) -c $< -o $@
+	$(CC) $(SIM_CFLAGS) -Itools -c $< -o $@
 # The simulator is every kernel test's hot path: optimised, still sanitized.
 $(BUILD)/sim/sim/simmem.o: tests/sim/simmem.c
 	@mkdir -p $(@D)
@@ -132,11 +135,11 @@ $(BUILD)/smp-tsan-tests: tests/unit/main.c tests/unit/test_smp.c efi/core/smp.c
 
 # --- libFuzzer targets over the parsers (clang) ------------------------------
 FUZZ      := csv config badram smbios import
-FUZZ_SRC  := $(addprefix efi/core/,fmt.c failbit.c config.c errcsv.c cells.c badram.c cover.c interleave.c smbios.c \
-	linuxmem.c import.c)
+FUZZ_SRC  := $(addprefix efi/core/,fmt.c failbit.c config.c errcsv.c cells.c badram.c cover.c interleave.c smbios.c) \
+	$(addprefix tools/linuxside/,linuxmem.c import.c)
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC)
 	@mkdir -p $(@D)
-	clang -std=gnu11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iefi $^ -o $@
+	clang -std=gnu11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iefi -Itools $^ -o $@
 fuzz: $(FUZZ:%=$(BUILD)/fuzz/fuzz_%)
 
 unit: $(BUILD)/unit-tests

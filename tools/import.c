@@ -14,7 +14,7 @@
 #include "atomic.h"
 #include "cli.h"
 #include "core/errcsv.h"
-#include "core/import.h"
+#include "linuxside/import.h"
 #include "textfile.h"
 
 #define LINE_ITEMS 4096

@@ -20,7 +20,7 @@
 #include "atomic.h"
 #include "cli.h"
 #include "core/fmt.h"
-#include "core/linuxmem.h"
+#include "linuxside/linuxmem.h"
 #include "textfile.h"
 
 #define MAX_PAGES 65536

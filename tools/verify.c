@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "core/import.h"
-#include "core/linuxmem.h"
+#include "linuxside/import.h"
+#include "linuxside/linuxmem.h"
 #include "textfile.h"
 
 #define MAX_RANGES 8192

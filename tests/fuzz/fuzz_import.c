@@ -4,8 +4,8 @@
 // addresses inside the entry it came from, in ascending order. The same
 // bytes also go through the iomem, memmap= and meminfo readers.
 #include <stdint.h>
-#include "core/import.h"
-#include "core/linuxmem.h"
+#include "linuxside/import.h"
+#include "linuxside/linuxmem.h"
 
 struct expand {
     const struct import_item *it;

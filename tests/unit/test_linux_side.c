@@ -2,8 +2,8 @@
 // The Linux-side parsers: /proc/iomem lines, memmap= entries, lockdown,
 // meminfo, and the import formats with their page expansion.
 #include "check.h"
-#include "core/import.h"
-#include "core/linuxmem.h"
+#include "linuxside/import.h"
+#include "linuxside/linuxmem.h"
 #include <string.h>
 
 TEST(lmem_iomem_lines)

@@ -12,8 +12,8 @@
 // All three: `#` comments and blank lines are skipped. These tools give
 // addresses and ranges, never bits, so each bad place becomes errors.csv
 // rows (bit 0 of a word, test IMPORT_TEST) that `weakbit badram` masks.
-#ifndef EFI_CORE_IMPORT_H
-#define EFI_CORE_IMPORT_H
+#ifndef TOOLS_LINUXSIDE_IMPORT_H
+#define TOOLS_LINUXSIDE_IMPORT_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "core/linuxmem.h"
+#include "linuxside/linuxmem.h"
 #include "core/fmt.h"
 
 static int hexval(char c)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "core/import.h"
+#include "linuxside/import.h"
 #include "core/fmt.h"
-#include "core/linuxmem.h"
+#include "linuxside/linuxmem.h"
 
 #define PHYS_LIMIT (1ull << 52)   /* x86-64 physical addresses stop here */
 

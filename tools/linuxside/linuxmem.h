@@ -2,8 +2,8 @@
 // What a running Linux made of memory, as text: /proc/iomem lines, the
 // kernel's memmap= command-line entries, the lockdown state. Pure parsing,
 // so `weakbit verify` can be tested against captured files.
-#ifndef EFI_CORE_LINUXMEM_H
-#define EFI_CORE_LINUXMEM_H
+#ifndef TOOLS_LINUXSIDE_LINUXMEM_H
+#define TOOLS_LINUXSIDE_LINUXMEM_H
 
 #include <stddef.h>
 #include <stdint.h>
