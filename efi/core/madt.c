@@ -13,6 +13,18 @@ static void add(struct madt_info *m, uint32_t id, uint32_t uid, uint32_t flags, 
     /* Neither usable nor hot-pluggable: a placeholder firmware left in. */
     if (!(flags & 3))
         return;
+    /* One processor listed twice (a Local APIC and an x2APIC entry, as some
+     * firmware writes): one CPU, enabled if either entry says so. */
+    for (unsigned i = 0; i < m->ncpus; i++)
+        if (m->cpu[i].apic_id == id) {
+            m->duplicates++;
+            if (!m->cpu[i].enabled && (flags & 1)) {
+                m->cpu[i].enabled = 1;
+                m->enabled++;
+            }
+            m->cpu[i].online_capable |= (uint8_t)(flags >> 1 & 1);
+            return;
+        }
     if (m->ncpus == MADT_MAX_CPUS) {
         m->dropped++;
         return;

@@ -33,6 +33,7 @@ struct madt_info {
     uint32_t flags;              /* bit 0: 8259 PICs present */
     unsigned ncpus;              /* entries kept in cpu[] */
     unsigned dropped;            /* processor entries past MADT_MAX_CPUS */
+    unsigned duplicates;         /* entries naming an APIC ID listed before: merged */
     unsigned enabled;            /* of ncpus */
     struct madt_cpu cpu[MADT_MAX_CPUS];
 };

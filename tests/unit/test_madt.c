@@ -94,3 +94,26 @@ TEST(madt_rejects_bad_tables)
     seal();
     CHECK_EQ_U64(madt_parse(&m, t, n), MADT_ENTRY);
 }
+
+/* One processor listed both as a Local APIC (ID 1, enabled) and as an
+ * x2APIC entry with the same ID (online capable only), as some firmware
+ * writes: one CPU, enabled, not two. */
+TEST(madt_same_apic_id_twice_is_one_cpu)
+{
+    struct madt_info m;
+    build();
+    uint8_t x2[16] = { 9, 16, 0, 0 };
+    put32(x2 + 4, 1);     /* APIC ID 1 again */
+    put32(x2 + 8, 2);
+    put32(x2 + 12, 1);
+    entry(x2, 16);
+    seal();
+    CHECK_EQ_U64(madt_parse(&m, t, n), MADT_OK);
+    unsigned ones = 0;
+    for (unsigned i = 0; i < m.ncpus; i++)
+        ones += m.cpu[i].apic_id == 1;
+    CHECK_EQ_U64(ones, 1);
+    CHECK_EQ_U64(m.ncpus, 3);     /* IDs 0, 1 and 300 */
+    CHECK_EQ_U64(m.enabled, 2);
+    CHECK_EQ_U64(m.duplicates, 1);
+}
