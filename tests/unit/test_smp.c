@@ -4,6 +4,7 @@
 #include "check.h"
 #include "core/smp.h"
 #include <pthread.h>
+#include <time.h>
 #include <sched.h>
 #include <string.h>
 
@@ -212,6 +213,11 @@ TEST(smp_ring_full_speed_slow_consumer_loses_nothing)
     pthread_create(&t, 0, producer, 0);
     uint64_t got = 0, bad = 0;
     struct smp_err e;
+    /* The consumer starts only once the producer found the ring full, so the
+     * full-ring path runs however the host schedules the two threads. */
+    for (time_t t0 = time(0); !__atomic_load_n(&ring.waits, __ATOMIC_RELAXED) &&
+                              !__atomic_load_n(&producer_done, __ATOMIC_ACQUIRE) && time(0) - t0 < 10;)
+        sched_yield();
     for (;;) {
         int done = __atomic_load_n(&producer_done, __ATOMIC_ACQUIRE);
         int n = 0;
