@@ -23,7 +23,7 @@ DEPS    := -MMD -MP
 KERNELS := kernels/catalog kernels/runtime kernels/sweep kernels/movinv kernels/addr_walk kernels/own_addr \
 	kernels/block_move kernels/rand_seq kernels/modulo20 kernels/bit_fade
 CORE    := fmt prng memrange failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report session \
-	handoff fullplan madt tramp sched \
+	handoff fullplan madt tramp sched nvbudget \
 	$(KERNELS)
 # efi/: the UEFI glue.
 GLUE    := main errsink cfgload ui sessionlog results firmware console fileio memmap timer mp thermal history dimms \
@@ -50,7 +50,7 @@ CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/fold.o co
 	tools/timeline.o tools/map.o tools/textfile.o tools/verify.o tools/offline.o tools/import.o)
 UNIT      := main kern test_session test_movinv test_kernels test_matrix test_work test_dwell test_config test_csv_badram test_errcsv_reader \
 	test_memplan test_cover test_interleave test_smp test_focus test_smbios test_linux_side test_handoff \
-	test_fullplan test_madt test_fold test_tramp test_sched
+	test_fullplan test_madt test_fold test_tramp test_sched test_nvbudget
 # Pure modules only the host uses: the Linux side of the CLI (verify, offline, import).
 LINUXSIDE := linuxmem import
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(LINUXSIDE:%=$(BUILD)/sim/linuxside/%.o) $(BUILD)/sim/sim/simmem.o \

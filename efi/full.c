@@ -236,8 +236,13 @@ int full_prepare(EFI_HANDLE image, struct session *s, char *why, size_t cap)
     con_printf("full coverage: variable store %llu KiB, %llu KiB free, largest variable %llu bytes\n",
                (unsigned long long)(max_store >> 10), (unsigned long long)(remaining >> 10),
                (unsigned long long)max_var);
-    /* Two alternating sets of a record's chunks must fit. */
-    if (!chunk || remaining < HANDOFF_REC_BYTES) {
+    if (s->cfg.debug_varstore_kib && (uint64_t)s->cfg.debug_varstore_kib << 10 < remaining) {
+        remaining = (uint64_t)s->cfg.debug_varstore_kib << 10;
+        con_printf("full coverage: debug_varstore_kib=%u: behaving as if %llu KiB were free\n",
+                   s->cfg.debug_varstore_kib, (unsigned long long)(remaining >> 10));
+    }
+    /* Room for a first and a final record, and the 5 KiB every store keeps. */
+    if (!chunk || remaining < NVBUDGET_KEEP_FREE + (16u << 10)) {
         fmt_format(why, cap, "the UEFI variable store is too small for the hand-off (%llu bytes free, largest variable %llu)",
                    (unsigned long long)remaining, (unsigned long long)max_var);
         return -1;
@@ -329,6 +334,7 @@ int full_prepare(EFI_HANDLE image, struct session *s, char *why, size_t cap)
     env->have_fb = have_fb;
     env->fb = fb;
     env->max_chunk = chunk;
+    nvbudget_init(&env->nv, remaining);
     env->la57 = (bare_read_cr4() >> 12) & 1;
     env->debug_fault = s->cfg.debug_fault;
     env->sched = (struct sched *)at[11];

@@ -89,6 +89,14 @@ static void coverage_text(struct sbuf *sb)
                         "cells found after it are lost\n", rec->seq, t);
     else
         sbuf_printf(sb, "  run: finished after %s (checkpoint %u, final)\n", t, rec->seq);
+    sbuf_printf(sb, "  UEFI variable store: %u checkpoint%s written, %llu bytes of the %llu KiB free before the exit; "
+                    "%u skipped to keep room for the final record, %u failed\n",
+                rec->nv_writes, rec->nv_writes == 1 ? "" : "s", (unsigned long long)rec->nv_bytes,
+                (unsigned long long)(rec->nv_free >> 10), rec->nv_skipped, rec->nv_failed);
+    if (rec->shrunk)
+        sbuf_printf(sb, "  the last record was made smaller to fit the store (%u step%s): fewer cells listed with "
+                        "their counts (the rest are counted above and masked); rows, summaries and every bad "
+                        "granule kept\n", rec->shrunk, rec->shrunk == 1 ? "" : "s");
     sbuf_printf(sb, "  hand-off: %u row%s, %u summary record%s%s, %u of %llu cells, %u bad granule range%s\n",
                 rec->nrows, rec->nrows == 1 ? "" : "s", rec->nsums, rec->nsums == 1 ? "" : "s",
                 rec->sums_merged ? " (some merged for room)" : "", rec->ncells,

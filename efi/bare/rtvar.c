@@ -87,6 +87,12 @@ int rtvar_limits(uint64_t *max_storage, uint64_t *remaining, uint64_t *max_var)
     return 0;
 }
 
+uint64_t rtvar_free(void)
+{
+    uint64_t a, b, c;
+    return rtvar_limits(&a, &b, &c) ? UINT64_MAX : b;
+}
+
 void rtvar_reset_warm(void)
 {
     RT->ResetSystem(EfiResetWarm, EFI_SUCCESS, 0, NULL);

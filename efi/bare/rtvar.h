@@ -29,6 +29,10 @@ unsigned rtvar_delete_all(void);
  * variables). 0 on success. */
 int rtvar_limits(uint64_t *max_storage, uint64_t *remaining, uint64_t *max_var);
 
+/* Free bytes in the store now (QueryVariableInfo at run time), or
+ * UINT64_MAX when the firmware does not say. */
+uint64_t rtvar_free(void);
+
 /* ResetSystem: warm (the run goes on to the next boot), or shutdown. */
 void rtvar_reset_warm(void) __attribute__((noreturn));
 

@@ -11,7 +11,6 @@
 #include "timer.h"
 #include "core/kernels/runtime.h"
 
-#define CKPT_GAP_MS 15000        /* flash wears: at most one cell checkpoint per 15 s */
 #define STATUS_MS 1000
 #define KEY_MS 100
 #define FAULT_ADDR 0x7ff000000000ull   /* canonical, never mapped by paging.c */
@@ -38,7 +37,7 @@ static void fill_record(int finished, const struct bare_fault *f)
     struct handoff *h = E->rec;
     const struct full_plan *fp = E->plan;
     *h = (struct handoff){ 0 };
-    h->seq = ++seq;
+    h->seq = seq + 1;
     h->finished = finished;
     if (f) {
         h->faulted = 1;
@@ -70,23 +69,58 @@ static void fill_record(int finished, const struct bare_fault *f)
     handoff_from_session(h, S, &E->scratch);
 }
 
-/* Store the session; says so on the consoles. 0 on success. */
+/* What the record costs in the store: its chunks, each with its header and
+ * the variable's own overhead. */
+static uint64_t record_cost(const struct handoff *h)
+{
+    size_t size = handoff_size(h), room = E->max_chunk - HANDOFF_CHUNK_HEAD;
+    unsigned vars = (unsigned)((size + room - 1) / room);
+    return nvbudget_cost(size + (uint64_t)vars * HANDOFF_CHUNK_HEAD, vars);
+}
+
+/* Store the session when the variable store's budget allows (the last
+ * record whenever it fits); says so on the consoles. 0 when stored. */
 static int checkpoint(int finished, const struct bare_fault *f)
 {
+    int last = finished || f;
+    uint64_t now = timer_ms();
     fill_record(finished, f);
-    size_t len = handoff_encode(E->rec, E->rec_buf, E->rec_cap);
+    struct handoff *h = E->rec;
+    uint64_t fw_free = rtvar_free(), cost = record_cost(h);
+    /* The last record shrinks until it fits what is left (cells a summary
+     * covers first, then every cell, then granules merged). */
+    while (last && cost + NVBUDGET_KEEP_FREE > nvbudget_free(&E->nv, fw_free) && handoff_shrink(h))
+        cost = record_cost(h);
+    uint32_t skipped = E->nv.skipped;
+    /* Room kept for the last record: as much as this one takes. */
+    if (!nvbudget_may(&E->nv, cost, cost, fw_free, last, now)) {
+        if (E->nv.skipped != skipped && (E->nv.skipped & (E->nv.skipped - 1)) == 0)
+            bcon_printf("checkpoint skipped: the UEFI variable store must keep room for the final record "
+                        "(%u skipped so far)\n", E->nv.skipped);
+        return -1;
+    }
+    seq++;
+    /* The record counts its own write, as if it succeeds. */
+    h->nv_writes = E->nv.writes + 1;
+    h->nv_skipped = E->nv.skipped;
+    h->nv_failed = E->nv.failed;
+    h->nv_bytes = E->nv.spent + cost;
+    h->nv_free = E->nv.start_free;
+    size_t len = handoff_encode(h, E->rec_buf, E->rec_cap);
     int n = len ? rtvar_store(seq & 1, E->rec_buf, len, E->max_chunk, E->chunk_buf, E->chunk_cap) : -1;
-    last_ckpt_ms = timer_ms();
+    nvbudget_wrote(&E->nv, cost, n >= 0, now);
+    last_ckpt_ms = now;
     dirty = 0;
     if (n < 0) {
         bcon_alert("checkpoint %u: could not store the results in UEFI variables\n", seq);
         return -1;
     }
     bcon_printf("checkpoint %u stored: %u cell%s, %u row%s, %u summar%s, %u granule range%s, %llu bytes in %d variable%s%s\n",
-                seq, E->rec->ncells, E->rec->ncells == 1 ? "" : "s", E->rec->nrows, E->rec->nrows == 1 ? "" : "s",
-                E->rec->nsums, E->rec->nsums == 1 ? "y" : "ies", E->rec->ngran, E->rec->ngran == 1 ? "" : "s",
-                (unsigned long long)len, n,
-                n == 1 ? "" : "s", finished ? " (final)" : "");
+                seq, h->ncells, h->ncells == 1 ? "" : "s", h->nrows, h->nrows == 1 ? "" : "s",
+                h->nsums, h->nsums == 1 ? "y" : "ies", h->ngran, h->ngran == 1 ? "" : "s",
+                (unsigned long long)len, n, n == 1 ? "" : "s", finished ? " (final)" : "");
+    if (h->shrunk)
+        bcon_printf("  (made smaller to fit the variable store: %u step%s)\n", h->shrunk, h->shrunk == 1 ? "" : "s");
     return 0;
 }
 
@@ -232,7 +266,7 @@ static void housekeeping(void)
     }
     if (now - last_sum_ms >= SUM_MS)
         take_summaries();
-    if (dirty && now - last_ckpt_ms >= CKPT_GAP_MS)
+    if (dirty && nvbudget_due(&E->nv, now))
         checkpoint(0, 0);
 }
 

@@ -12,6 +12,7 @@
 #include "bare/fbcon.h"
 #include "core/fullplan.h"
 #include "core/handoff.h"
+#include "core/nvbudget.h"
 #include "core/session.h"
 #include "core/sched.h"
 
@@ -38,6 +39,7 @@ struct bare_env {
     int have_fb;
     struct fb_info fb;
     size_t max_chunk;            /* bytes per variable */
+    struct nvbudget nv;          /* what the run may still write into the store */
     int la57;                    /* 5-level paging was on */
     unsigned debug_fault;        /* debug_fault=: fault on purpose after the exit */
     struct aps_plan *aps;        /* the APs to start (image memory) */

@@ -324,6 +324,15 @@ static const char *set_debug_silent(struct wb_config *c, const char *v, size_t n
     return 0;
 }
 
+static const char *set_debug_varstore(struct wb_config *c, const char *v, size_t n)
+{
+    uint64_t u;
+    if (parse_u64(v, n, &u) || u > (1u << 20))
+        return "expected KiB of free variable store to pretend (0: off)";
+    c->debug_varstore_kib = (unsigned)u;
+    return 0;
+}
+
 static const char *set_coverage(struct wb_config *c, const char *v, size_t n)
 {
     int i = pick(v, n, coverages);
@@ -394,6 +403,7 @@ static const struct config_key keys[] = {
     { "on_finish", "wait", 0, set_on_finish, "`shutdown` or `reboot` at the end" },
     { "coverage", "full", 0, set_coverage, "`full`: exit the firmware, test all RAM the OS could use on every CPU, results at the next boot; `firmware`: stay a UEFI app, files written live" },
     { "debug_fault", "0", 0, set_debug_fault, "test hook: `1` faults on purpose after ExitBootServices (full coverage)" },
+    { "debug_varstore_kib", "0", 0, set_debug_varstore, "test hook: full coverage behaves as if the UEFI variable store had only this many KiB free" },
     { "debug_silent_cpu", "0", 0, set_debug_silent, "test hook: that AP (1 = the first) starts but never checks in (full coverage)" },
     { "hold_ms", "150", 0, set_hold, "retention dwell: each row untouched this long between write and verify (`0`: off); see below" },
     { "seed", "0", 0, set_seed, "seed of the random patterns; `0`: from the TSC at start (new every boot); report.txt and session.log state it, `seed=0x...` replays a run" },

@@ -43,6 +43,7 @@ struct wb_config {
     uint64_t debug_hang_ms;  /* ... for this long, then resumes (debug_hang_cpu=N:8s); 0: for ever */
     enum cfg_coverage coverage; /* full: ExitBootServices, hand results to the next boot */
     unsigned debug_fault;    /* test hook: fault on purpose after ExitBootServices */
+    unsigned debug_varstore_kib;  /* test hook: pretend the variable store has this much free */
     unsigned debug_silent_cpu; /* test hook: this AP starts but never checks in (full coverage) */
     uint64_t hold_ms;        /* retention dwell between write and verify (0: off) */
     uint64_t seed;           /* run seed of the random patterns (0: from the TSC at start) */

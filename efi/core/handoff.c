@@ -192,6 +192,12 @@ static void fields(struct io *io, struct handoff *h)
     N(h->fault_err, 8);
     N(h->madt_cpus, 2);
     N(h->fw_cpus, 2);
+    N(h->nv_writes, 4);
+    N(h->nv_skipped, 4);
+    N(h->nv_failed, 4);
+    N(h->nv_bytes, 8);
+    N(h->nv_free, 8);
+    N(h->shrunk, 1);
     N(h->error_words, 8);
     N(h->error_rows, 8);
     N(h->rows_unlogged, 8);
@@ -416,6 +422,38 @@ void handoff_from_session(struct handoff *h, const struct session *s, const stru
     unsigned ng = badram_granules(x->cells, n, s->cfg.granule, x->gran, x->cap, &lost);
     h->granule = s->cfg.granule;
     h->ngran = granule_runs(x->gran, ng, s->cfg.granule, h->gran, HANDOFF_MAX_GRAN, &h->gran_widened);
+}
+
+int handoff_shrink(struct handoff *h)
+{
+    unsigned k = 0;
+    for (unsigned i = 0; i < h->ncells; i++)
+        if (!in_sums(h->sums, h->nsums, h->cells[i].addr))
+            h->cells[k++] = h->cells[i];
+    if (k < h->ncells) {
+        h->ncells = k;
+    } else if (h->ncells) {
+        h->ncells = 0;
+    } else if (h->ngran > 1) {
+        for (unsigned target = h->ngran / 2; h->ngran > target;) {
+            unsigned best = 0;
+            uint64_t gap = ~0ull;
+            for (unsigned j = 0; j + 1 < h->ngran; j++) {
+                uint64_t d = h->gran[j + 1].base - (h->gran[j].base + h->gran[j].len);
+                if (d < gap)
+                    gap = d, best = j;
+            }
+            h->gran_widened += gap;
+            h->gran[best].len = h->gran[best + 1].base + h->gran[best + 1].len - h->gran[best].base;
+            for (unsigned j = best + 1; j + 1 < h->ngran; j++)
+                h->gran[j] = h->gran[j + 1];
+            h->ngran--;
+        }
+    } else {
+        return 0;
+    }
+    h->shrunk++;
+    return 1;
 }
 
 /* Put a carried cell into the table as it was. */

@@ -78,6 +78,11 @@ struct handoff {
     struct mem_range tested[HANDOFF_MAX_RANGES];
     unsigned nexcl;
     struct handoff_excl excl[HANDOFF_MAX_RANGES];
+    /* the variable store: checkpoints written (this one included), their
+     * bytes, those skipped to keep room for the final record, failed writes */
+    uint32_t nv_writes, nv_skipped, nv_failed;
+    uint64_t nv_bytes, nv_free;    /* ... and what was free before the exit */
+    uint32_t shrunk;           /* handoff_shrink steps this record took to fit */
     unsigned madt_cpus;        /* enabled processors the MADT lists */
     unsigned fw_cpus;          /* processors MP services counted (0: unknown) */
     unsigned ncpus;
@@ -110,6 +115,14 @@ struct handoff_scratch {
  * summary covers first) and every bad granule as merged ranges (merged
  * further, the gap counted in gran_widened, when more than fit). */
 void handoff_from_session(struct handoff *h, const struct session *s, const struct handoff_scratch *x);
+
+/* Make a record smaller for a store with little room, one step a call:
+ * first drop the cells a summary covers (they stay counted in cells_total
+ * and their granules in gran[]), then every cell (a row's cell comes back
+ * from the row), then halve the granule runs by merging the closest
+ * neighbours (the gap counted in gran_widened). Rows, summaries and counts
+ * stay whole. Returns 0 when there is nothing left to shrink. */
+int handoff_shrink(struct handoff *h);
 
 /* The other way, at the next boot: the session's name, counts, tests,
  * tested ranges and cells as the run left them; errors.csv's rows and

@@ -464,3 +464,51 @@ TEST(handoff_session_thousands_of_cells)
     CHECK(strstr(rep, "bad granules merged to fit the hand-off record") != 0);
     free(e);
 }
+
+/* A record shrunk for a small store: each step makes it smaller, rows,
+ * summaries and counts stay, and the next boot still masks every granule
+ * firmware mode masks and its counts add up. */
+TEST(handoff_shrink_keeps_every_granule_and_count)
+{
+    unsigned n = 2 * HANDOFF_MAX_GRAN;
+    struct rt_err *e = calloc(n, sizeof *e);
+    for (unsigned i = 0; i < n; i++)
+        e[i] = (struct rt_err){ 5, i % 4, 0, (1ull << 22) + (uint64_t)i * (3ull << 20) + 8 * (i % 100), 0,
+                                1ull << (i % 64), i };
+    int line, sums;
+    CHECK(rt_run(e, n, &line, &sums) >= 0);
+    size_t last = handoff_size(&rt_rec);
+    unsigned steps = 0, smaller = 1;
+    while (handoff_shrink(&rt_rec)) {
+        size_t now = handoff_size(&rt_rec);
+        smaller &= now < last;
+        last = now;
+        steps++;
+    }
+    CHECK(smaller);
+    CHECK(steps >= 3);
+    CHECK_EQ_U64(rt_rec.shrunk, steps);
+    CHECK_EQ_U64(rt_rec.ncells, 0);
+    CHECK_EQ_U64(rt_rec.ngran, 1);
+    CHECK_EQ_U64(rt_rec.nrows, HANDOFF_MAX_ROWS);
+    static uint8_t buf[HANDOFF_REC_BYTES];
+    size_t len = handoff_encode(&rt_rec, buf, sizeof buf);
+    CHECK(len > 0 && handoff_decode(&rt_back, buf, len) == HANDOFF_OK);
+    CHECK_EQ_U64(rt_back.shrunk, steps);
+    rt_init(next_side, 0);
+    handoff_to_session(&rt_back, &next_side->s, &next_side->sb);
+    rt_finish(next_side);
+    const struct badram_set *f = &fw_side->out.set, *g = &next_side->out.set;
+    int covered = 1;
+    for (unsigned i = 0; i < f->ngran; i++) {
+        int hit = 0;
+        for (unsigned j = 0; j < g->npairs && !hit; j++)
+            hit = (f->gran[i] & g->pairs[j].mask) == (g->pairs[j].addr & g->pairs[j].mask);
+        covered &= hit;
+    }
+    CHECK(covered);
+    const struct report_in *r = &next_side->out.in;
+    CHECK(r->counted == n && r->lost == 0 && r->written + r->summarised == n);
+    CHECK_EQ_U64(r->ncells + r->cells_beyond, fw_side->out.in.ncells);
+    free(e);
+}
