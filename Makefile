@@ -128,7 +128,7 @@ $(BUILD)/unit-tests: $(UNIT_OBJS)
 # The barrier and the per-CPU rings once more under ThreadSanitizer.
 $(BUILD)/smp-tsan-tests: tests/unit/main.c tests/unit/test_smp.c efi/core/smp.c
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 $(WARN) -g -O1 -fsanitize=thread -DWEAKBIT_SIM -Iefi -Itests $^ -o $@ -lpthread
+	$(CC) -std=gnu11 $(WARN) -g -O1 -fsanitize=thread -DWEAKBIT_SIM '-DUNIT_PREFIX="tsan"' -Iefi -Itests $^ -o $@ -lpthread
 
 # --- libFuzzer targets over the parsers (clang) ------------------------------
 FUZZ      := csv config badram smbios import
