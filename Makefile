@@ -3,7 +3,8 @@
 #   make          build/weakbit.efi (UEFI app) and build/weakbit (host CLI)
 #   make deps     install the Debian packages everything below needs (root)
 #   make demo     boot weakbit in QEMU+OVMF with two leaky cells; print the result
-#   make check    every test; last line "N passed, N failed"
+#   make check    build (-j2), then every test (fuzzers 5 s each); last line "N passed, N failed, N skipped"
+#   make fuzz     the libFuzzer runs alone, longer (FUZZ_SECS=300 per parser)
 
 BUILD   ?= build
 CC      ?= gcc
@@ -56,7 +57,7 @@ LINUXSIDE := linuxmem import
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(LINUXSIDE:%=$(BUILD)/sim/linuxside/%.o) $(BUILD)/sim/sim/simmem.o \
 	$(UNIT:%=$(BUILD)/sim/unit/%.o) $(BUILD)/boot/trampoline.o
 
-.PHONY: all deps demo check unit fuzz usb bench clean install uninstall
+.PHONY: all deps demo check unit fuzz fuzz-targets usb bench clean install uninstall
 all: $(BUILD)/weakbit.efi $(BUILD)/weakbit $(BUILD)/weakbit-static $(BUILD)/evil-dimm
 
 # --- UEFI application -------------------------------------------------------
@@ -131,7 +132,7 @@ $(BUILD)/unit-tests: $(UNIT_OBJS)
 # The barrier and the per-CPU rings once more under ThreadSanitizer.
 $(BUILD)/smp-tsan-tests: tests/unit/main.c tests/unit/test_smp.c efi/core/smp.c
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 $(WARN) -g -O1 -fsanitize=thread -DWEAKBIT_SIM -Iefi -Itests $^ -o $@ -lpthread
+	$(CC) -std=gnu11 $(WARN) -g -O1 -fsanitize=thread -DWEAKBIT_SIM '-DUNIT_PREFIX="tsan"' -Iefi -Itests $^ -o $@ -lpthread
 
 # --- libFuzzer targets over the parsers (clang) ------------------------------
 FUZZ      := csv config badram smbios import
@@ -140,7 +141,11 @@ FUZZ_SRC  := $(addprefix efi/core/,fmt.c failbit.c config.c errcsv.c cells.c bad
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC)
 	@mkdir -p $(@D)
 	clang -std=gnu11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iefi -Itools $^ -o $@
-fuzz: $(FUZZ:%=$(BUILD)/fuzz/fuzz_%)
+fuzz-targets: $(FUZZ:%=$(BUILD)/fuzz/fuzz_%)
+# Longer runs than make check's 5 s per parser.
+FUZZ_SECS ?= 300
+fuzz: fuzz-targets
+	tests/fuzz/run.sh $(BUILD) $(FUZZ_SECS)
 
 unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
@@ -149,7 +154,11 @@ unit: $(BUILD)/unit-tests
 deps:
 	tools/deps
 
-check: all $(BUILD)/unit-tests $(BUILD)/smp-tsan-tests fuzz
+# Everything is built first, in one make with CHECK_JOBS jobs; the suites then
+# only run what is there. WEAKBIT_FUZZ_SECS: seconds per fuzzer (default 5).
+CHECK_JOBS ?= 2
+check:
+	$(MAKE) -j$(CHECK_JOBS) all $(BUILD)/unit-tests $(BUILD)/smp-tsan-tests fuzz-targets
 	tests/run-all $(BUILD)
 
 demo: deps

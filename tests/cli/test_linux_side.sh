@@ -6,6 +6,7 @@
 # --at-boot under a temporary root, make uninstall).
 suite=linux-side
 . "$(dirname "$0")/lib.sh"
+plan 54
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cli=$(cd "$(dirname "$cli")" && pwd)/$(basename "$cli")
 fails_if() {  # name, then a command that must FAIL (exit non-zero)
@@ -84,7 +85,6 @@ check "verify: malformed iomem refused with its line number" \
     "$cli" "$tmp/iomem.bad" "$tmp/cmdline" "$tmp/cells.csv"
 fails_if "verify: no input files is an error" "$cli" verify --iomem "$tmp/iomem" --cmdline "$tmp/cmdline"
 fails_if "verify: unknown option is an error" "$cli" verify --bogus "$tmp/cells.csv"
-check "verify --help works" "$cli" verify --help
 
 # badram.txt: its memmap= granules are the blocks.
 "$cli" badram "$tmp/two.csv" >"$tmp/badram2.txt"
@@ -166,7 +166,6 @@ check "import addresses: malformed line refused with its number" \
     "$cli" "$tmp/addrs.bad"
 fails_if "import: unknown format refused" "$cli" import memtest86 "$tmp/addrs.txt"
 fails_if "import: no files refused" "$cli" import addresses
-check "import --help works" "$cli" import --help
 
 # --- offline ----------------------------------------------------------------------
 root=$tmp/root
@@ -238,7 +237,6 @@ check "offline --state: a damaged state file refused with its line number" \
     bash -c '"$0" offline --root "$1" --state 2>&1 | grep -q "offline-pages:2: not a 0x page address"' "$cli" "$tmp/root2"
 fails_if "offline: no input is an error" "$cli" offline --root "$root"
 fails_if "offline: --state with CSV files is an error" "$cli" offline --root "$root" --state "$tmp/two.csv"
-check "offline --help works" "$cli" offline --help
 make -s -C "$repo" uninstall DESTDIR="$root" >/dev/null 2>&1
 check "make uninstall (DESTDIR) removes the unit, its link and the state" \
     bash -c '[ ! -e "$0/etc/systemd/system/weakbit-offline.service" ] && [ ! -L "$0/etc/systemd/system/sysinit.target.wants/weakbit-offline.service" ] && [ ! -e "$0/var/lib/weakbit" ]' "$root"

@@ -5,11 +5,16 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${WEAKBIT_BUILD:-build}
 case $build in /*) ;; *) build=$root/$build ;; esac
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# WEAKBIT_KEEP=DIR keeps this suite's outputs in DIR/SUITE (for a look after a failure).
+trap 'if [ -n "${WEAKBIT_KEEP:-}" ]; then mkdir -p "$WEAKBIT_KEEP" && rm -rf "${WEAKBIT_KEEP:?}/$suite" && mv "$tmp" "$WEAKBIT_KEEP/$suite"; fi; rm -rf "$tmp"' EXIT
 fails=0
 suite=$(basename "$0" .sh)
 
+# The number of checks this suite runs (TAP plan), printed first.
+plan() { echo "1..$1"; }
 ok() { echo "ok - $suite: $1"; }
+# A check that could not run here: TAP skip, counted apart from passes.
+skip() { echo "ok - $suite: $1 # SKIP $2"; }
 notok() { echo "not ok - $suite: $1"; fails=1; }
 check() {  # name, command...
     local name=$1; shift
@@ -62,6 +67,23 @@ counts_add_up() {
     l=$(grep -m1 '^  errors: [0-9]* counted, ' "$1") || return 1
     gawk '{ c = $2; w = $7; sub(/^\(/, "", w); s = $9; l = $(NF - 1)
             exit !(c > 0 && c == w + s && l == 0) }' <<<"$l"
+}
+
+# How many times evil-dimm changed the bit of fault KIND at ADDR, BIT, from the
+# summary it writes to its log (LOG) when it stops; empty when it has none.
+evil_flips() {  # log, kind, addr, bit
+    [ -f "$1" ] || return 0
+    gawk -v k="$2" -v a="$(( $3 ))" -v b="$4" '
+        $2 == "summary" && $3 == k {
+            split($4, x, "="); split($5, y, "="); split($6, z, "=")
+            if (strtonum(x[2]) == a && y[2] == b) print z[2]
+        }' "$1" | tail -n1
+}
+# Did evil-dimm really change that bit at least once?
+evil_flipped() {  # log, kind, addr, bit
+    local n
+    n=$(evil_flips "$@")
+    [ "${n:-0}" -gt 0 ]
 }
 
 finish() {

@@ -3,6 +3,7 @@
 # A 5 GiB guest: range= above 4 GiB, a leaky cell there injected at the file
 # offset QEMU maps it to (found from QEMU's memory tree, not guessed).
 . "$(dirname "$0")/lib.sh"
+plan 6
 
 cell=0x104123450
 cfg='tests=5

@@ -4,6 +4,7 @@
 # and one stuck bit: every test runs to the end, the exact tests see the cell with a
 # certain address, and the BadRAM line masks just its block.
 . "$(dirname "$0")/lib.sh"
+plan 23
 
 cfg='tests=0-10
 quick=1

@@ -5,6 +5,7 @@
 # same variable store again recovers that cell into errors.csv and badram.txt
 # and says the run was cut short.
 . "$(dirname "$0")/lib.sh"
+plan 10
 
 vars=$tmp/vars.fd img=$tmp/disk.img
 cfg='tests=3

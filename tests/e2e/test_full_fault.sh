@@ -5,6 +5,7 @@
 # serial, stores the record and resets warm; the next boot reports the
 # exception and powers off cleanly.
 . "$(dirname "$0")/lib.sh"
+plan 6
 
 cfg='tests=1
 coverage=full

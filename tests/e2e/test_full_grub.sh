@@ -4,6 +4,7 @@
 # code and data (its heap) is tested after ExitBootServices, the warm reset
 # comes back through GRUB, and the second boot writes the report.
 . "$(dirname "$0")/lib.sh"
+plan 6
 
 cat >"$tmp/grub.cfg" <<'CFG'
 set timeout=0

@@ -43,6 +43,18 @@ EOF
 fi
 [ -n "$addrs" ] || { echo "$0: --expect-addrs is required with --badram-file" >&2; exit 2; }
 
+# The plan, from the arguments: the boot, badram went on (when the file has a
+# badram line), one check per address, System RAM above 4 GiB (when an address
+# is there), the total (when one is expected). A caller that counts these
+# checks in its own plan sets WEAKBIT_NO_PLAN.
+n=1
+grep -q '^[[:space:]]*badram[[:space:]]' "$badram_file" && n=$((n + 1))
+above=0
+for a in $addrs; do n=$((n + 1)); [ $(( a & ~(block - 1) )) -lt $((0x100000000)) ] || above=1; done
+n=$((n + above))
+[ -z "$expect_unusable" ] || n=$((n + 1))
+[ -n "${WEAKBIT_NO_PLAN:-}" ] || plan $n
+
 out=$tmp/boot
 if ! "$root/tools/grub-linux-boot" --badram-file "$badram_file" --mem "$mem" --out "$out" \
     --timeout 300 >"$tmp/run.log" 2>&1; then

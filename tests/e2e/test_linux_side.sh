@@ -12,6 +12,7 @@
 # Boot 2: memtest=1 with an evil-dimm stuck-at-1 bit: `weakbit import
 #   linux-memtest` of the boot's dmesg gives a cell whose badram covers it.
 . "$(dirname "$0")/lib.sh"
+plan 15
 
 cli=$build/weakbit
 static=$build/weakbit-static

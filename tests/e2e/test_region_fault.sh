@@ -7,6 +7,7 @@
 # row or inside a "# summary" record, badram.txt covers the whole range,
 # and the report's counted, written and summarised numbers add up, 0 lost.
 . "$(dirname "$0")/lib.sh"
+plan 15
 
 len=$((0x10000))
 cfg='tests=5

@@ -7,6 +7,7 @@
 # first one's logs the same seed, lists the same patterns in report.txt and
 # meets the stuck bit with the same expected values.
 . "$(dirname "$0")/lib.sh"
+plan 11
 
 range_lo=0x2000000
 cell=$((range_lo + 0x100008))

@@ -8,6 +8,7 @@
 # 2. debug_hang_cpu=2: cpu 2 never comes back. Its chunk is not re-tested
 #    (it might still write there), and the report says so and how much.
 . "$(dirname "$0")/lib.sh"
+plan 16
 
 cfg='tests=3,5
 quick=1

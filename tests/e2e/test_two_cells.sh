@@ -4,6 +4,7 @@
 # cell in the first 16 MiB tested and a stuck bit near the top. errors.csv
 # must hold exactly those (addr, bit) pairs, and badram.txt must cover both.
 . "$(dirname "$0")/lib.sh"
+plan 13
 
 cfg='tests=5
 passes=1
@@ -60,5 +61,7 @@ check "badram.txt masks only those two 1 MiB blocks" \
 check "badram masks keep bit 63 free" bash -c '! grep -q 0xf[0-9a-f]\\{15\\} "$0"' "$w/badram.txt"
 check "report: FAIL with 2 weak cells" grep -q '^result: FAIL: .* 2 weak cells' "$w/report.txt"
 check "serial shows the two new-cell alerts" test "$(serial_text "$out/serial.log" | grep -c "^NEW WEAK CELL")" -eq 2
-check "evil-dimm really flipped both" bash -c 'grep -q "leak .*bit=17" "$0" && grep -q "stuck .*bit=42" "$0"' "$out/evil-dimm.log"
+f1=$(evil_flips "$out/evil-dimm.log" leak "$a1" 17) f2=$(evil_flips "$out/evil-dimm.log" stuck "$a2" 42)
+both_flipped() { evil_flipped "$1" leak "$a1" 17 && evil_flipped "$1" stuck "$a2" 42; }
+check "evil-dimm really flipped both (leak ${f1:-no} flips, stuck ${f2:-no})" both_flipped "$out/evil-dimm.log"
 finish

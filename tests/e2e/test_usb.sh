@@ -7,6 +7,7 @@
 # are read back out of the image's ESP with mtools, and the image must still
 # hold a valid GPT and FAT afterwards.
 . "$(dirname "$0")/lib.sh"
+plan 28
 
 esp_type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B
 img=$tmp/weakbit-usb.img
@@ -56,7 +57,7 @@ mcopy -n -i "$esp" ::/weakbit/weakbit.cfg "$tmp/files/weakbit.cfg" 2>/dev/null
 check "EFI/BOOT/BOOTX64.EFI is build/weakbit.efi" cmp -s "$tmp/files/BOOTX64.EFI" "$build/weakbit.efi"
 check "weakbit/weakbit.cfg is boot/weakbit.cfg" cmp -s "$tmp/files/weakbit.cfg" "$root/boot/weakbit.cfg"
 check "the default config is comments only (app defaults)" \
-    bash -c '! grep -Ev "^[[:space:]]*(#|$)" "$0" >/dev/null' "$tmp/files/weakbit.cfg"
+    bash -c 'test -s "$0" && ! grep -Ev "^[[:space:]]*(#|$)" "$0" >/dev/null' "$tmp/files/weakbit.cfg"
 check "nothing else on the ESP" test "$(mdir -/ -b -i "$esp" :: | LC_ALL=C sort | tr '\n' ' ')" = \
     "::/EFI/ ::/EFI/BOOT/ ::/EFI/BOOT/BOOTX64.EFI ::/weakbit/ ::/weakbit/weakbit.cfg "
 

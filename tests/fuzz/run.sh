@@ -6,7 +6,9 @@ set -u
 build=${1:-build} secs=${2:-10}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 fails=0
-for t in csv config badram smbios import; do
+targets=(csv config badram smbios import)
+echo "1..${#targets[@]}"
+for t in "${targets[@]}"; do
     work=$(mktemp -d)
     cp "$root/tests/fuzz/corpus/$t"/* "$work/"
     if "$build/fuzz/fuzz_$t" -max_total_time="$secs" -max_len=4096 -print_final_stats=1 "$work" \

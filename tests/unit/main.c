@@ -37,27 +37,43 @@ void check_doc(const char *doc, const char *out_env, const char *doc_env, const 
     }
 }
 
-/* Runs every registered case, or only those named on the command line. */
+/* The name each result line carries before the case's name: the TSan build
+ * of the SMP cases says so, so the two builds' results stay apart. */
+#ifndef UNIT_PREFIX
+#define UNIT_PREFIX "unit"
+#endif
+
+static int wanted(const struct check_case *c, int argc, char **argv)
+{
+    if (argc <= 1)
+        return 1;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], c->name))
+            return 1;
+    return 0;
+}
+
+/* Runs every registered case, or only those named on the command line.
+ * TAP: the plan (the number of cases selected) first, one line per case. */
 int main(int argc, char **argv)
 {
-    int passed = 0, failed = 0;
+    int passed = 0, failed = 0, planned = 0;
+    for (struct check_case *c = head; c; c = c->next)
+        planned += wanted(c, argc, argv);
+    printf("1..%d\n", planned);
+    fflush(stdout);
     for (struct check_case *c = head; c; c = c->next) {
-        if (argc > 1) {
-            int want = 0;
-            for (int i = 1; i < argc; i++)
-                want |= !strcmp(argv[i], c->name);
-            if (!want)
-                continue;
-        }
+        if (!wanted(c, argc, argv))
+            continue;
         check_failed = 0;
         c->fn();
-        printf("%s - unit: %s\n", check_failed ? "not ok" : "ok", c->name);
+        printf("%s - " UNIT_PREFIX ": %s\n", check_failed ? "not ok" : "ok", c->name);
         fflush(stdout);
         if (check_failed)
             failed++;
         else
             passed++;
     }
-    fprintf(stderr, "unit: %d passed, %d failed\n", passed, failed);
+    fprintf(stderr, UNIT_PREFIX ": %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
