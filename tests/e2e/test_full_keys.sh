@@ -5,6 +5,7 @@
 # test, P holds every CPU until the next key (the per-CPU block counts do not
 # move while paused), Esc stops; the next boot's report says so.
 . "$(dirname "$0")/lib.sh"
+plan 8
 
 cfg='tests=3,5
 passes=3

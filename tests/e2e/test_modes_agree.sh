@@ -14,6 +14,7 @@
 #     the same error count, and each report's counts add up, 0 lost. The
 #     test 5 time of each mode is printed (speed goals live in benchmarks).
 . "$(dirname "$0")/lib.sh"
+plan 25
 
 # run NAME COVERAGE CONFIG FAULT [qemu-run options]: one boot (two for full).
 run() {
