@@ -65,6 +65,18 @@ bare_read_cr4:
     mov rax, cr4
     ret
 
+; void bare_write_cr4(uint64_t v)
+global bare_write_cr4
+bare_write_cr4:
+    mov cr4, rdi
+    ret
+
+; void bare_load_tr(uint16_t sel): the task register, for the IST stacks.
+global bare_load_tr
+bare_load_tr:
+    ltr di
+    ret
+
 ; void bare_wrmsr(uint32_t msr, uint64_t v): for MSRs CPUID confirmed.
 global bare_wrmsr
 bare_wrmsr:

@@ -96,6 +96,7 @@ static unsigned plan_aps(struct aps_plan *p, const struct wb_config *cfg, char *
 {
     int leaf_b;
     *p = (struct aps_plan){ .bsp_id = bsp_apic_id(&leaf_b), .silent = cfg->debug_silent_cpu,
+                               .fault = cfg->debug_fault == 2,
                             .tsc_per_ms = timer_tsc_per_ms() };
     p->apic = apic_decode(cpu_rdmsr(APIC_MSR_BASE));
     unsigned limit = cfg->cpu_mode == CFG_CPU_SINGLE ? 0 : cfg->cpus ? cfg->cpus - 1 : APS_MAX;

@@ -80,9 +80,10 @@ static void coverage_text(struct sbuf *sb)
     fmt_format(t, sizeof t, "%llu.%03llu s", (unsigned long long)(rec->elapsed_ms / 1000),
                (unsigned long long)(rec->elapsed_ms % 1000));
     if (rec->faulted)
-        sbuf_printf(sb, "  run: ENDED BY CPU EXCEPTION %u (%s) at RIP 0x%llx, CR2 0x%llx, error 0x%llx, after %s; "
-                        "results up to then (checkpoint %u)\n",
-                    rec->vector, bare_vector_name(rec->vector), (unsigned long long)rec->rip,
+        sbuf_printf(sb, "  run: ENDED BY CPU EXCEPTION %u (%s) on %s (APIC ID %u) at RIP 0x%llx, CR2 0x%llx, error 0x%llx, "
+                        "after %s; results up to then (checkpoint %u)\n",
+                    rec->vector, bare_vector_name(rec->vector), rec->fault_ap ? "an AP" : "the boot CPU",
+                    rec->fault_apic, (unsigned long long)rec->rip,
                     (unsigned long long)rec->cr2, (unsigned long long)rec->fault_err, t, rec->seq);
     else if (!rec->finished)
         sbuf_printf(sb, "  run: CUT SHORT (power loss, hang or reset) after checkpoint %u at %s: "

@@ -31,7 +31,7 @@ static void wait_us(uint64_t us)
 /* Where each AP arrives from the trampoline, on its own stack. */
 static void __attribute__((noreturn, used)) ap_entry(unsigned idx)
 {
-    bare_cpu_load();
+    bare_cpu_load(idx + 1);
     if (idx >= APS_MAX || idx + 1 == P->silent)
         bare_halt();   /* debug_silent_cpu=: alive, but never says so */
     uint32_t expect = WAITING;
@@ -41,6 +41,8 @@ static void __attribute__((noreturn, used)) ap_entry(unsigned idx)
     uint32_t slot;
     while (!(slot = __atomic_load_n(&slot_of[idx], __ATOMIC_ACQUIRE)))
         __builtin_ia32_pause();
+    if (P->fault && slot == 1)
+        *(volatile uint64_t *)(uintptr_t)APS_FAULT_ADDR = 1;   /* debug_fault=2: the first AP faults */
     sched_ap_loop(S, slot);
     bare_halt();
 }

@@ -16,6 +16,7 @@
 
 #define APS_MAX (SMP_MAX_CPUS - 1)
 #define APS_STACK_BYTES (64u << 10)
+#define APS_FAULT_ADDR 0x7ff000000000ull   /* canonical, never mapped (debug_fault=) */
 #define APS_CHECKIN_MS 3000
 
 /* Gathered before the exit (efi/full.c). */
@@ -28,6 +29,7 @@ struct aps_plan {
     uint64_t stack_top[APS_MAX];
     int need_x2;                   /* an APIC ID above 254 */
     unsigned silent;               /* debug_silent_cpu=: that AP (1 = first) never checks in */
+    unsigned fault;                /* debug_fault=2: the first AP faults once released */
     uint64_t tsc_per_ms;
 };
 

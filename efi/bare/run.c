@@ -45,6 +45,8 @@ static void fill_record(int finished, const struct bare_fault *f)
         h->rip = f->rip;
         h->cr2 = f->cr2;
         h->fault_err = f->error;
+        h->fault_apic = f->apic_id;
+        h->fault_ap = !f->bsp;
     }
     h->elapsed_ms = timer_ms();
     fmt_format(h->temp_source, sizeof h->temp_source, "%s", thermal_source());
@@ -126,9 +128,10 @@ static int checkpoint(int finished, const struct bare_fault *f)
 
 static void on_fault(const struct bare_fault *f)
 {
-    bcon_alert("\nEXCEPTION: vector %u (%s) at RIP 0x%llx, CR2 0x%llx, error 0x%llx, RSP 0x%llx\n",
-               f->vector, bare_vector_name(f->vector), (unsigned long long)f->rip,
-               (unsigned long long)f->cr2, (unsigned long long)f->error, (unsigned long long)f->rsp);
+    bcon_alert("\nEXCEPTION: vector %u (%s) on %s (APIC ID %u) at RIP 0x%llx, CR2 0x%llx, error 0x%llx, RSP 0x%llx\n",
+               f->vector, bare_vector_name(f->vector), f->bsp ? "the boot CPU" : "an AP", f->apic_id,
+               (unsigned long long)f->rip, (unsigned long long)f->cr2, (unsigned long long)f->error,
+               (unsigned long long)f->rsp);
     checkpoint(0, f);
     bcon_printf("resetting; the next boot writes what was found so far\n");
     rtvar_reset_warm();
@@ -241,9 +244,14 @@ static void pause_run(void)
         stop_by_user();
 }
 
-/* Keys, the stress clock, the status line and due checkpoints. */
+/* Keys, the stress clock, the status line and due checkpoints; an AP's
+ * exception ends the run here, on the boot CPU, the only one that may call
+ * the firmware. */
 static void housekeeping(void)
 {
+    struct bare_fault af;
+    if (bare_ap_fault(&af))
+        on_fault(&af);
     uint64_t now = timer_ms();
     if (now - last_key_ms >= KEY_MS) {
         last_key_ms = now;
@@ -404,7 +412,7 @@ void bare_main(void *arg)
     show_chunks();
     checkpoint(0, 0);
 
-    if (E->debug_fault) {
+    if (E->debug_fault == 1) {
         bcon_printf("debug_fault=1: touching unmapped address 0x%llx on purpose\n",
                     (unsigned long long)FAULT_ADDR);
         *(volatile uint64_t *)(uintptr_t)FAULT_ADDR = 1;

@@ -344,9 +344,10 @@ static const char *set_coverage(struct wb_config *c, const char *v, size_t n)
 
 static const char *set_debug_fault(struct wb_config *c, const char *v, size_t n)
 {
-    int i = pick(v, n, bools);
+    static const char *const which[] = { "0", "1", "2", 0 };
+    int i = pick(v, n, which);
     if (i < 0)
-        return "expected 0 or 1";
+        return "expected 0, 1 (the boot CPU) or 2 (the first AP)";
     c->debug_fault = (unsigned)i;
     return 0;
 }
@@ -402,7 +403,7 @@ static const struct config_key keys[] = {
     { "debug_hang_cpu", "0", 0, set_debug_hang, "test hook: `N` makes that CPU hang mid-test for good, `N:8s` for 8 s before a barrier, then resume" },
     { "on_finish", "wait", 0, set_on_finish, "`shutdown` or `reboot` at the end" },
     { "coverage", "full", 0, set_coverage, "`full`: exit the firmware, test all RAM the OS could use on every CPU, results at the next boot; `firmware`: stay a UEFI app, files written live" },
-    { "debug_fault", "0", 0, set_debug_fault, "test hook: `1` faults on purpose after ExitBootServices (full coverage)" },
+    { "debug_fault", "0", 0, set_debug_fault, "test hook: `1` the boot CPU, `2` the first AP faults on purpose after ExitBootServices (full coverage)" },
     { "debug_varstore_kib", "0", 0, set_debug_varstore, "test hook: full coverage behaves as if the UEFI variable store had only this many KiB free" },
     { "debug_silent_cpu", "0", 0, set_debug_silent, "test hook: that AP (1 = the first) starts but never checks in (full coverage)" },
     { "hold_ms", "150", 0, set_hold, "retention dwell: each row untouched this long between write and verify (`0`: off); see below" },

@@ -190,6 +190,8 @@ static void fields(struct io *io, struct handoff *h)
     N(h->rip, 8);
     N(h->cr2, 8);
     N(h->fault_err, 8);
+    N(h->fault_apic, 4);
+    N(h->fault_ap, 1);
     N(h->madt_cpus, 2);
     N(h->fw_cpus, 2);
     N(h->nv_writes, 4);

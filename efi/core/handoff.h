@@ -63,6 +63,8 @@ struct handoff {
     int finished;              /* the run reached its end (else: cut short) */
     int faulted;               /* a CPU exception ended it */
     uint32_t vector;           /* the exception, when faulted */
+    uint32_t fault_apic;       /* ... on the CPU with this APIC ID */
+    int fault_ap;              /* ... an AP (the boot CPU stored the record) */
     uint64_t rip, cr2, fault_err;
     int user_stop;             /* Esc */
     char id[40], started[32];
