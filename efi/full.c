@@ -338,6 +338,8 @@ int full_prepare(EFI_HANDLE image, struct session *s, char *why, size_t cap)
     nvbudget_init(&env->nv, remaining);
     env->la57 = (bare_read_cr4() >> 12) & 1;
     env->debug_fault = s->cfg.debug_fault;
+    env->debug_full_fail = s->cfg.debug_full_fail;
+    env->debug_reset = s->cfg.debug_reset;
     env->sched = (struct sched *)at[11];
     for (unsigned i = 0; i < aps.n; i++)
         aps.stack_top[i] = (uint64_t)(UINTN)at[12] + (uint64_t)(i + 1) * APS_STACK_BYTES;
@@ -368,6 +370,8 @@ void full_run(EFI_HANDLE image, char *why, size_t cap)
 {
     con_printf("full coverage: leaving the firmware (ExitBootServices); from here on the console is ours\n");
     slog_event("coverage=full: ExitBootServices; the results come back at the next boot");
+    /* A note for the next boot, in case this attempt leaves no record. */
+    rtvar_attempt_set(RTVAR_ATTEMPT_STARTED, env->s->id, "");
     UINTN size = 0, key = 0, dsize = 0;
     EFI_STATUS st = EFI_INVALID_PARAMETER;
     /* Nothing may allocate between GetMemoryMap and ExitBootServices; a stale
@@ -377,12 +381,16 @@ void full_run(EFI_HANDLE image, char *why, size_t cap)
         size = raw_cap;
         if (BS->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)raw_map, &key, &dsize, &ver) != EFI_SUCCESS)
             continue;
-        st = BS->ExitBootServices(image, key);
+        st = env->debug_full_fail == 2 ? EFI_INVALID_PARAMETER : BS->ExitBootServices(image, key);
     }
     if (st != EFI_SUCCESS) {
-        fmt_format(why, cap, "ExitBootServices failed %d times (status 0x%llx)", EXIT_TRIES,
-                   (unsigned long long)st);
-        return;
+        /* After a failed exit only memory-allocation services are sure to
+         * work: no test here. The next boot tests in firmware mode. */
+        fmt_format(why, cap, "ExitBootServices failed %d times (status 0x%llx)%s", EXIT_TRIES,
+                   (unsigned long long)st, env->debug_full_fail == 2 ? " (debug_full_fail=exit)" : "");
+        rtvar_attempt_set(RTVAR_ATTEMPT_EXIT_FAILED, env->s->id, why);
+        con_alert("full coverage: %s; resetting: the next boot tests in firmware mode\n", why);
+        rtvar_reset_warm();
     }
     bare_cli();
     unsigned n = 0;

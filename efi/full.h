@@ -15,10 +15,11 @@
 /* Prepare. 0: ready for full_run; else why[] says why firmware mode stays. */
 int full_prepare(EFI_HANDLE image, struct session *s, char *why, size_t cap);
 
-/* ExitBootServices (retried with a fresh map key) and the run after it.
- * Returns only when the exit failed (why[] says so; boot services may be
- * partly gone, so the caller only writes what it must and finishes). */
-void full_run(EFI_HANDLE image, char *why, size_t cap);
+/* ExitBootServices (retried with a fresh map key) and the run after it;
+ * never returns: when the exit fails it leaves a note and resets, and the
+ * next boot tests in firmware mode (after a failed exit only allocation
+ * services may be called). */
+void full_run(EFI_HANDLE image, char *why, size_t cap) __attribute__((noreturn));
 
 /* The processors the MADT lists (err set when there was none). */
 const struct madt_info *full_madt(void);

@@ -22,6 +22,7 @@
 #include "thermal.h"
 #include "timer.h"
 #include "ui.h"
+#include "bare/rtvar.h"
 #include "core/session.h"
 
 #define VERSION "0.1"
@@ -226,21 +227,41 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     thermal_init(&s.cfg, s.cfg.mode == CFG_MODE_STRESS ? s.cfg.duration_s * 1000 : 0);
 
     /* The boot after a full-coverage run: its results, then on_finish. */
+    unsigned tried;
+    char tried_id[40], tried_why[160];
+    int attempt = rtvar_attempt_get(&tried, tried_id, sizeof tried_id, tried_why, sizeof tried_why);
     if (recover_pending()) {
+        rtvar_attempt_clear();
         recover_results(&s, dimms, files, CELL_SLOTS);
         finish();
         return EFI_SUCCESS;
     }
+    static char fallback[320];
+    char why[256];
     int full = s.cfg.coverage == CFG_COVERAGE_FULL;
+    if (attempt) {
+        /* The last full-coverage attempt left no record: not again, or a
+         * machine that resets at the exit would loop for ever. */
+        rtvar_attempt_clear();
+        if (tried == RTVAR_ATTEMPT_EXIT_FAILED)
+            fmt_format(why, sizeof why, "the last full-coverage attempt (session %s): %s", tried_id, tried_why);
+        else
+            fmt_format(why, sizeof why, "the last full-coverage attempt (session %s) stopped before its first "
+                       "checkpoint (a reset, hang or power cut right after ExitBootServices)", tried_id);
+        full = 0;
+    }
     start_session(!full);
     if (s.cfg.focus_cells)
         focus_on_known_cells();
-    static char fallback[320];
+    if (attempt) {
+        con_alert("%s: testing in firmware mode this time\n", why);
+        slog_event("firmware mode: %s", why);
+        fmt_format(fallback, sizeof fallback, "coverage: firmware (%s)\n", why);
+    }
     if (full) {
-        char why[256];
         slog_event("coverage=full: preparing to leave the firmware");
         if (!full_prepare(image, &s, why, sizeof why))
-            full_run(image, why, sizeof why);   /* returns only when the exit failed */
+            full_run(image, why, sizeof why);   /* never returns */
         con_alert("coverage=full not possible: %s; testing in firmware mode\n", why);
         slog_event("coverage=full fell back to firmware mode: %s", why);
         fmt_format(fallback, sizeof fallback, "coverage: firmware (coverage=full fell back: %s)\n", why);

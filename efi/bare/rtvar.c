@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "bare/rtvar.h"
 #include "core/handoff.h"
+#include "cpu.h"
+#include "timer.h"
 #include <efi.h>
 #include <efilib.h>
 
@@ -93,9 +95,91 @@ uint64_t rtvar_free(void)
     return rtvar_limits(&a, &b, &c) ? UINT64_MAX : b;
 }
 
+/* --- the attempt note --------------------------------------------------- */
+
+#define ATTEMPT_MAGIC 0x54524257u   /* "WBRT" */
+struct attempt_note {
+    uint32_t magic;
+    uint8_t reason;
+    char id[40];
+    char why[160];
+};
+
+static CHAR16 attempt_name[] = L"WeakbitTry";
+
+static void copy(char *d, size_t cap, const char *s)
+{
+    size_t i = 0;
+    for (; s && s[i] && i + 1 < cap; i++)
+        d[i] = s[i];
+    d[i] = 0;
+}
+
+int rtvar_attempt_set(unsigned reason, const char *id, const char *why)
+{
+    struct attempt_note n = { .magic = ATTEMPT_MAGIC, .reason = (uint8_t)reason };
+    copy(n.id, sizeof n.id, id);
+    copy(n.why, sizeof n.why, why);
+    return RT->SetVariable(attempt_name, &guid, ATTR, sizeof n, &n) == EFI_SUCCESS ? 0 : -1;
+}
+
+int rtvar_attempt_get(unsigned *reason, char *id, size_t id_cap, char *why, size_t why_cap)
+{
+    struct attempt_note n;
+    UINTN size = sizeof n;
+    UINT32 attr = 0;
+    if (RT->GetVariable(attempt_name, &guid, &attr, &size, &n) != EFI_SUCCESS || size != sizeof n ||
+        n.magic != ATTEMPT_MAGIC)
+        return 0;
+    n.id[sizeof n.id - 1] = n.why[sizeof n.why - 1] = 0;
+    *reason = n.reason;
+    copy(id, id_cap, n.id);
+    copy(why, why_cap, n.why);
+    return 1;
+}
+
+void rtvar_attempt_clear(void)
+{
+    RT->SetVariable(attempt_name, &guid, 0, 0, NULL);
+}
+
+/* --- the reset, with fallbacks ------------------------------------------- */
+
+static unsigned reset_from;
+
+void rtvar_reset_from(unsigned from)
+{
+    reset_from = from;
+}
+
+static void settle(void)
+{
+    uint64_t t0 = timer_ms();
+    while (timer_ms() - t0 < 200)
+        __builtin_ia32_pause();
+}
+
 void rtvar_reset_warm(void)
 {
-    RT->ResetSystem(EfiResetWarm, EFI_SUCCESS, 0, NULL);
+    if (reset_from < 1)
+        RT->ResetSystem(EfiResetWarm, EFI_SUCCESS, 0, NULL);
+    /* ResetSystem returned: the reset control register (warm, then hard). */
+    if (reset_from < 2) {
+        io_out8(0xcf9, 0x02);
+        settle();
+        io_out8(0xcf9, 0x06);
+        settle();
+    }
+    /* The keyboard controller's reset line, once its input buffer is empty. */
+    if (reset_from < 3) {
+        for (int i = 0; i < 100000 && (io_in8(0x64) & 2); i++)
+            __builtin_ia32_pause();
+        io_out8(0x64, 0xfe);
+        settle();
+    }
+    /* A triple fault: no IDT, then an exception. */
+    static const struct __attribute__((packed)) { uint16_t limit; uint64_t base; } none = { 0, 0 };
+    __asm__ volatile("cli; lidt %0; int3" : : "m"(none));
     for (;;)
         __asm__ volatile("cli; hlt");
 }

@@ -33,7 +33,25 @@ int rtvar_limits(uint64_t *max_storage, uint64_t *remaining, uint64_t *max_var);
  * UINT64_MAX when the firmware does not say. */
 uint64_t rtvar_free(void);
 
-/* ResetSystem: warm (the run goes on to the next boot), or shutdown. */
+/* The note a full-coverage attempt leaves before ExitBootServices, so that
+ * the next boot knows an attempt that left no record behind (a reset or a
+ * hang before its first checkpoint, or an exit that failed) and tests in
+ * firmware mode instead of trying again in a loop. */
+enum rtvar_attempt {
+    RTVAR_ATTEMPT_STARTED = 1,      /* about to leave the firmware */
+    RTVAR_ATTEMPT_EXIT_FAILED = 2,  /* ExitBootServices failed; `why` says how */
+};
+int rtvar_attempt_set(unsigned reason, const char *id, const char *why);
+/* 1 and the note when there is one, else 0. */
+int rtvar_attempt_get(unsigned *reason, char *id, size_t id_cap, char *why, size_t why_cap);
+void rtvar_attempt_clear(void);
+
+/* ResetSystem, warm (the run goes on to the next boot). Firmware whose
+ * ResetSystem returns is not trusted further: the chipset's reset control
+ * register (0xCF9), the keyboard controller's reset line, then a triple
+ * fault. `from` (debug_reset=) starts at a later step: 1 = 0xCF9, 2 = the
+ * keyboard controller, 3 = the triple fault. */
+void rtvar_reset_from(unsigned from);
 void rtvar_reset_warm(void) __attribute__((noreturn));
 
 #endif

@@ -393,6 +393,7 @@ void bare_main(void *arg)
     S = E->s;
     session_carry(S, E->carry);
     thermal_after_exit();
+    rtvar_reset_from(E->debug_reset);
     bare_cpu_init(on_fault, rtvar_reset_warm);
     Q = E->sched;
     struct paging_uc uc[2] = { { E->have_fb ? E->fb.base : 0, E->have_fb ? E->fb.size : 0, 0 },
@@ -410,6 +411,10 @@ void bare_main(void *arg)
     show_plan();
     start_cpus(cr3);
     show_chunks();
+    if (E->debug_full_fail == 1) {
+        bcon_printf("debug_full_fail=reset: resetting before the first checkpoint\n");
+        rtvar_reset_warm();
+    }
     checkpoint(0, 0);
 
     if (E->debug_fault == 1) {

@@ -42,6 +42,7 @@ struct bare_env {
     struct nvbudget nv;          /* what the run may still write into the store */
     int la57;                    /* 5-level paging was on */
     unsigned debug_fault;        /* debug_fault=: fault on purpose after the exit */
+    unsigned debug_full_fail, debug_reset;
     struct aps_plan *aps;        /* the APs to start (image memory) */
     struct sched *sched;         /* shared with the APs */
     unsigned madt_cpus, fw_cpus; /* enabled in the MADT; MP services' count (0: none) */

@@ -333,6 +333,26 @@ static const char *set_debug_varstore(struct wb_config *c, const char *v, size_t
     return 0;
 }
 
+static const char *set_debug_full_fail(struct wb_config *c, const char *v, size_t n)
+{
+    static const char *const how[] = { "none", "reset", "exit", 0 };
+    int i = pick(v, n, how);
+    if (i < 0)
+        return "expected none, reset or exit";
+    c->debug_full_fail = (unsigned)i;
+    return 0;
+}
+
+static const char *set_debug_reset(struct wb_config *c, const char *v, size_t n)
+{
+    static const char *const how[] = { "firmware", "cf9", "kbc", "triple", 0 };
+    int i = pick(v, n, how);
+    if (i < 0)
+        return "expected firmware, cf9, kbc or triple";
+    c->debug_reset = (unsigned)i;
+    return 0;
+}
+
 static const char *set_coverage(struct wb_config *c, const char *v, size_t n)
 {
     int i = pick(v, n, coverages);
@@ -405,6 +425,8 @@ static const struct config_key keys[] = {
     { "coverage", "full", 0, set_coverage, "`full`: exit the firmware, test all RAM the OS could use on every CPU, results at the next boot; `firmware`: stay a UEFI app, files written live" },
     { "debug_fault", "0", 0, set_debug_fault, "test hook: `1` the boot CPU, `2` the first AP faults on purpose after ExitBootServices (full coverage)" },
     { "debug_varstore_kib", "0", 0, set_debug_varstore, "test hook: full coverage behaves as if the UEFI variable store had only this many KiB free" },
+    { "debug_full_fail", "none", 0, set_debug_full_fail, "test hook: `reset` resets right after ExitBootServices, before the first checkpoint; `exit` makes ExitBootServices fail (full coverage)" },
+    { "debug_reset", "firmware", 0, set_debug_reset, "test hook: the warm reset after a full-coverage run starts at this fallback: `cf9`, `kbc` or `triple` (fault)" },
     { "debug_silent_cpu", "0", 0, set_debug_silent, "test hook: that AP (1 = the first) starts but never checks in (full coverage)" },
     { "hold_ms", "150", 0, set_hold, "retention dwell: each row untouched this long between write and verify (`0`: off); see below" },
     { "seed", "0", 0, set_seed, "seed of the random patterns; `0`: from the TSC at start (new every boot); report.txt and session.log state it, `seed=0x...` replays a run" },

@@ -44,6 +44,8 @@ struct wb_config {
     enum cfg_coverage coverage; /* full: ExitBootServices, hand results to the next boot */
     unsigned debug_fault;    /* test hook: fault on purpose after ExitBootServices */
     unsigned debug_varstore_kib;  /* test hook: pretend the variable store has this much free */
+    unsigned debug_full_fail;     /* test hook: 1 reset before the first checkpoint, 2 the exit fails */
+    unsigned debug_reset;         /* test hook: the reset starts at fallback N (1 cf9, 2 kbc, 3 triple) */
     unsigned debug_silent_cpu; /* test hook: this AP starts but never checks in (full coverage) */
     uint64_t hold_ms;        /* retention dwell between write and verify (0: off) */
     uint64_t seed;           /* run seed of the random patterns (0: from the TSC at start) */
