@@ -127,6 +127,15 @@ static void start_cpus(void)
     }
 }
 
+/* Bytes every CPU has swept so far, summed. */
+static uint64_t swept_bytes(void)
+{
+    uint64_t b = 0;
+    for (unsigned c = 0; c < mp_cpus_used(); c++)
+        b += mp_stats(c)->bytes;
+    return b;
+}
+
 static void run_test(const struct mt_test *t)
 {
     if (!t->run) {
@@ -137,11 +146,12 @@ static void run_test(const struct mt_test *t)
     unsigned iters = session_test_begin(&s, t), p = s.pass + 1;
     con_printf("pass %u test %u: %s (%u iteration%s)\n", p, t->num, t->name, iters, iters == 1 ? "" : "s");
     slog_event("pass %u test %u start: %s, %u iterations", p, t->num, t->name, iters);
-    uint64_t t0 = timer_ms(), d0 = mp_dwell_ms();
+    uint64_t t0 = timer_ms(), d0 = mp_dwell_ms(), b0 = swept_bytes();
     int aborted = 0;
     uint64_t errors = mp_run(t, s.plan.test, s.plan.ntest, s.pass, iters, &aborted);
     uint64_t ms = timer_ms() - t0;
     session_test_end(&s, t, errors, ms, mp_blocks_done() * MT_BLOCK, aborted);
+    session_test_swept(&s, t->num, swept_bytes() - b0);
     session_test_dwell(&s, t->num, mp_dwell_ms() - d0);
     const char *how = !aborted ? "done" : s.skip ? "skipped by user" : "stopped";
     con_printf("pass %u test %u: %s, %llu error%s, %llu.%01llu s\n", p, t->num, how,

@@ -600,7 +600,7 @@ static void launch(void)
 
 static void account(unsigned s, const struct mt_run *r)
 {
-    stats[s].bytes += mem_range_total(r->ranges, r->nranges);
+    stats[s].bytes += mt_swept(r, job->blocks[s]);
     stats[s].busy_tsc += job->t1[s] - job->t0[s];
     tally.counted += r->errors;
 }

@@ -162,7 +162,13 @@ void recover_results(struct session *s, const char *dimms, int files, unsigned m
     n += fmt_format(cpu_note + n, sizeof cpu_note - n, ")");
     if (missing)
         fmt_format(cpu_note + n, sizeof cpu_note - n, "; %u never checked in", missing);
+    /* What the kernels counted: every test's error words (a word that never
+     * reached the session shows as lost). */
+    uint64_t counted = 0;
+    for (unsigned i = 0; i < rec->ntests; i++)
+        counted += rec->tests[i].error_words;
     struct session_platform pf = {
+        .counted = counted,
         .firmware = fw, .serial_route = "polled UART / framebuffer (full coverage)",
         .temp_source = rec->temp_source[0] ? rec->temp_source : "n/a", .cpus_used = ran ? ran : 1,
         .cpus_found = rec->madt_cpus ? rec->madt_cpus : 1, .cpu_note = cpu_note,

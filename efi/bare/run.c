@@ -312,6 +312,24 @@ static const struct sched_hooks hooks = { .error = on_error, .poll = on_poll, .n
 
 /* --- the run -------------------------------------------------------------- */
 
+/* Bytes every CPU has swept so far, summed. */
+static uint64_t swept_bytes(void)
+{
+    uint64_t b = 0;
+    for (unsigned i = 0; i < Q->ncpus; i++)
+        b += Q->cpu[i].bytes;
+    return b;
+}
+
+/* Words counted by CPUs told to stop that found their ring full. */
+static uint64_t lost_words(void)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < Q->ncpus; i++)
+        n += __atomic_load_n(&Q->lost[i], __ATOMIC_RELAXED);
+    return n;
+}
+
 static void run_test(const struct mt_test *t)
 {
     if (!t->run) {
@@ -321,12 +339,17 @@ static void run_test(const struct mt_test *t)
     }
     unsigned iters = session_test_begin(S, t), p = S->pass + 1;
     bcon_printf("pass %u test %u: %s (%u iteration%s)\n", p, t->num, t->name, iters, iters == 1 ? "" : "s");
-    uint64_t t0 = timer_ms(), d0 = sched_dwell_ms(Q);
+    uint64_t t0 = timer_ms(), d0 = sched_dwell_ms(Q), b0 = swept_bytes(), l0 = lost_words();
     int aborted = 0;
     uint64_t errors = sched_run(Q, t, S->plan.test, S->plan.ntest, S->pass, iters, &aborted);
     uint64_t ms = timer_ms() - t0;
     session_test_end(S, t, errors, ms, sched_blocks_done(Q) * MT_BLOCK, aborted);
+    session_test_swept(S, t->num, swept_bytes() - b0);
     session_test_dwell(S, t->num, sched_dwell_ms(Q) - d0);
+    if (lost_words() != l0)
+        bcon_alert("test %u: %llu failing word%s counted by CPUs told to stop could not be queued: counted, "
+                   "not recorded (the report's accounting shows them lost)\n", t->num,
+                   (unsigned long long)(lost_words() - l0), lost_words() - l0 == 1 ? "" : "s");
     const char *how = !aborted ? "done" : S->skip ? "skipped by user" : "stopped";
     bcon_printf("pass %u test %u: %s, %llu error%s, %llu.%01llu s\n", p, t->num, how,
                 (unsigned long long)errors, errors == 1 ? "" : "s", (unsigned long long)(ms / 1000),

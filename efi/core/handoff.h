@@ -14,10 +14,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "core/memrange.h"
+#include "core/memplan.h"
 #include "core/session.h"
 
 #define HANDOFF_MAX_TESTS 11
-#define HANDOFF_MAX_RANGES 128
+#define HANDOFF_MAX_RANGES 256   /* PLAN_MAX_TEST: every tested range fits */
+_Static_assert(HANDOFF_MAX_RANGES >= PLAN_MAX_TEST, "the record holds every tested range");
 #define HANDOFF_MAX_CHUNKS 32
 #define HANDOFF_REC_BYTES (64u << 10)   /* the encoded record fits in this */
 #define HANDOFF_CHUNK_HEAD 16    /* bytes of chunk header before the payload */

@@ -12,14 +12,22 @@ static void secs(char *buf, size_t cap, uint64_t ms)
                (unsigned long long)(ms % 1000 / 100));
 }
 
-/* "tested X of Y MiB (Z %)": the share of all RAM, not of free RAM. */
-static void share(struct sbuf *sb, const struct mem_plan *p)
+/* "tested X of Y MiB (Z %)": the share of all RAM, not of free RAM; what
+ * was swept (t), not what was planned. */
+static void share(struct sbuf *sb, const struct mem_plan *p, uint64_t t)
 {
-    uint64_t t = memplan_test_bytes(p), all = p->ram_total;
+    uint64_t all = p->ram_total;
     uint64_t pm = all ? t * 1000 / all : 0;   /* per mille, for one decimal */
     sbuf_printf(sb, "tested %llu of %llu MiB (%llu.%llu %%)", (unsigned long long)(t >> 20),
                 (unsigned long long)(all >> 20), (unsigned long long)(pm / 10),
                 (unsigned long long)(pm % 10));
+}
+
+/* Swept bytes: the plan when every test ran to its end. */
+static uint64_t tested_bytes(const struct report_in *in)
+{
+    uint64_t plan = memplan_test_bytes(in->plan);
+    return in->swept < plan ? in->swept : plan;
 }
 
 static void result_line(struct sbuf *sb, const struct report_in *in)
@@ -27,13 +35,14 @@ static void result_line(struct sbuf *sb, const struct report_in *in)
     const char *verdict = in->error_words ? "FAIL" : in->stopped_by_user ? "INCOMPLETE" : "PASS";
     char t[32], b[32];
     secs(t, sizeof t, in->total_ms);
-    fmt_size(b, sizeof b, memplan_test_bytes(in->plan));
+    uint64_t swept = tested_bytes(in);
+    fmt_size(b, sizeof b, swept);
     uint64_t cells = in->ncells + in->cells_beyond;
     sbuf_printf(sb, "result: %s: %llu error%s, %llu weak cell%s, %u pass%s over %s in %s, ",
                 verdict, (unsigned long long)in->error_words, in->error_words == 1 ? "" : "s",
                 (unsigned long long)cells, cells == 1 ? "" : "s", in->passes_done,
                 in->passes_done == 1 ? "" : "es", b, t);
-    share(sb, in->plan);
+    share(sb, in->plan, swept);
     sbuf_printf(sb, "%s%s\n", in->coverage ? ", coverage " : "", in->coverage ? in->coverage : "");
 }
 
@@ -109,9 +118,12 @@ void report_render(struct sbuf *sb, const struct report_in *in)
     sbuf_printf(sb, "  total RAM %s, free at start %s, tested %s (%llu bytes) in %u range%s\n", a, b,
                 d, (unsigned long long)memplan_test_bytes(p), p->ntest, p->ntest == 1 ? "" : "s");
     sbuf_puts(sb, "  ");
-    share(sb, p);
+    share(sb, p, memplan_test_bytes(p));
     sbuf_printf(sb, "; total RAM counts reserved DRAM too (%llu bytes)\n",
                 (unsigned long long)p->ram_total);
+    if (tested_bytes(in) < memplan_test_bytes(p))
+        sbuf_printf(sb, "  stopped before a first complete sweep: %llu of the planned %llu bytes were swept\n",
+                    (unsigned long long)tested_bytes(in), (unsigned long long)memplan_test_bytes(p));
     if (!in->coverage || !str_eq(in->coverage, "full")) {
         fmt_size(a, sizeof a, c->reserve);
         sbuf_printf(sb, "  reserve for firmware and file I/O: %s (reserve=)\n", a);

@@ -43,6 +43,7 @@ struct report_in {
     /* Where every failing word went: counted by the kernels, written as
      * rows, folded into summary records, or lost (must be 0). */
     uint64_t counted, written, summarised, summaries, lost;
+    uint64_t swept;           /* bytes the tests really swept (at most the plan) */
     uint64_t late;            /* reports of fenced CPUs after their deadline, ignored */
     /* A full-coverage run handed over from before a reset: the distinct
      * cells its table held beyond those listed here (they lie in summary

@@ -63,14 +63,6 @@ static unsigned live_slots(const struct sched *s, unsigned *out)
     return n;
 }
 
-unsigned sched_pause(struct sched *s, int on)
-{
-    ST(&s->pause, on ? 1u : 0u);
-    unsigned n = 0;
-    for (unsigned i = 1; i < s->ncpus; i++)
-        n += LD(&s->paused[i]) != 0;
-    return n;
-}
 
 uint64_t sched_blocks_done(const struct sched *s)
 {
@@ -196,6 +188,15 @@ static void drain(struct sched *s)
 static int busy(const struct sched *s, unsigned i)
 {
     return s->active[i] && LD(&s->done[i]) != s->gen && !LD(&s->dead[i]);
+}
+
+unsigned sched_pause(struct sched *s, int on)
+{
+    ST(&s->pause, on ? 1u : 0u);
+    unsigned n = 0;
+    for (unsigned i = 1; i < s->ncpus; i++)
+        n += LD(&s->paused[i]) != 0 || !busy(s, i);   /* held, or nothing to do */
+    return n;
 }
 
 /* An AP whose heartbeat stopped: fenced for the rest of the run. */
@@ -326,7 +327,7 @@ static void launch(struct sched *s)
 static void account(struct sched *s, unsigned i)
 {
     uint64_t t = s->t1[i] - s->t0[i];
-    s->cpu[i].bytes += mem_range_total(s->run[i].ranges, s->run[i].nranges);
+    s->cpu[i].bytes += mt_swept(&s->run[i], s->blocks[i]);
     s->cpu[i].busy_tsc += t;
     s->cpu[i].last_tsc = t;
 }

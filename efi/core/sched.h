@@ -111,7 +111,7 @@ uint64_t sched_dwell_ms(const struct sched *s);
 
 /* P: every AP holds at its next block boundary, heart beating, until
  * sched_pause(s, 0); the BSP holds by staying in its poll hook meanwhile.
- * Returns, when pausing, how many APs hold already. */
+ * Returns how many APs hold already or have nothing to do in this test. */
 unsigned sched_pause(struct sched *s, int on);
 
 /* CPUs not fenced off. */

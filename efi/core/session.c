@@ -134,6 +134,11 @@ void session_test_end(struct session *s, const struct mt_test *t, uint64_t error
     s->bytes_moved += moved;
 }
 
+void session_test_swept(struct session *s, unsigned num, uint64_t bytes)
+{
+    rep_for(s, num)->bytes = bytes;
+}
+
 void session_test_dwell(struct session *s, unsigned num, uint64_t ms)
 {
     rep_for(s, num)->dwell_ms += ms;
@@ -328,6 +333,12 @@ void session_finish(struct session *s, const struct session_platform *pf, struct
     /* A platform without the kernels' own count (a run handed over from
      * after ExitBootServices): the words the session took. */
     uint64_t counted = pf->counted ? pf->counted : s->error_words;
+    /* Tested means swept: the most any test covered (its first sweep fills
+     * every range, so a complete run covers the whole plan). */
+    uint64_t swept = 0;
+    for (unsigned i = 0; i < s->nrt; i++)
+        if (!s->rt[i].skipped && s->rt[i].bytes > swept)
+            swept = s->rt[i].bytes;
 
     o->in = (struct report_in){
         .started = s->started, .firmware = pf->firmware, .serial_route = pf->serial_route,
@@ -337,7 +348,7 @@ void session_finish(struct session *s, const struct session_platform *pf, struct
         .tests = s->rt, .ntests = s->nrt, .total_ms = pf->total_ms, .passes_done = s->passes_done,
         .stopped_by_user = s->user_stop, .error_words = s->error_words, .error_rows = s->error_rows,
         .rows_unlogged = s->rows_unlogged, .cells = o->sorted, .ncells = ncell,
-        .counted = counted, .written = s->fold.acct.row_words,
+        .counted = counted, .swept = swept, .written = s->fold.acct.row_words,
         .summarised = s->fold.acct.summarised, .summaries = s->fold.acct.summaries,
         .lost = fold_lost(&s->fold.acct, counted), .late = pf->late,
         .handed_over = s->handed.on,

@@ -136,6 +136,10 @@ int session_test_unavailable(struct session *s, const struct mt_test *t);
 void session_test_end(struct session *s, const struct mt_test *t, uint64_t errors, uint64_t ms,
                       uint64_t moved, int aborted);
 
+/* Test `num`'s last run swept `bytes` (less than planned when it was
+ * stopped or skipped before its first complete sweep). */
+void session_test_swept(struct session *s, unsigned num, uint64_t bytes);
+
 /* Test `num` waited `ms` for the retention dwell (report: its dwell time). */
 void session_test_dwell(struct session *s, unsigned num, uint64_t ms);
 

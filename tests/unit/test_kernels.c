@@ -197,6 +197,12 @@ TEST(kernels_abort_stops_within_a_block)
             fprintf(stderr, "  test %u: %llu ticks after abort request\n", n,
                     (unsigned long long)used);
         CHECK(used <= MT_BLOCK / 8 + 64);
+        /* Stopped in its first sweep after one block: one block swept, not
+         * the 4 MiB planned; the same run complete: all of it. */
+        CHECK_EQ_U64(mt_swept(&r, 1), MT_BLOCK);
+        CHECK_EQ_U64(mt_swept(&r, 9), 4u << 20);
+        r.aborted = 0;
+        CHECK_EQ_U64(mt_swept(&r, 1), 4u << 20);
         sim_free();
     }
 }

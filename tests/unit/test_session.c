@@ -270,6 +270,7 @@ TEST(session_summary_and_badram)
     struct fixture *f = setup();
     f->s.plan.test[0] = (struct mem_range){ 0x100000, 1ull << 30 };
     f->s.plan.ntest = 1;
+    f->s.test_bytes = memplan_test_bytes(&f->s.plan);
     session_test_begin(&f->s, mt_find(5));
     struct session_cell_news news[64];
     session_take_error(&f->s, 0, 0x400000, 0, 1ull << 17, 100, 0, FAILBIT_NO_TEMP, &f->sb, news);
@@ -336,5 +337,29 @@ TEST(session_handed_over_accounting)
     sbuf_init(&sb, buf, sizeof buf);
     session_report_text(&f->out, &sb);
     CHECK(strstr(buf, "bad granules merged to fit the hand-off record: 3145728 bytes") != 0);
+    free(f);
+}
+
+/* Tested means swept: a run stopped in its first sweep says how much it
+ * covered, not what it planned. */
+TEST(session_stopped_run_reports_what_was_swept)
+{
+    struct fixture *f = setup();
+    f->s.plan.test[0] = (struct mem_range){ 0x100000, 1ull << 30 };
+    f->s.plan.ntest = 1;
+    f->s.plan.ram_total = 2ull << 30;
+    f->s.test_bytes = memplan_test_bytes(&f->s.plan);
+    session_test_begin(&f->s, mt_find(5));
+    session_test_end(&f->s, mt_find(5), 0, 1000, 0, 1);
+    session_test_swept(&f->s, 5, 256ull << 20);
+    f->s.stop = f->s.user_stop = 1;
+    session_pass_end(&f->s);
+    finish(f);
+    static char buf[65536];
+    struct sbuf sb;
+    sbuf_init(&sb, buf, sizeof buf);
+    session_report_text(&f->out, &sb);
+    CHECK(strstr(buf, "result: INCOMPLETE: 0 errors, 0 weak cells, 0 passes over 256 MiB in 1.0 s, tested 256 of 2048 MiB (12.5 %)") != 0);
+    CHECK(strstr(buf, "stopped before a first complete sweep: 268435456 of the planned 1073741824 bytes were swept") != 0);
     free(f);
 }

@@ -185,3 +185,13 @@ int mt_next_down(struct mt_run *r, struct mt_cursor *c, uint64_t *lo, uint64_t *
         c->a = r->ranges[c->i].base + r->ranges[c->i].len;
     }
 }
+
+uint64_t mt_swept(const struct mt_run *r, uint64_t blocks)
+{
+    /* Blocks come in sweep order, each at most MT_BLOCK bytes: by the time
+     * the first sweep is done they add up to the ranges. */
+    uint64_t planned = mem_range_total(r->ranges, r->nranges);
+    if (!r->aborted)
+        return planned;
+    return blocks * MT_BLOCK < planned ? blocks * MT_BLOCK : planned;
+}

@@ -134,4 +134,9 @@ struct mt_cursor {
 int mt_next_up(struct mt_run *r, struct mt_cursor *c, uint64_t *lo, uint64_t *hi);
 int mt_next_down(struct mt_run *r, struct mt_cursor *c, uint64_t *lo, uint64_t *hi);
 
+/* The bytes run `r` really swept after `blocks` of its blocks: its ranges
+ * when it was not aborted, else what that many blocks cover, at most its
+ * ranges. The per-CPU and per-test byte counts of a stopped run. */
+uint64_t mt_swept(const struct mt_run *r, uint64_t blocks);
+
 #endif
