@@ -195,11 +195,16 @@ static int map_extent(uint64_t *top, UINTN *need)
         FreePool(buf);
         return -1;
     }
+    /* The page tables map RAM and what runtime services use; a reserved or
+     * MMIO range far above RAM (AMD boards list one near 1 TiB) is never
+     * touched, so it does not count. */
     *top = 4ull << 30;
     for (UINTN o = 0; o + dsize <= size; o += dsize) {
         EFI_MEMORY_DESCRIPTOR *d = (EFI_MEMORY_DESCRIPTOR *)(buf + o);
         uint64_t end = d->PhysicalStart + d->NumberOfPages * 4096;
-        if (d->Type != EfiMemoryMappedIO && d->Type != EfiMemoryMappedIOPortSpace && end > *top)
+        int ram = d->Type != EfiReservedMemoryType && d->Type != EfiMemoryMappedIO &&
+                  d->Type != EfiMemoryMappedIOPortSpace && d->Type != EfiUnusableMemory;
+        if ((ram || (d->Attribute & EFI_MEMORY_RUNTIME)) && end > *top)
             *top = end;
     }
     *need = size / dsize;
@@ -396,7 +401,9 @@ void full_run(EFI_HANDLE image, char *why, size_t cap)
     unsigned n = 0;
     for (UINTN o = 0; o + dsize <= size && n < env->cap_map; o += dsize) {
         EFI_MEMORY_DESCRIPTOR *d = (EFI_MEMORY_DESCRIPTOR *)(raw_map + o);
-        env->map[n++] = (struct full_desc){ d->PhysicalStart, d->NumberOfPages * 4096, full_type(d->Type) };
+        env->map[n++] = (struct full_desc){ d->PhysicalStart, d->NumberOfPages * 4096,
+                                            full_type(d->Type) |
+                                                (d->Attribute & EFI_MEMORY_RUNTIME ? FULL_TYPE_RUNTIME : 0) };
     }
     env->nmap = n;
     bare_run_on_stack(bare_main, env, env->stack_top);

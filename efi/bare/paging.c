@@ -19,14 +19,14 @@ static uint64_t gib_count(uint64_t top)
 
 unsigned paging_pages(uint64_t top)
 {
-    return (unsigned)gib_count(top) + 3;   /* PDs, PDPT, PML4, PML5 */
+    return (unsigned)gib_count(top) + 4;   /* PDs, PDPT, PML4, PML5, the first 2 MiB's PT */
 }
 
 uint64_t paging_build(void *mem, uint64_t top, int la57, const struct paging_uc *uc, unsigned nuc)
 {
     uint64_t n = gib_count(top);
-    uint64_t *pml5 = mem, *pml4 = pml5 + 512, *pdpt = pml4 + 512, *pd = pdpt + 512;
-    for (uint64_t i = 0; i < 3 * 512 + n * 512; i++)
+    uint64_t *pml5 = mem, *pml4 = pml5 + 512, *pdpt = pml4 + 512, *pd = pdpt + 512, *pt = pd + 512 * n;
+    for (uint64_t i = 0; i < 4 * 512 + n * 512; i++)
         pml5[i] = 0;
     pml5[0] = (uint64_t)(uintptr_t)pml4 | P | RW;
     pml4[0] = (uint64_t)(uintptr_t)pdpt | P | RW;
@@ -41,5 +41,11 @@ uint64_t paging_build(void *mem, uint64_t top, int la57, const struct paging_uc 
             pd[512 * g + k] = e;
         }
     }
+    /* The first 2 MiB in 4 KiB pages: the fixed-range MTRRs give its pieces
+     * different types (legacy video, option ROMs), and one large page over
+     * mixed types is undefined behaviour. */
+    for (uint64_t k = 0; k < 512; k++)
+        pt[k] = k << 12 | P | RW;
+    pd[0] = (uint64_t)(uintptr_t)pt | P | RW;
     return (uint64_t)(uintptr_t)(la57 ? pml5 : pml4);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // weakbit's own identity-mapped page tables for the run after
 // ExitBootServices: the firmware's live in boot-services memory, which is
-// about to be tested. 2 MiB pages; RAM write-back, the framebuffer UC-
+// about to be tested. 2 MiB pages (4 KiB over the first 2 MiB, where the
+// fixed-range MTRRs mix types); RAM write-back, the framebuffer UC-
 // (write-combining where the MTRRs say so), the local APIC strong UC; MMIO keeps the MTRRs' uncached
 // type, which wins over write-back.
 #ifndef EFI_BARE_PAGING_H

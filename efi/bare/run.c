@@ -428,7 +428,8 @@ void bare_main(void *arg)
                 (unsigned long long)cr3, bcon_route());
 
     struct mem_range foot[2] = { { E->image_base, E->image_len }, { E->block_base, E->block_len } };
-    fullplan_build(E->plan, E->map, E->nmap, foot, 2, S->cfg.ranges, S->cfg.nranges);
+    fullplan_build(E->plan, E->map, E->nmap, foot, 2, S->cfg.ranges, S->cfg.nranges,
+                   S->cfg.full_bsmem_skip ? FULLPLAN_SKIP_BS : 0);
     S->plan = E->plan->plan;
     S->test_bytes = memplan_test_bytes(&S->plan);
     show_plan();

@@ -333,6 +333,16 @@ static const char *set_debug_varstore(struct wb_config *c, const char *v, size_t
     return 0;
 }
 
+static const char *set_full_bsmem(struct wb_config *c, const char *v, size_t n)
+{
+    static const char *const how[] = { "test", "skip", 0 };
+    int i = pick(v, n, how);
+    if (i < 0)
+        return "expected test or skip";
+    c->full_bsmem_skip = i;
+    return 0;
+}
+
 static const char *set_debug_full_fail(struct wb_config *c, const char *v, size_t n)
 {
     static const char *const how[] = { "none", "reset", "exit", 0 };
@@ -423,6 +433,7 @@ static const struct config_key keys[] = {
     { "debug_hang_cpu", "0", 0, set_debug_hang, "test hook: `N` makes that CPU hang mid-test for good, `N:8s` for 8 s before a barrier, then resume" },
     { "on_finish", "wait", 0, set_on_finish, "`shutdown` or `reboot` at the end" },
     { "coverage", "full", 0, set_coverage, "`full`: exit the firmware, test all RAM the OS could use on every CPU, results at the next boot; `firmware`: stay a UEFI app, files written live" },
+    { "full_bsmem", "test", 0, set_full_bsmem, "`skip`: coverage=full leaves boot-services memory untested, for firmware whose runtime services still touch it" },
     { "debug_fault", "0", 0, set_debug_fault, "test hook: `1` the boot CPU, `2` the first AP faults on purpose after ExitBootServices (full coverage)" },
     { "debug_varstore_kib", "0", 0, set_debug_varstore, "test hook: full coverage behaves as if the UEFI variable store had only this many KiB free" },
     { "debug_full_fail", "none", 0, set_debug_full_fail, "test hook: `reset` resets right after ExitBootServices, before the first checkpoint; `exit` makes ExitBootServices fail (full coverage)" },

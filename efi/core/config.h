@@ -43,6 +43,7 @@ struct wb_config {
     uint64_t debug_hang_ms;  /* ... for this long, then resumes (debug_hang_cpu=N:8s); 0: for ever */
     enum cfg_coverage coverage; /* full: ExitBootServices, hand results to the next boot */
     unsigned debug_fault;    /* test hook: fault on purpose after ExitBootServices */
+    int full_bsmem_skip;          /* full_bsmem=skip: leave boot-services memory untested */
     unsigned debug_varstore_kib;  /* test hook: pretend the variable store has this much free */
     unsigned debug_full_fail;     /* test hook: 1 reset before the first checkpoint, 2 the exit fails */
     unsigned debug_reset;         /* test hook: the reset starts at fallback N (1 cf9, 2 kbc, 3 triple) */

@@ -15,6 +15,7 @@ const char *fullplan_why(unsigned why)
     case FULL_WHY_RESERVED: return "reserved, unusable or persistent: never ours";
     case FULL_WHY_OUTSIDE: return "outside range=";
     case FULL_WHY_OVERFLOW: return "too many fragments";
+    case FULL_WHY_BS_KEPT: return "boot services memory left untested (full_bsmem=skip)";
     }
     return "?";
 }
@@ -26,6 +27,7 @@ const char *fullplan_type_name(uint32_t type)
         "runtime code", "runtime data", "conventional", "unusable", "ACPI reclaim", "ACPI NVS",
         "MMIO", "MMIO port space", "PAL code", "persistent",
     };
+    type &= ~FULL_TYPE_RUNTIME;
     return type < sizeof names / sizeof names[0] ? names[type] : "other";
 }
 
@@ -135,7 +137,7 @@ static void sort_desc(struct full_desc *d, unsigned n)
 
 void fullplan_build(struct full_plan *fp, const struct full_desc *desc, unsigned n,
                     const struct mem_range *foot, unsigned nfoot, const struct mem_range *filter,
-                    unsigned nfilter)
+                    unsigned nfilter, unsigned flags)
 {
     static struct full_desc d[MAX_DESC];
     struct mem_range f[16];
@@ -151,7 +153,10 @@ void fullplan_build(struct full_plan *fp, const struct full_desc *desc, unsigned
 
     *fp = (struct full_plan){ 0 };
     for (unsigned i = 0; i < n; i++) {
-        uint32_t t = d[i].type;
+        uint32_t t = d[i].type & ~FULL_TYPE_RUNTIME;
+        /* Memory the firmware keeps for run time is its, whatever the type. */
+        if ((d[i].type & FULL_TYPE_RUNTIME) && usable_type(t))
+            t = FULL_RT_DATA;
         /* Whole pages only; a map that overlaps itself is clipped to what is new. */
         uint64_t base = (d[i].base + 4095) & ~4095ull, end = (d[i].base + d[i].len) & ~4095ull;
         uint64_t seen = fp->plan.ram_top;
@@ -168,7 +173,9 @@ void fullplan_build(struct full_plan *fp, const struct full_desc *desc, unsigned
         }
         if (usable_type(t) || t == FULL_ACPI_RECLAIM)
             fp->usable += end - base;
-        if (usable_type(t))
+        if (usable_type(t) && (flags & FULLPLAN_SKIP_BS) && (t == FULL_BS_CODE || t == FULL_BS_DATA))
+            excl(fp, base, end, FULL_WHY_BS_KEPT);
+        else if (usable_type(t))
             add_usable(fp, base, end, foot, nfoot, f, nf);
         else if (t == FULL_ACPI_RECLAIM)
             excl(fp, base, end, FULL_WHY_ACPI_TABLES);

@@ -21,8 +21,16 @@ enum full_type {
 
 struct full_desc {
     uint64_t base, len;
-    uint32_t type;          /* enum full_type; others are treated as reserved */
+    uint32_t type;          /* enum full_type, | FULL_TYPE_RUNTIME; others are treated as reserved */
 };
+
+/* Beside the type: the descriptor has EFI_MEMORY_RUNTIME (the firmware
+ * uses it at run time, whatever its type says): never tested. */
+#define FULL_TYPE_RUNTIME 0x80000000u
+
+/* fullplan_build flags: leave boot-services code and data untested
+ * (full_bsmem=skip, for firmware that touches them from runtime services). */
+#define FULLPLAN_SKIP_BS 1u
 
 /* Why a range of RAM is not tested. */
 enum full_why {
@@ -34,6 +42,7 @@ enum full_why {
     FULL_WHY_RESERVED,      /* reserved / unusable / persistent: never ours */
     FULL_WHY_OUTSIDE,       /* outside every range= */
     FULL_WHY_OVERFLOW,      /* more pieces than the plan holds */
+    FULL_WHY_BS_KEPT,       /* boot services memory left alone (full_bsmem=skip) */
 };
 
 #define FULL_MAX_EXCL 128
@@ -54,10 +63,11 @@ struct full_plan {
 };
 
 /* Build the plan from the memory map after ExitBootServices. `foot` are
- * weakbit's own ranges (image, block); `filter` the range= entries (0: all). */
+ * weakbit's own ranges (image, block); `filter` the range= entries (0: all);
+ * `flags`: FULLPLAN_SKIP_BS. */
 void fullplan_build(struct full_plan *fp, const struct full_desc *d, unsigned n,
                     const struct mem_range *foot, unsigned nfoot, const struct mem_range *filter,
-                    unsigned nfilter);
+                    unsigned nfilter, unsigned flags);
 
 /* Text for a reason. */
 const char *fullplan_why(unsigned why);

@@ -49,7 +49,7 @@ static unsigned why(uint64_t a)
 TEST(fullplan_tests_firmware_and_loader_memory)
 {
     struct mem_range foot[] = { { 0x3e100000, 0x60000 }, { 0x3e400123, 2 * M } };
-    fullplan_build(&fp, ovmf_1g, NDESC, foot, 2, 0, 0);
+    fullplan_build(&fp, ovmf_1g, NDESC, foot, 2, 0, 0, 0);
     CHECK(tested(0x100000));
     CHECK(tested(0x3e000000));          /* loader code */
     CHECK(tested(0x3e900000));          /* boot services data */
@@ -89,7 +89,7 @@ TEST(fullplan_range_filter_and_unsorted_map)
     for (unsigned i = 0; i < NDESC; i++)
         d[i] = ovmf_1g[NDESC - 1 - i];
     struct mem_range f = { 0x3e000000, 28 * M };
-    fullplan_build(&fp, d, NDESC, 0, 0, &f, 1);
+    fullplan_build(&fp, d, NDESC, 0, 0, &f, 1, 0);
     CHECK(!tested(0x100000) && why(0x100000) == FULL_WHY_OUTSIDE);
     CHECK(tested(0x3e000000) && tested(0x3f900000));
     CHECK(!tested(0x3fda0000) && why(0x3fda0000) == FULL_WHY_OUTSIDE);
@@ -99,7 +99,7 @@ TEST(fullplan_range_filter_and_unsorted_map)
 TEST(fullplan_report_lines)
 {
     struct mem_range foot[] = { { 0x3e100000, 3 * M } };
-    fullplan_build(&fp, ovmf_1g, NDESC, foot, 1, 0, 0);
+    fullplan_build(&fp, ovmf_1g, NDESC, foot, 1, 0, 0, 0);
     static char buf[8192];
     struct sbuf sb;
     sbuf_init(&sb, buf, sizeof buf);
@@ -110,4 +110,25 @@ TEST(fullplan_report_lines)
     CHECK(strstr(buf, "0x00003e100000-0x00003e400000"));
     CHECK_EQ_U64(fullplan_share_bp(50, 100, 0), 5000);
     CHECK_EQ_U64(fullplan_share_bp(1, 0, 0), 0);
+}
+
+/* A usable type the firmware marked EFI_MEMORY_RUNTIME is never tested;
+ * full_bsmem=skip leaves boot-services memory alone and says so. */
+TEST(fullplan_runtime_attribute_and_bs_skip)
+{
+    struct full_desc d[NDESC];
+    memcpy(d, ovmf_1g, sizeof d);
+    d[7].type |= FULL_TYPE_RUNTIME;   /* the 16 MiB of boot services data at 0x3e800000 */
+    fullplan_build(&fp, d, NDESC, 0, 0, 0, 0, 0);
+    CHECK(!tested(0x3e800000));
+    CHECK_EQ_U64(why(0x3e800000), FULL_WHY_RUNTIME);
+    CHECK(tested(0x3f800000));        /* boot services code is tested */
+    fullplan_build(&fp, ovmf_1g, NDESC, 0, 0, 0, 0, FULLPLAN_SKIP_BS);
+    CHECK(!tested(0x3e800000) && !tested(0x3f800000) && !tested(0x3fda0000));
+    CHECK_EQ_U64(why(0x3f800000), FULL_WHY_BS_KEPT);
+    CHECK(tested(0x900000));          /* conventional memory still is */
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < fp.plan.ntest; i++)
+        sum += fp.plan.test[i].len;
+    CHECK_EQ_U64(sum, fp.tested);
 }
