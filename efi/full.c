@@ -375,8 +375,15 @@ void full_run(EFI_HANDLE image, char *why, size_t cap)
 {
     con_printf("full coverage: leaving the firmware (ExitBootServices); from here on the console is ours\n");
     slog_event("coverage=full: ExitBootServices; the results come back at the next boot");
-    /* A note for the next boot, in case this attempt leaves no record. */
+    /* A note for the next boot, in case this attempt leaves no record; and
+     * the next boot comes back here, whatever the boot order says. */
     rtvar_attempt_set(RTVAR_ATTEMPT_STARTED, env->s->id, "");
+    env->boot_next = rtvar_boot_next_here();
+    if (env->boot_next >= 0)
+        con_printf("full coverage: BootNext set to Boot%04X (this boot option): the next boot writes the results\n",
+                   env->boot_next);
+    else
+        con_printf("full coverage: the firmware names no BootCurrent: the boot order decides what boots next\n");
     UINTN size = 0, key = 0, dsize = 0;
     EFI_STATUS st = EFI_INVALID_PARAMETER;
     /* Nothing may allocate between GetMemoryMap and ExitBootServices; a stale

@@ -135,6 +135,10 @@ void recover_results(struct session *s, const char *dimms, int files, unsigned m
 {
     con_printf("full coverage: results of session %s found in UEFI variables (checkpoint %u, %s)\n", rec->id,
                rec->seq, rec->faulted ? "ended by an exception" : rec->finished ? "finished" : "cut short");
+    int cur = rtvar_boot_current();
+    if (rec->boot_next >= 0)
+        con_printf("full coverage: the run set BootNext to Boot%04X; this boot came from Boot%04X%s\n",
+                   rec->boot_next, cur < 0 ? 0xffff : cur, cur == rec->boot_next ? " (as asked)" : "");
     if (files)
         history_load(&s->known, &s->hist);
     int rows_ok;

@@ -95,6 +95,30 @@ uint64_t rtvar_free(void)
     return rtvar_limits(&a, &b, &c) ? UINT64_MAX : b;
 }
 
+/* --- the next boot ------------------------------------------------------- */
+
+int rtvar_boot_current(void)
+{
+    UINT16 cur;
+    UINTN size = sizeof cur;
+    UINT32 attr;
+    if (RT->GetVariable(L"BootCurrent", &gEfiGlobalVariableGuid, &attr, &size, &cur) != EFI_SUCCESS ||
+        size != sizeof cur)
+        return -1;
+    return cur;
+}
+
+int rtvar_boot_next_here(void)
+{
+    int cur = rtvar_boot_current();
+    if (cur < 0)
+        return -1;
+    UINT16 v = (UINT16)cur;
+    if (RT->SetVariable(L"BootNext", &gEfiGlobalVariableGuid, ATTR, sizeof v, &v) != EFI_SUCCESS)
+        return -1;
+    return cur;
+}
+
 /* --- the attempt note --------------------------------------------------- */
 
 #define ATTEMPT_MAGIC 0x54524257u   /* "WBRT" */

@@ -33,6 +33,14 @@ int rtvar_limits(uint64_t *max_storage, uint64_t *remaining, uint64_t *max_var);
  * UINT64_MAX when the firmware does not say. */
 uint64_t rtvar_free(void);
 
+/* Make the next boot start the boot option this one came from (BootNext =
+ * BootCurrent), so the results are written whatever the boot order says.
+ * Returns the option number, or -1 when the firmware names none. */
+int rtvar_boot_next_here(void);
+
+/* The boot option this boot came from (BootCurrent), or -1. */
+int rtvar_boot_current(void);
+
 /* The note a full-coverage attempt leaves before ExitBootServices, so that
  * the next boot knows an attempt that left no record behind (a reset or a
  * hang before its first checkpoint, or an exit that failed) and tests in

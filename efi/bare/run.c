@@ -50,6 +50,7 @@ static void fill_record(int finished, const struct bare_fault *f)
     }
     h->elapsed_ms = timer_ms();
     fmt_format(h->temp_source, sizeof h->temp_source, "%s", thermal_source());
+    h->boot_next = E->boot_next;
     h->ram_bytes = fp->plan.ram_total;
     h->usable_bytes = fp->usable;
     h->tested_bytes = fp->tested;

@@ -43,6 +43,7 @@ struct bare_env {
     int la57;                    /* 5-level paging was on */
     unsigned debug_fault;        /* debug_fault=: fault on purpose after the exit */
     unsigned debug_full_fail, debug_reset;
+    int boot_next;               /* BootNext set before the exit, or -1 */
     struct aps_plan *aps;        /* the APs to start (image memory) */
     struct sched *sched;         /* shared with the APs */
     unsigned madt_cpus, fw_cpus; /* enabled in the MADT; MP services' count (0: none) */

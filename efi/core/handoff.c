@@ -200,6 +200,7 @@ static void fields(struct io *io, struct handoff *h)
     N(h->nv_bytes, 8);
     N(h->nv_free, 8);
     N(h->shrunk, 1);
+    h->boot_next = (int32_t)(int16_t)num(io, (uint16_t)h->boot_next, 2);   /* -1 travels as 0xffff */
     N(h->error_words, 8);
     N(h->error_rows, 8);
     N(h->rows_unlogged, 8);

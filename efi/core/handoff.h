@@ -87,6 +87,7 @@ struct handoff {
     uint32_t nv_writes, nv_skipped, nv_failed;
     uint64_t nv_bytes, nv_free;    /* ... and what was free before the exit */
     uint32_t shrunk;           /* handoff_shrink steps this record took to fit */
+    int32_t boot_next;         /* the boot option BootNext named before the exit, or -1 */
     unsigned madt_cpus;        /* enabled processors the MADT lists */
     unsigned fw_cpus;          /* processors MP services counted (0: unknown) */
     unsigned ncpus;

@@ -11,7 +11,7 @@
 #     mode finds both; the second boot writes them to errors.csv and badram.txt.
 #  3. Firmware mode on the same guest with the same faults misses the first.
 . "$(dirname "$0")/lib.sh"
-plan 24
+plan 25
 
 vars=$tmp/vars.fd
 cfg='tests=1
@@ -28,6 +28,9 @@ r1=$tmp/clean/weakbit/report.txt
 check "serial: ExitBootServices, then own GDT/IDT/page tables" grep -q '^full coverage: boot services are gone; own GDT, IDT and page tables' <<<"$s1"
 check "serial: the warm reset led to a second boot that found the hand-off" \
     grep -q '^full coverage: results of session .* found in UEFI variables (checkpoint [0-9]*, finished)' <<<"$s1"
+check "serial: BootNext named this boot option, and the next boot came through it" \
+    bash -c 'n=$(sed -n "s/^full coverage: BootNext set to Boot\([0-9A-F]\{4\}\) (this boot option).*/\1/p" <<<"$0" | head -n1) &&
+             test -n "$n" && grep -q "^full coverage: the run set BootNext to Boot$n; this boot came from Boot$n (as asked)" <<<"$0"' "$s1"
 check "serial: the hand-off variables were deleted" grep -q '^full coverage: [0-9]* hand-off variables* deleted' <<<"$s1"
 check "report: result PASS, coverage full" grep -q '^result: PASS: .*, coverage full$' "$r1"
 share=$(sed -n 's/^coverage: full (after ExitBootServices): tested .* (\([0-9]*\)\.\([0-9]*\) %)$/\1\2/p' "$r1")

@@ -20,6 +20,7 @@ static void sample(struct handoff *h, unsigned ncells)
     h->pass = 1;
     h->seed = 0x1234abcd5678ef01ull;
     h->hold_ms = 150;
+    h->boot_next = -1;
     h->error_words = 99;
     h->error_rows = 101;
     h->acct = (struct fold_acct){ 99, 60, 101, 39, 2, 0 };
@@ -87,6 +88,7 @@ TEST(handoff_round_trip)
     CHECK_EQ_U64(g->cells_total, HANDOFF_MAX_CELLS + 40);
     CHECK_EQ_U64(g->seed, 0x1234abcd5678ef01ull);
     CHECK_EQ_U64(g->hold_ms, 150);
+    CHECK(g->boot_next == -1);
     CHECK_EQ_U64(g->footprint_bytes, 3 << 20);
     CHECK_EQ_U64(g->ntests, 2);
     CHECK_EQ_U64(g->tests[1].error_words, 96);
