@@ -343,6 +343,28 @@ static int in_sums(const struct failsum *m, unsigned n, uint64_t addr)
     return 0;
 }
 
+/* The two neighbouring runs with the smallest gap between them: the gap,
+ * and in *at the first of the two (n >= 2). */
+static uint64_t closest(const struct mem_range *r, unsigned n, unsigned *at)
+{
+    uint64_t gap = ~0ull;
+    for (unsigned j = 0; j + 1 < n; j++) {
+        uint64_t d = r[j + 1].base - (r[j].base + r[j].len);
+        if (d < gap)
+            gap = d, *at = j;
+    }
+    return gap;
+}
+
+/* Runs at and at + 1 become one, over the gap between them. */
+static void merge_at(struct mem_range *r, unsigned *n, unsigned at)
+{
+    r[at].len = r[at + 1].base + r[at + 1].len - r[at].base;
+    for (unsigned j = at + 1; j + 1 < *n; j++)
+        r[j] = r[j + 1];
+    (*n)--;
+}
+
 /* Merged runs of sorted granule bases; past cap, the two runs with the
  * smallest gap between them become one (the gap counted in *widened). */
 static unsigned granule_runs(const uint64_t *g, unsigned n, uint64_t granule, struct mem_range *out,
@@ -356,13 +378,8 @@ static unsigned granule_runs(const uint64_t *g, unsigned n, uint64_t granule, st
             continue;
         }
         if (k == cap) {
-            unsigned best = 0;
-            uint64_t gap = ~0ull;
-            for (unsigned j = 0; j + 1 < k; j++) {
-                uint64_t d = out[j + 1].base - (out[j].base + out[j].len);
-                if (d < gap)
-                    gap = d, best = j;
-            }
+            unsigned at = 0;
+            uint64_t gap = closest(out, k, &at);
             /* The new granule's own gap to the last run competes too. */
             uint64_t last = g[i] - (out[k - 1].base + out[k - 1].len);
             if (last <= gap) {
@@ -371,10 +388,7 @@ static unsigned granule_runs(const uint64_t *g, unsigned n, uint64_t granule, st
                 continue;
             }
             *widened += gap;
-            out[best].len = out[best + 1].base + out[best + 1].len - out[best].base;
-            for (unsigned j = best + 1; j + 1 < k; j++)
-                out[j] = out[j + 1];
-            k--;
+            merge_at(out, &k, at);
         }
         out[k++] = (struct mem_range){ g[i], granule };
     }
@@ -439,18 +453,9 @@ int handoff_shrink(struct handoff *h)
         h->ncells = 0;
     } else if (h->ngran > 1) {
         for (unsigned target = h->ngran / 2; h->ngran > target;) {
-            unsigned best = 0;
-            uint64_t gap = ~0ull;
-            for (unsigned j = 0; j + 1 < h->ngran; j++) {
-                uint64_t d = h->gran[j + 1].base - (h->gran[j].base + h->gran[j].len);
-                if (d < gap)
-                    gap = d, best = j;
-            }
-            h->gran_widened += gap;
-            h->gran[best].len = h->gran[best + 1].base + h->gran[best + 1].len - h->gran[best].base;
-            for (unsigned j = best + 1; j + 1 < h->ngran; j++)
-                h->gran[j] = h->gran[j + 1];
-            h->ngran--;
+            unsigned at = 0;
+            h->gran_widened += closest(h->gran, h->ngran, &at);
+            merge_at(h->gran, &h->ngran, at);
         }
     } else {
         return 0;

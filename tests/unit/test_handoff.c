@@ -315,6 +315,20 @@ static void grub_line(const struct rt_side *x, char *buf, size_t cap)
 static struct rt_side *fw_side, *full_side, *next_side;
 static struct handoff rt_rec, rt_back;
 
+/* Every granule firmware mode masks is masked after the hand-off too. */
+static int fw_granules_masked(void)
+{
+    const struct badram_set *f = &fw_side->out.set, *g = &next_side->out.set;
+    int covered = 1;
+    for (unsigned i = 0; i < f->ngran; i++) {
+        int hit = 0;
+        for (unsigned j = 0; j < g->npairs && !hit; j++)
+            hit = (f->gran[i] & g->pairs[j].mask) == (g->pairs[j].addr & g->pairs[j].mask);
+        covered &= hit;
+    }
+    return covered;
+}
+
 /* Firmware mode and full coverage (encoded, decoded, rebuilt) over the same
  * words. Returns 1 when the cell tables came out identical. */
 static int rt_run(const struct rt_err *e, unsigned n, int *same_line, int *sums_add_up)
@@ -449,16 +463,8 @@ TEST(handoff_session_thousands_of_cells)
     CHECK(rt_back.gran_widened > 0);
     CHECK(rt_back.ngran <= HANDOFF_MAX_GRAN);
     /* Every granule firmware mode masks is masked after the hand-off. */
-    const struct badram_set *f = &fw_side->out.set, *g = &next_side->out.set;
-    int covered = 1;
-    for (unsigned i = 0; i < f->ngran; i++) {
-        int hit = 0;
-        for (unsigned j = 0; j < g->npairs && !hit; j++)
-            hit = (f->gran[i] & g->pairs[j].mask) == (g->pairs[j].addr & g->pairs[j].mask);
-        covered &= hit;
-    }
-    CHECK(covered);
-    CHECK(f->ngran > HANDOFF_MAX_GRAN);
+    CHECK(fw_granules_masked());
+    CHECK(fw_side->out.set.ngran > HANDOFF_MAX_GRAN);
     static char rep[1 << 18];
     struct sbuf sb;
     sbuf_init(&sb, rep, sizeof rep);
@@ -500,15 +506,7 @@ TEST(handoff_shrink_keeps_every_granule_and_count)
     rt_init(next_side, 0);
     handoff_to_session(&rt_back, &next_side->s, &next_side->sb);
     rt_finish(next_side);
-    const struct badram_set *f = &fw_side->out.set, *g = &next_side->out.set;
-    int covered = 1;
-    for (unsigned i = 0; i < f->ngran; i++) {
-        int hit = 0;
-        for (unsigned j = 0; j < g->npairs && !hit; j++)
-            hit = (f->gran[i] & g->pairs[j].mask) == (g->pairs[j].addr & g->pairs[j].mask);
-        covered &= hit;
-    }
-    CHECK(covered);
+    CHECK(fw_granules_masked());
     const struct report_in *r = &next_side->out.in;
     CHECK(r->counted == n && r->lost == 0 && r->written + r->summarised == n);
     CHECK_EQ_U64(r->ncells + r->cells_beyond, fw_side->out.in.ncells);
