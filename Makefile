@@ -24,7 +24,7 @@ DEPS    := -MMD -MP
 KERNELS := kernels/catalog kernels/runtime kernels/sweep kernels/movinv kernels/addr_walk kernels/own_addr \
 	kernels/block_move kernels/rand_seq kernels/modulo20 kernels/bit_fade
 CORE    := fmt prng memrange failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report session \
-	handoff fullplan madt tramp sched nvbudget \
+	handoff recovery fullplan madt tramp sched nvbudget \
 	$(KERNELS)
 # efi/: the UEFI glue.
 GLUE    := main errsink cfgload ui sessionlog results firmware console fileio memmap timer mp thermal history dimms \
@@ -45,10 +45,13 @@ SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM -Iefi -Itests -I$(
 
 EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(BARE:%=$(BUILD)/efi/bare/%.o) \
 	$(ASM:%=$(BUILD)/boot/%.o) $(BUILD)/efi/gen/font.o
+# results turns a hand-off record into the files, with the app's session code.
+RESULTS_CORE := prng memrange memplan session report handoff recovery fullplan focus $(KERNELS)
 CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/fold.o core/config.o core/errcsv.o core/cells.o \
 	core/badram.o core/cover.o core/interleave.o tools/linuxside/linuxmem.o tools/linuxside/import.o tools/weakbit.o \
 	tools/cli_opt.o tools/cli_csv.o tools/atomic.o tools/badram.o tools/cells.o tools/apply.o tools/svg.o \
-	tools/timeline.o tools/map.o tools/textfile.o tools/verify.o tools/offline.o tools/import.o)
+	tools/timeline.o tools/map.o tools/textfile.o tools/verify.o tools/offline.o tools/import.o tools/results.o \
+	tools/nokernels.o $(RESULTS_CORE:%=core/%.o))
 UNIT      := main kern test_session test_movinv test_kernels test_matrix test_work test_dwell test_config test_csv_badram test_errcsv_reader \
 	test_memplan test_cover test_interleave test_smp test_focus test_smbios test_linux_side test_handoff \
 	test_fullplan test_madt test_fold test_tramp test_sched test_nvbudget
@@ -108,6 +111,9 @@ $(BUILD)/weakbit: $(CLI_OBJS)
 # tests (tests/e2e/test_linux_side.sh), which has no libc.
 $(BUILD)/weakbit-static: $(CLI_OBJS)
 	$(CC) $(HOST_CFLAGS) -static $^ -o $@
+# Test helper: a full-coverage run's UEFI variables as efivarfs files.
+$(BUILD)/mkhandoff: tests/cli/mkhandoff.c $(filter-out $(BUILD)/host/tools/%,$(CLI_OBJS)) $(BUILD)/host/tools/nokernels.o
+	$(CC) $(HOST_CFLAGS) -Iefi $^ -o $@
 $(BUILD)/evil-dimm: tools/evil-dimm/evil-dimm.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 $(WARN) -o $@ $<
@@ -158,7 +164,7 @@ deps:
 # only run what is there. WEAKBIT_FUZZ_SECS: seconds per fuzzer (default 5).
 CHECK_JOBS ?= 2
 check:
-	$(MAKE) -j$(CHECK_JOBS) all $(BUILD)/unit-tests $(BUILD)/smp-tsan-tests fuzz-targets
+	$(MAKE) -j$(CHECK_JOBS) all $(BUILD)/unit-tests $(BUILD)/smp-tsan-tests $(BUILD)/mkhandoff fuzz-targets
 	tests/run-all $(BUILD)
 
 demo: deps

@@ -20,5 +20,6 @@ int cmd_map(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_offline(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_results(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static void usage(FILE *f)
             "       weakbit offline [--dry-run] [--at-boot] [--hard] [--root DIR] [--sysfs DIR]\n"
             "                       [--meminfo FILE] [--bin PATH] CSV...|--state\n"
             "       weakbit import memtest86plus|linux-memtest|addresses FILE... [-o OUT.csv]\n"
+            "       weakbit results [--efivars DIR] [-o DIR] [--keep]\n"
             "Reads errors.csv files written by weakbit.efi (\\weakbit\\errors.csv on the stick).\n"
             "  --granule SIZE   aligned block masked around each bad cell (default 1M; power of two >= 4K)\n"
             "  --max-pairs N    most (addr, mask) pairs in the GRUB line (default 20)\n"
@@ -53,7 +54,12 @@ static void usage(FILE *f)
             "                   memmap= and bad-page lists (memtest86plus), dmesg of a memtest=N boot\n"
             "                   (linux-memtest), one address per line (addresses). No bits are known:\n"
             "                   one row (bit 0, test 31) per 4 KiB page, so every granule is masked;\n"
-            "                   at most 256 MiB. Header first; -o writes the file atomically\n");
+            "                   at most 256 MiB. Header first; -o writes the file atomically\n"
+            "  results          the files of a full-coverage run whose next boot was not weakbit's (GRUB,\n"
+            "                   Linux): reads its record from the UEFI variables (--efivars, default\n"
+            "                   /sys/firmware/efi/efivars; root), writes errors.csv (appended), report.txt\n"
+            "                   and badram.txt into -o DIR (default .), then deletes the variables\n"
+            "                   (--keep: leave them). Exit 1 when there is no record\n");
 }
 
 int main(int argc, char **argv)
@@ -72,7 +78,7 @@ int main(int argc, char **argv)
         int (*fn)(int, char **);
     } cmds[] = { { "badram", cmd_badram }, { "cells", cmd_cells }, { "apply", cmd_apply },
                    { "timeline", cmd_timeline }, { "map", cmd_map }, { "verify", cmd_verify },
-                   { "offline", cmd_offline }, { "import", cmd_import } };
+                   { "offline", cmd_offline }, { "import", cmd_import }, { "results", cmd_results } };
     for (unsigned i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         if (strcmp(cmd, cmds[i].name))
             continue;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "bare/trap.h"
 #include "cpu.h"
+#include "core/recovery.h"
 #include "core/smp.h"
 
 #define CODE_SEL 0x08
@@ -156,12 +157,5 @@ void bare_cpu_init(bare_fault_fn fn, void (*reset)(void))
 
 const char *bare_vector_name(uint32_t v)
 {
-    static const char *const names[] = {
-        "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range", "invalid opcode",
-        "device not available", "double fault", "coprocessor overrun", "invalid TSS",
-        "segment not present", "stack fault", "general protection", "page fault", "reserved",
-        "x87 error", "alignment check", "machine check", "SIMD error", "virtualization",
-        "control protection",
-    };
-    return v < sizeof names / sizeof names[0] ? names[v] : "reserved";
+    return recovery_vector_name(v);
 }
