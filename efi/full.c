@@ -181,6 +181,11 @@ static int read_gop(struct fb_info *fb)
 }
 
 /* The highest address the page tables must map, from the current map. */
+static uint32_t full_type(UINT32 t)
+{
+    return t <= FULL_PERSISTENT ? t : FULL_RESERVED;
+}
+
 static int map_extent(uint64_t *top, UINTN *need)
 {
     UINTN size = 0, key, dsize;
@@ -195,17 +200,14 @@ static int map_extent(uint64_t *top, UINTN *need)
         FreePool(buf);
         return -1;
     }
-    /* The page tables map RAM and what runtime services use; a reserved or
-     * MMIO range far above RAM (AMD boards list one near 1 TiB) is never
-     * touched, so it does not count. */
+    /* The page tables map RAM and what runtime services use (core/fullplan.c). */
     *top = 4ull << 30;
     for (UINTN o = 0; o + dsize <= size; o += dsize) {
         EFI_MEMORY_DESCRIPTOR *d = (EFI_MEMORY_DESCRIPTOR *)(buf + o);
-        uint64_t end = d->PhysicalStart + d->NumberOfPages * 4096;
-        int ram = d->Type != EfiReservedMemoryType && d->Type != EfiMemoryMappedIO &&
-                  d->Type != EfiMemoryMappedIOPortSpace && d->Type != EfiUnusableMemory;
-        if ((ram || (d->Attribute & EFI_MEMORY_RUNTIME)) && end > *top)
-            *top = end;
+        struct full_desc f = { d->PhysicalStart, d->NumberOfPages * 4096,
+                               full_type(d->Type) | (d->Attribute & EFI_MEMORY_RUNTIME ? FULL_TYPE_RUNTIME : 0) };
+        uint64_t t = fullplan_map_top(&f, 1);
+        *top = t > *top ? t : *top;
     }
     *need = size / dsize;
     FreePool(buf);
@@ -364,11 +366,6 @@ int full_prepare(EFI_HANDLE image, struct session *s, char *why, size_t cap)
                fsz, (unsigned long long)env->image_base, (unsigned long long)env->image_len,
                (unsigned long long)block, (unsigned long long)env->block_len, (unsigned long long)chunk);
     return 0;
-}
-
-static uint32_t full_type(UINT32 t)
-{
-    return t <= FULL_PERSISTENT ? t : FULL_RESERVED;
 }
 
 void full_run(EFI_HANDLE image, char *why, size_t cap)

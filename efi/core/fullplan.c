@@ -189,6 +189,20 @@ void fullplan_build(struct full_plan *fp, const struct full_desc *desc, unsigned
     fp->plan.free_total = fp->usable;
 }
 
+uint64_t fullplan_map_top(const struct full_desc *d, unsigned n)
+{
+    uint64_t top = 4ull << 30;
+    for (unsigned i = 0; i < n; i++) {
+        uint32_t t = d[i].type & ~FULL_TYPE_RUNTIME;
+        int ram = t != FULL_RESERVED && t != FULL_MMIO && t != FULL_MMIO_PORT && t != FULL_UNUSABLE &&
+                  t <= FULL_PERSISTENT;
+        uint64_t end = d[i].base + d[i].len;
+        if ((ram || (d[i].type & FULL_TYPE_RUNTIME)) && end > top)
+            top = end;
+    }
+    return top;
+}
+
 unsigned fullplan_share_bp(uint64_t tested, uint64_t usable, uint64_t footprint)
 {
     uint64_t den = usable > footprint ? usable - footprint : 0;

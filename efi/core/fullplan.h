@@ -69,6 +69,12 @@ void fullplan_build(struct full_plan *fp, const struct full_desc *d, unsigned n,
                     const struct mem_range *foot, unsigned nfoot, const struct mem_range *filter,
                     unsigned nfilter, unsigned flags);
 
+/* How far the page tables must reach: the end of the highest RAM or
+ * runtime (FULL_TYPE_RUNTIME) descriptor, at least 4 GiB. Reserved, MMIO
+ * and unusable ranges above that are never touched (AMD boards list a
+ * reserved range near 1 TiB), so they do not count. */
+uint64_t fullplan_map_top(const struct full_desc *d, unsigned n);
+
 /* Text for a reason. */
 const char *fullplan_why(unsigned why);
 

@@ -132,3 +132,19 @@ TEST(fullplan_runtime_attribute_and_bs_skip)
         sum += fp.plan.test[i].len;
     CHECK_EQ_U64(sum, fp.tested);
 }
+
+/* The page tables reach as far as RAM and runtime ranges: a reserved range
+ * near 1 TiB (as AMD boards list) or MMIO up there does not count; a runtime
+ * MMIO range does. */
+TEST(fullplan_map_top_from_ram_and_runtime)
+{
+    CHECK_EQ_U64(fullplan_map_top(ovmf_1g, NDESC), 4 * G);   /* at least 4 GiB */
+    struct full_desc d[3] = {
+        { 0x100000000ull, 4 * G, FULL_CONVENTIONAL },
+        { 0xfd00000000ull, 12 * G, FULL_RESERVED },
+        { 0x10000000000ull, 16 * M, FULL_MMIO },
+    };
+    CHECK_EQ_U64(fullplan_map_top(d, 3), 8 * G);
+    d[2].type |= FULL_TYPE_RUNTIME;
+    CHECK_EQ_U64(fullplan_map_top(d, 3), 0x10000000000ull + 16 * M);
+}
