@@ -22,6 +22,16 @@ unsigned paging_pages(uint64_t top)
     return (unsigned)gib_count(top) + 4;   /* PDs, PDPT, PML4, PML5, the first 2 MiB's PT */
 }
 
+/* The cache bits of a page [a, a + size) that touches an uncached range. */
+static uint64_t uc_bits(const struct paging_uc *uc, unsigned nuc, uint64_t a, uint64_t size)
+{
+    uint64_t e = 0;
+    for (unsigned u = 0; u < nuc; u++)
+        if (uc[u].len && a < uc[u].base + uc[u].len && a + size > uc[u].base)
+            e |= PCD | (uc[u].strong ? PWT : 0);
+    return e;
+}
+
 uint64_t paging_build(void *mem, uint64_t top, int la57, const struct paging_uc *uc, unsigned nuc)
 {
     uint64_t n = gib_count(top);
@@ -34,18 +44,14 @@ uint64_t paging_build(void *mem, uint64_t top, int la57, const struct paging_uc 
         pdpt[g] = (uint64_t)(uintptr_t)(pd + 512 * g) | P | RW;
         for (uint64_t k = 0; k < 512; k++) {
             uint64_t a = g * GIB + (k << 21);
-            uint64_t e = a | P | RW | PS;
-            for (unsigned u = 0; u < nuc; u++)
-                if (uc[u].len && a < uc[u].base + uc[u].len && a + (1ull << 21) > uc[u].base)
-                    e |= PCD | (uc[u].strong ? PWT : 0);
-            pd[512 * g + k] = e;
+            pd[512 * g + k] = a | P | RW | PS | uc_bits(uc, nuc, a, 1ull << 21);
         }
     }
     /* The first 2 MiB in 4 KiB pages: the fixed-range MTRRs give its pieces
      * different types (legacy video, option ROMs), and one large page over
      * mixed types is undefined behaviour. */
     for (uint64_t k = 0; k < 512; k++)
-        pt[k] = k << 12 | P | RW;
+        pt[k] = k << 12 | P | RW | uc_bits(uc, nuc, k << 12, 4096);
     pd[0] = (uint64_t)(uintptr_t)pt | P | RW;
     return (uint64_t)(uintptr_t)(la57 ? pml5 : pml4);
 }

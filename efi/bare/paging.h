@@ -25,7 +25,7 @@ struct paging_uc {
 
 /* Build the tables in `mem` (paging_pages(top) pages, 4 KiB aligned) and
  * return the value for CR3. `la57`: 5-level paging is on. The 2 MiB pages
- * that touch uc[0..nuc) are mapped uncached. */
+ * (4 KiB pages in the first 2 MiB) that touch uc[0..nuc) are mapped uncached. */
 uint64_t paging_build(void *mem, uint64_t top, int la57, const struct paging_uc *uc, unsigned nuc);
 
 #endif

@@ -16,6 +16,7 @@
 #define FAULT_ADDR 0x7ff000000000ull   /* canonical, never mapped by paging.c */
 #define SUM_MS 100               /* open summary records are closed this often, as firmware mode's flush */
 #define SHOW_CELLS 64            /* new cells announced one by one; then only counted */
+#define UC_RANGES 64             /* MMIO and reserved ranges the page tables map uncached */
 
 static void take_summaries(void);
 
@@ -411,6 +412,29 @@ static void show_plan(void)
                     (unsigned long long)(E->map[i].base + E->map[i].len), fullplan_type_name(E->map[i].type));
 }
 
+/* What the page tables map uncached: the framebuffer (UC-, the MTRRs may
+ * make it write-combining), the local APIC (strong UC), every MMIO range of
+ * the map (strong UC) and every reserved one (UC-): nothing of weakbit's
+ * touches them, and no write-back mapping should invite the CPU to. */
+static unsigned uncached_ranges(struct paging_uc *uc)
+{
+    unsigned n = 0;
+    uc[n++] = (struct paging_uc){ E->have_fb ? E->fb.base : 0, E->have_fb ? E->fb.size : 0, 0 };
+    uc[n++] = (struct paging_uc){ E->aps->apic.x2apic ? 0 : E->aps->apic.base, 4096, 1 };
+    for (unsigned i = 0; i < E->nmap && n < 2 + UC_RANGES; i++) {
+        uint32_t t = E->map[i].type & ~FULL_TYPE_RUNTIME;
+        if (t != FULL_MMIO && t != FULL_MMIO_PORT && t != FULL_RESERVED)
+            continue;
+        int strong = t != FULL_RESERVED;
+        struct paging_uc *l = &uc[n - 1];
+        if (n > 2 && l->strong == strong && l->base + l->len == E->map[i].base)
+            l->len += E->map[i].len;
+        else
+            uc[n++] = (struct paging_uc){ E->map[i].base, E->map[i].len, strong };
+    }
+    return n;
+}
+
 void bare_main(void *arg)
 {
     E = arg;
@@ -420,9 +444,9 @@ void bare_main(void *arg)
     rtvar_reset_from(E->debug_reset);
     bare_cpu_init(on_fault, rtvar_reset_warm);
     Q = E->sched;
-    struct paging_uc uc[2] = { { E->have_fb ? E->fb.base : 0, E->have_fb ? E->fb.size : 0, 0 },
-                               { E->aps->apic.x2apic ? 0 : E->aps->apic.base, 4096, 1 } };
-    uint64_t cr3 = paging_build(E->page_tables, E->map_top, E->la57, uc, 2);
+    static struct paging_uc uc[2 + UC_RANGES];
+    unsigned nuc = uncached_ranges(uc);
+    uint64_t cr3 = paging_build(E->page_tables, E->map_top, E->la57, uc, nuc);
     bare_write_cr3(cr3);
     bcon_init(E->uart_port, E->have_fb ? &E->fb : 0);
     bcon_printf("full coverage: boot services are gone; own GDT, IDT and page tables (CR3 0x%llx); console: %s\n",
