@@ -23,22 +23,14 @@ static struct news_item {
     uint64_t expected, actual;
 } news_q[NEWS_CAP];
 static unsigned news_n;
-static int temp_now;
-static uint64_t temp_ms;
 
 void errsink_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, uint64_t actual,
                    uint64_t tsc, unsigned flags)
 {
-    /* One sensor read serves a burst of errors. */
-    uint64_t now = timer_ms();
-    if (!temp_ms || now - temp_ms >= 500) {
-        temp_now = thermal_read();
-        temp_ms = now ? now : 1;
-    }
     struct session_cell_news news[64];
     uint64_t w0 = s->fold.acct.row_words, r0 = s->error_rows;
     unsigned n = session_take_error(s, cpu, addr, expected, actual, timer_tsc_ms(tsc), flags,
-                                    temp_now, &out, news);
+                                    thermal_read_recent(), &out, news);
     pend_words += s->fold.acct.row_words - w0;
     pend_rows += s->error_rows - r0;
     for (unsigned i = 0; i < n; i++) {

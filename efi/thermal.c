@@ -164,6 +164,18 @@ int thermal_read(void)
     return FAILBIT_NO_TEMP;
 }
 
+int thermal_read_recent(void)
+{
+    static int last = FAILBIT_NO_TEMP;
+    static uint64_t at;
+    uint64_t now = timer_ms();
+    if (!at || now - at >= 500) {
+        last = thermal_read();
+        at = now ? now : 1;
+    }
+    return last;
+}
+
 void thermal_after_exit(void)
 {
     no_boot_services = 1;

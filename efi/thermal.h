@@ -14,6 +14,10 @@ void thermal_init(const struct wb_config *cfg, uint64_t duration_ms);
 /* Degrees Celsius now, or FAILBIT_NO_TEMP when there is no readable sensor. */
 int thermal_read(void);
 
+/* The same, read at most every 500 ms: one sensor read serves a burst of
+ * errors. */
+int thermal_read_recent(void);
+
 /* Boot services are gone (coverage=full): the sensors are read the same
  * way, without raising the TPL. */
 void thermal_after_exit(void);

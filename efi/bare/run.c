@@ -24,10 +24,8 @@ static struct bare_env *E;
 static struct session *S;
 static struct sched *Q;
 static struct aps_result cpus;
-static uint64_t last_ckpt_ms, last_status_ms, last_key_ms, last_sum_ms;
+static uint64_t last_status_ms, last_key_ms, last_sum_ms;
 static unsigned shown;           /* new cells announced one by one */
-static int temp_now = FAILBIT_NO_TEMP;
-static uint64_t temp_ms;
 static int dirty;
 static uint32_t seq;
 
@@ -113,7 +111,6 @@ static int checkpoint(int finished, const struct bare_fault *f)
     size_t len = handoff_encode(h, E->rec_buf, E->rec_cap);
     int n = len ? rtvar_store(seq & 1, E->rec_buf, len, E->max_chunk, E->chunk_buf, E->chunk_cap) : -1;
     nvbudget_wrote(&E->nv, cost, n >= 0, now);
-    last_ckpt_ms = now;
     dirty = 0;
     if (n < 0) {
         bcon_alert("checkpoint %u: could not store the results in UEFI variables\n", seq);
@@ -158,15 +155,9 @@ static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, 
                      unsigned flags)
 {
     (void)ctx;
-    /* One sensor read serves a burst of errors, as in firmware mode. */
-    uint64_t now = timer_ms();
-    if (!temp_ms || now - temp_ms >= 500) {
-        temp_now = thermal_read();
-        temp_ms = now ? now : 1;
-    }
     struct session_cell_news news[64];
-    unsigned n = session_take_error(S, cpu, addr, expected, actual, timer_tsc_ms(tsc), flags, temp_now,
-                                    NULL, news);
+    unsigned n = session_take_error(S, cpu, addr, expected, actual, timer_tsc_ms(tsc), flags,
+                                    thermal_read_recent(), NULL, news);
     if (fold_pending(&S->fold))
         take_summaries();
     for (unsigned i = 0; i < n; i++) {
