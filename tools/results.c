@@ -41,31 +41,30 @@ static long read_var(const char *dir, const char *name, uint8_t *buf, size_t cap
     return (long)(n - 4);
 }
 
+struct set_dir {
+    const char *dir;
+    unsigned set;
+};
+
+/* One chunk (handoff_gather's reader): its length, 0 when absent, -1. */
+static long read_chunk(void *ctx, unsigned idx, uint8_t *buf, size_t cap)
+{
+    const struct set_dir *sd = ctx;
+    char name[32];
+    snprintf(name, sizeof name, "Weakbit%c%02u", sd->set ? 'B' : 'A', idx);
+    return read_var(sd->dir, name, buf, cap);
+}
+
 /* Set `set` (0: A, 1: B) joined and decoded into h: 1, 0 when absent, -1
  * when damaged (reason printed). */
 static int load_set(const char *dir, unsigned set, struct handoff *h, uint8_t *scratch, size_t cap)
 {
     static uint8_t rec[HANDOFF_REC_BYTES];
-    struct handoff_chunk ch[HANDOFF_MAX_CHUNKS];
-    size_t used = 0;
-    unsigned n = 1;
-    for (unsigned i = 0; i < n; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "Weakbit%c%02u", set ? 'B' : 'A', i);
-        long len = read_var(dir, name, scratch + used, cap - used);
-        if (len == 0 && i == 0)
-            return 0;
-        if (len <= 0 || (i == 0 && !(n = handoff_chunk_count(scratch, (size_t)len)))) {
-            fprintf(stderr, "weakbit: set %c: chunk %u missing or not a weakbit chunk\n", set ? 'B' : 'A', i);
-            return -1;
-        }
-        ch[i] = (struct handoff_chunk){ scratch + used, (size_t)len };
-        used += (size_t)len;
-    }
-    size_t len = 0;
-    int err = handoff_join(ch, n, rec, sizeof rec, &len);
-    if (!err)
-        err = handoff_decode(h, rec, len);
+    struct set_dir sd = { dir, set };
+    long len = handoff_gather(read_chunk, &sd, rec, sizeof rec, scratch, cap);
+    if (len == 0)
+        return 0;
+    int err = len < 0 ? (int)len : handoff_decode(h, rec, (size_t)len);
     if (err) {
         fprintf(stderr, "weakbit: set %c: %s\n", set ? 'B' : 'A', handoff_strerror(err));
         return -1;

@@ -39,29 +39,20 @@ int rtvar_store(unsigned set, const uint8_t *rec, size_t len, size_t max_chunk, 
     return (int)n;
 }
 
+/* One chunk of set *(unsigned *)ctx: its length, 0 when absent, -1. */
+static long read_chunk(void *ctx, unsigned idx, uint8_t *buf, size_t cap)
+{
+    CHAR16 w[16];
+    name(w, *(unsigned *)ctx, idx);
+    UINTN size = cap;
+    UINT32 attr = 0;
+    EFI_STATUS st = RT->GetVariable(w, &guid, &attr, &size, buf);
+    return st == EFI_NOT_FOUND ? 0 : st == EFI_SUCCESS ? (long)size : -1;
+}
+
 long rtvar_load(unsigned set, uint8_t *rec, size_t cap, uint8_t *scratch, size_t scratch_cap)
 {
-    struct handoff_chunk ch[HANDOFF_MAX_CHUNKS];
-    CHAR16 w[16];
-    size_t used = 0;
-    unsigned n = 1;
-    for (unsigned i = 0; i < n; i++) {
-        name(w, set, i);
-        UINTN size = scratch_cap - used;
-        UINT32 attr = 0;
-        EFI_STATUS st = RT->GetVariable(w, &guid, &attr, &size, scratch + used);
-        if (st == EFI_NOT_FOUND && i == 0)
-            return 0;
-        if (st != EFI_SUCCESS)
-            return HANDOFF_CHUNKS;
-        if (i == 0 && !(n = handoff_chunk_count(scratch, size)))
-            return HANDOFF_MAGIC;
-        ch[i] = (struct handoff_chunk){ scratch + used, size };
-        used += size;
-    }
-    size_t len = 0;
-    int err = handoff_join(ch, n, rec, cap, &len);
-    return err ? err : (long)len;
+    return handoff_gather(read_chunk, &set, rec, cap, scratch, scratch_cap);
 }
 
 unsigned rtvar_delete_all(void)

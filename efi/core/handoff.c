@@ -603,6 +603,28 @@ int handoff_join(const struct handoff_chunk *chunks, unsigned n, uint8_t *rec, s
     return HANDOFF_OK;
 }
 
+long handoff_gather(long (*read)(void *ctx, unsigned idx, uint8_t *buf, size_t cap), void *ctx, uint8_t *rec,
+                    size_t cap, uint8_t *scratch, size_t scap)
+{
+    struct handoff_chunk ch[HANDOFF_MAX_CHUNKS];
+    size_t used = 0;
+    unsigned n = 1;
+    for (unsigned i = 0; i < n; i++) {
+        long len = read(ctx, i, scratch + used, scap - used);
+        if (len == 0 && i == 0)
+            return 0;
+        if (len <= 0)
+            return HANDOFF_CHUNKS;
+        if (i == 0 && !(n = handoff_chunk_count(scratch, (size_t)len)))
+            return HANDOFF_MAGIC;
+        ch[i] = (struct handoff_chunk){ scratch + used, (size_t)len };
+        used += (size_t)len;
+    }
+    size_t len = 0;
+    int err = handoff_join(ch, n, rec, cap, &len);
+    return err ? err : (long)len;
+}
+
 const char *handoff_strerror(int err)
 {
     switch (err) {

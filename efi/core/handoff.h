@@ -172,6 +172,15 @@ unsigned handoff_split(const uint8_t *rec, size_t len, size_t max_chunk, uint8_t
 int handoff_join(const struct handoff_chunk *chunks, unsigned n, uint8_t *rec, size_t cap,
                  size_t *len);
 
+/* Read a stored record back: `read` fetches chunk `idx` into buf[cap] and
+ * returns its length, 0 when it does not exist, negative on a read error.
+ * Chunk 0 says how many there are; they go one after another into
+ * scratch[scap] and are joined into rec[cap]. Returns the record's length,
+ * 0 when there is no chunk 0, or a negative HANDOFF_* error. One loop for
+ * the app's next boot (UEFI variables) and `weakbit results` (efivarfs). */
+long handoff_gather(long (*read)(void *ctx, unsigned idx, uint8_t *buf, size_t cap), void *ctx, uint8_t *rec,
+                    size_t cap, uint8_t *scratch, size_t scap);
+
 /* The chunk count a chunk's header announces (0: not a chunk). */
 unsigned handoff_chunk_count(const uint8_t *p, size_t len);
 
