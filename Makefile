@@ -113,7 +113,7 @@ $(BUILD)/weakbit-static: $(CLI_OBJS)
 	$(CC) $(HOST_CFLAGS) -static $^ -o $@
 # Test helper: a full-coverage run's UEFI variables as efivarfs files.
 $(BUILD)/mkhandoff: tests/cli/mkhandoff.c $(filter-out $(BUILD)/host/tools/%,$(CLI_OBJS)) $(BUILD)/host/tools/nokernels.o
-	$(CC) $(HOST_CFLAGS) -Iefi $^ -o $@
+	$(CC) $(HOST_CFLAGS) -Iefi $(filter %.c %.o,$^) -o $@
 $(BUILD)/evil-dimm: tools/evil-dimm/evil-dimm.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 $(WARN) -o $@ $<
