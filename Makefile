@@ -24,7 +24,7 @@ DEPS    := -MMD -MP
 KERNELS := kernels/catalog kernels/runtime kernels/sweep kernels/movinv kernels/addr_walk kernels/own_addr \
 	kernels/block_move kernels/rand_seq kernels/modulo20 kernels/bit_fade
 CORE    := fmt prng memrange failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report session \
-	handoff recovery fullplan madt tramp sched nvbudget \
+	handoff recovery fullplan madt tramp sched runloop nvbudget \
 	$(KERNELS)
 # efi/: the UEFI glue.
 GLUE    := main errsink cfgload ui sessionlog results firmware console fileio memmap timer mp thermal history dimms \
@@ -135,8 +135,11 @@ $(BUILD)/sim/sim/simmem.o: tests/sim/simmem.c
 $(BUILD)/unit-tests: $(UNIT_OBJS)
 	$(CC) $(SAN) $^ -o $@ -lpthread
 
-# The barrier and the per-CPU rings once more under ThreadSanitizer.
-$(BUILD)/smp-tsan-tests: tests/unit/main.c tests/unit/test_smp.c efi/core/smp.c
+# The barrier, the per-CPU rings and the scheduler's rules once more under
+# ThreadSanitizer.
+TSAN_CORE := smp sched prng fmt memrange $(KERNELS)
+$(BUILD)/smp-tsan-tests: tests/unit/main.c tests/unit/test_smp.c tests/unit/test_sched.c \
+		$(TSAN_CORE:%=efi/core/%.c) tests/sim/simmem.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(WARN) -g -O1 -fsanitize=thread -DWEAKBIT_SIM '-DUNIT_PREFIX="tsan"' -Iefi -Itests $^ -o $@ -lpthread
 

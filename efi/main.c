@@ -22,7 +22,9 @@
 #include "thermal.h"
 #include "timer.h"
 #include "ui.h"
+#include "cache.h"
 #include "bare/rtvar.h"
+#include "core/runloop.h"
 #include "core/session.h"
 
 #define VERSION "0.1"
@@ -32,17 +34,14 @@
 static struct session s;
 static int seed_given;   /* seed= was set; else the TSC at start gave it */
 static int files;                /* the boot volume is writable */
+static struct sched *Q;
+static struct runloop R;
 
 static void on_notice(void *ctx, const char *msg)
 {
     (void)ctx;
     con_alert("%s\n", msg);
     slog_event("%s", msg);
-}
-
-static int on_poll(void *ctx)
-{
-    return ui_poll(ctx);
 }
 
 /* errors.csv's session line; a full-coverage run gets its own at the next boot. */
@@ -108,78 +107,50 @@ static void plan_memory(void)
     slog_event("testing %llu bytes in %u ranges", (unsigned long long)s.test_bytes, s.plan.ntest);
 }
 
-static void start_cpus(void)
+/* Test 0 runs with this CPU's caches off, so every access reaches DRAM. */
+static void set_cache(int on)
+{
+    if (on)
+        cpu_cache_on();
+    else
+        cpu_cache_off();
+}
+
+static const struct platform fw = { .print = con_printf, .alert = con_alert, .status = con_status,
+                                    .event = slog_event, .key = ui_key, .now_ms = timer_ms,
+                                    .temperature = thermal_read, .tick = ui_tick, .idle = ui_idle,
+                                    .tag = "", .esc_note = "" };
+static const struct sched_hooks hooks = { .error = errsink_error, .flush = errsink_flush, .poll = runloop_poll,
+                                          .notice = on_notice, .tsc = cpu_rdtsc, .cache = set_cache, .ctx = &R };
+
+/* The one scheduler on the CPUs MP services start; 0 when it has no memory. */
+static int start_cpus(void)
 {
     errsink_init(&s, files);
-    static const struct mp_hooks hooks = { .error = errsink_error, .flush = errsink_flush,
-                                           .poll = on_poll, .notice = on_notice, .ctx = &s };
-    mp_init(&s.cfg, &hooks);
-    con_printf("cpus: %u found, %u used%s%s\n", mp_cpus_found(), mp_cpus_used(),
-               mp_note() ? " - " : "", mp_note() ? mp_note() : "");
-    slog_event("cpus: %u found, %u used", mp_cpus_found(), mp_cpus_used());
-    /* The chunk map, so a log shows which CPU tests which memory. */
-    for (unsigned c = 0; c < mp_cpus_used(); c++) {
-        struct mem_range ch[8];
-        unsigned n = mp_chunk(s.plan.test, s.plan.ntest, c, ch, 8);
-        for (unsigned i = 0; i < n; i++)
-            con_printf("  cpu %u chunk 0x%llx-0x%llx\n", c, (unsigned long long)ch[i].base,
-                       (unsigned long long)(ch[i].base + ch[i].len));
+    mp_init(&s.cfg);
+    Q = AllocateZeroPool(sizeof *Q);   /* about 700 KiB: not in the .efi file */
+    if (!Q) {
+        con_alert("out of memory for the scheduler: nothing tested\n");
+        slog_event("out of memory for the scheduler");
+        return 0;
     }
-}
-
-/* Bytes every CPU has swept so far, summed. */
-static uint64_t swept_bytes(void)
-{
-    uint64_t b = 0;
-    for (unsigned c = 0; c < mp_cpus_used(); c++)
-        b += mp_stats(c)->bytes;
-    return b;
-}
-
-static void run_test(const struct mt_test *t)
-{
-    if (!t->run) {
-        if (session_test_unavailable(&s, t))
-            con_printf("test %u (%s): not available in this version, skipped\n", t->num, t->name);
-        return;
-    }
-    unsigned iters = session_test_begin(&s, t), p = s.pass + 1;
-    con_printf("pass %u test %u: %s (%u iteration%s)\n", p, t->num, t->name, iters, iters == 1 ? "" : "s");
-    slog_event("pass %u test %u start: %s, %u iterations", p, t->num, t->name, iters);
-    uint64_t t0 = timer_ms(), d0 = mp_dwell_ms(), b0 = swept_bytes();
-    int aborted = 0;
-    uint64_t errors = mp_run(t, s.plan.test, s.plan.ntest, s.pass, iters, &aborted);
-    uint64_t ms = timer_ms() - t0;
-    session_test_end(&s, t, errors, ms, mp_blocks_done() * MT_BLOCK, aborted);
-    session_test_swept(&s, t->num, swept_bytes() - b0);
-    session_test_dwell(&s, t->num, mp_dwell_ms() - d0);
-    const char *how = !aborted ? "done" : s.skip ? "skipped by user" : "stopped";
-    con_printf("pass %u test %u: %s, %llu error%s, %llu.%01llu s\n", p, t->num, how,
-               (unsigned long long)errors, errors == 1 ? "" : "s", (unsigned long long)(ms / 1000),
-               (unsigned long long)(ms % 1000 / 100));
-    slog_event("pass %u test %u %s: %llu errors, %llu ms", p, t->num, how, (unsigned long long)errors,
-               (unsigned long long)ms);
+    sched_init(Q, mp_cpus_used(), &s.cfg, timer_tsc_per_ms(), &hooks);
+    mp_start(Q);
+    con_printf("cpus: %u found, %u used%s%s\n", mp_cpus_found(), Q->ncpus, mp_note() ? " - " : "",
+               mp_note() ? mp_note() : "");
+    slog_event("cpus: %u found, %u used", mp_cpus_found(), Q->ncpus);
+    runloop_init(&R, &s, Q, &fw);
+    runloop_show_chunks(&R);
+    return 1;
 }
 
 static void run(void)
 {
-    int stress = s.cfg.mode == CFG_MODE_STRESS;
-    if (stress)
+    if (s.cfg.mode == CFG_MODE_STRESS)
         con_printf("stress: looping tests for %llu s (Esc stops); temperature: %s\n",
                    (unsigned long long)s.cfg.duration_s, thermal_source());
-    /* A pass in test mode is a loop in stress mode: until the duration ends. */
-    while (s.test_bytes && session_more_passes(&s)) {
-        for (unsigned n = 0; n <= MT_MAX_TEST && !s.stop; n++)
-            if (s.cfg.tests >> n & 1)
-                run_test(mt_find(n));
-        char temp[16] = "n/a";
-        int t = thermal_read();
-        if (t != FAILBIT_NO_TEMP)
-            fmt_format(temp, sizeof temp, "%d C", t);
-        slog_event("%s %u %s, temp %s, %u cells", stress ? "loop" : "pass", s.pass + 1,
-                   s.stop ? "stopped" : "complete", temp, s.cells.n);
-        session_pass_end(&s);
-    }
+    runloop_run(&R);
+    mp_stop(Q);
 }
 
 static void finish(void)
@@ -278,11 +249,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         csv_session_header();
     }
     plan_memory();
-    start_cpus();
+    if (!start_cpus())
+        return EFI_OUT_OF_RESOURCES;
     run();
     ui_beep_off(1);
     mm_release(&s.plan);
-    results_write(&s, dimms, files, CELL_SLOTS, fallback[0] ? fallback : NULL);
+    results_write(&s, Q, dimms, files, CELL_SLOTS, fallback[0] ? fallback : NULL);
     slog_event("session end: %llu errors, %u cells", (unsigned long long)s.error_words, s.cells.n);
     finish();
     return EFI_SUCCESS;

@@ -4,12 +4,13 @@
 #ifndef EFI_RESULTS_H
 #define EFI_RESULTS_H
 
+#include "core/sched.h"
 #include "core/session.h"
 
 /* `dimms`: the SMBIOS block for the report; `files`: the volume is
  * writable; `max_cells`: room for the sorted cell list; `coverage_lines`:
  * lines about the coverage mode (why full coverage fell back), or NULL. */
-void results_write(struct session *s, const char *dimms, int files, unsigned max_cells,
+void results_write(struct session *s, const struct sched *q, const char *dimms, int files, unsigned max_cells,
                    const char *coverage_lines);
 
 /* The same with the platform facts given (a run recovered from a hand-off).

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: MIT
-// The person at the machine: the live status line, the keys (Esc stops,
-// P pauses, S skips the current test), alerts for cells, and the beep.
+// The person at the machine in firmware mode: the keys as the run loop
+// (core/runloop.c) reads them, alerts for cells, and the beep.
 #ifndef EFI_UI_H
 #define EFI_UI_H
 
 #include "core/session.h"
 
-/* Housekeeping between blocks: keys, the stress clock, the status line.
- * Returns non-zero when the current test should end (stop or skip). */
-int ui_poll(struct session *s);
+/* The last key since the last call: Esc 0x1b, 'p', 's', any other 'k'; 0 none. */
+int ui_key(void);
+
+/* A short wait (10 ms) that keeps the beep timed, for the pause. */
+void ui_idle(void);
+
+/* Between blocks: the beep ends on time. */
+void ui_tick(void *ctx);
 
 /* Show a cell an error touched for the first time this session (at most
  * a few a second, the rest counted); a new cell also beeps (at most every

@@ -9,12 +9,10 @@
 #include "cpu.h"
 #include "thermal.h"
 #include "timer.h"
+#include "core/runloop.h"
 #include "core/kernels/runtime.h"
 
-#define STATUS_MS 1000
-#define KEY_MS 100
 #define FAULT_ADDR 0x7ff000000000ull   /* canonical, never mapped by paging.c */
-#define SUM_MS 100               /* open summary records are closed this often, as firmware mode's flush */
 #define SHOW_CELLS 64            /* new cells announced one by one; then only counted */
 #define UC_RANGES 64             /* MMIO and reserved ranges the page tables map uncached */
 
@@ -24,7 +22,6 @@ static struct bare_env *E;
 static struct session *S;
 static struct sched *Q;
 static struct aps_result cpus;
-static uint64_t last_status_ms, last_key_ms, last_sum_ms;
 static unsigned shown;           /* new cells announced one by one */
 static int dirty;
 static uint32_t seq;
@@ -145,7 +142,6 @@ static void take_summaries(void)
     uint64_t words;
     if (session_take_summaries(S, NULL, &words, NULL, NULL))
         dirty = 1;
-    last_sum_ms = timer_ms();
 }
 
 /* Every CPU's errors arrive here, on the BSP (the APs' through their rings):
@@ -178,106 +174,30 @@ static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, 
         dirty = 1;
 }
 
-static void status(uint64_t now)
-{
-    uint64_t total = S->test_bytes / MT_BLOCK * S->sweeps_total;
-    unsigned pct = total ? (unsigned)(sched_blocks_done(Q) * 100 / total) : 0;
-    if (pct > 99)
-        pct = 99;
-    /* The sensor as the stress timeline needs it: on the status line. */
-    char temp[16] = "";
-    int t = thermal_read();
-    if (t != FAILBIT_NO_TEMP)
-        fmt_format(temp, sizeof temp, "  %d C", t);
-    bcon_status(S->pass * 100000 + (S->test ? S->test->num : 0) * 1000 + pct / 10 * 10,
-                "pass %u test %u %3u%%  %llus  errors %llu  cells %u%s  full coverage  [Esc stop, P pause, S skip]",
-                S->pass + 1, S->test ? S->test->num : 0, pct, (unsigned long long)(now / 1000),
-                (unsigned long long)S->error_words, S->cells.n, temp);
-}
-
-static void stop_by_user(void)
-{
-    if (S->stop)
-        return;
-    S->stop = S->user_stop = 1;
-    bcon_printf("\nEsc: stopping; the report is still written (at the next boot)\n");
-}
-
-/* Blocks each CPU has done in this test, for the pause lines. */
-static void block_counts(char *buf, size_t cap)
-{
-    struct sbuf sb;
-    sbuf_init(&sb, buf, cap);
-    for (unsigned i = 0; i < Q->ncpus; i++)
-        sbuf_printf(&sb, "%s%llu", i ? " " : "", (unsigned long long)Q->blocks[i]);
-}
-
-/* P: every AP holds at its next block, the BSP here, until a key. The block
- * counts on both lines show that nobody moved meanwhile. */
-static void pause_run(void)
-{
-    unsigned held = sched_pause(Q, 1);
-    uint64_t t0 = timer_ms();
-    while (held + 1 < sched_live(Q) && timer_ms() - t0 < 2000)
-        held = sched_pause(Q, 1);
-    char blocks[160];
-    block_counts(blocks, sizeof blocks);
-    bcon_printf("\nP: paused - press any key to continue (%u of %u CPU%s holding; blocks per CPU: %s)\n",
-                held + 1, sched_live(Q), sched_live(Q) == 1 ? "" : "s", blocks);
-    bcon_status(~0u, "paused - press any key to continue (Esc stops)");
-    int k;
-    while (!(k = bcon_key()))
-        for (int i = 0; i < 1000; i++)
-            __builtin_ia32_pause();
-    block_counts(blocks, sizeof blocks);
-    bcon_printf("continuing after %llu ms paused (blocks per CPU: %s)\n", (unsigned long long)(timer_ms() - t0),
-                blocks);
-    sched_pause(Q, 0);
-    if (k == 0x1b)
-        stop_by_user();
-}
-
-/* Keys, the stress clock, the status line and due checkpoints; an AP's
+/* The platform's part of the BSP's housekeeping, between blocks: an AP's
  * exception ends the run here, on the boot CPU, the only one that may call
- * the firmware. */
-static void housekeeping(void)
+ * the firmware; due checkpoints are stored. */
+static void tick(void *ctx)
 {
+    (void)ctx;
     struct bare_fault af;
     if (bare_ap_fault(&af))
         on_fault(&af);
-    uint64_t now = timer_ms();
-    if (now - last_key_ms >= KEY_MS) {
-        last_key_ms = now;
-        int k = bcon_key();
-        if (k == 0x1b) {
-            stop_by_user();
-        } else if (k == 's' && !S->stop && !S->skip && S->test) {
-            S->skip = 1;
-            bcon_printf("\nS: skipping test %u\n", S->test->num);
-        } else if (k == 'p' && !S->stop) {
-            pause_run();
-            now = timer_ms();
-        }
-    }
-    if (S->cfg.mode == CFG_MODE_STRESS && !S->stop && now >= S->cfg.duration_s * 1000)
-        S->stop = 1;
-    if (now - last_status_ms >= STATUS_MS) {
-        last_status_ms = now;
-        status(now);
-    }
-    if (now - last_sum_ms >= SUM_MS)
-        take_summaries();
-    if (dirty && nvbudget_due(&E->nv, now))
+    if (dirty && nvbudget_due(&E->nv, timer_ms()))
         checkpoint(0, 0);
 }
 
-/* The BSP's housekeeping, called between its blocks and while it waits
- * for the APs. */
-static int on_poll(void *ctx)
+/* The scheduler's flush: open summary records are closed at its cadence. */
+static void on_flush(void *ctx)
 {
     (void)ctx;
-    housekeeping();
-    return S->stop || S->skip;
+    take_summaries();
+}
+
+static void idle(void)
+{
+    for (int i = 0; i < 1000; i++)
+        __builtin_ia32_pause();
 }
 
 static void on_notice(void *ctx, const char *msg)
@@ -300,54 +220,16 @@ static void on_cache(int on)
         cpu_cache_off();
 }
 
-static const struct sched_hooks hooks = { .error = on_error, .poll = on_poll, .notice = on_notice,
-                                          .fence = on_fence, .tsc = cpu_rdtsc, .cache = on_cache };
+static struct runloop R;
+static const struct platform full = { .print = bcon_printf, .alert = bcon_alert, .status = bcon_status,
+                                      .key = bcon_key, .now_ms = timer_ms, .temperature = thermal_read,
+                                      .tick = tick, .idle = idle, .tag = "  full coverage",
+                                      .esc_note = " (at the next boot)" };
+static const struct sched_hooks hooks = { .error = on_error, .flush = on_flush, .poll = runloop_poll,
+                                          .notice = on_notice, .fence = on_fence, .tsc = cpu_rdtsc,
+                                          .cache = on_cache, .ctx = &R };
 
 /* --- the run -------------------------------------------------------------- */
-
-/* Bytes every CPU has swept so far, summed. */
-static uint64_t swept_bytes(void)
-{
-    uint64_t b = 0;
-    for (unsigned i = 0; i < Q->ncpus; i++)
-        b += Q->cpu[i].bytes;
-    return b;
-}
-
-/* Words counted by CPUs told to stop that found their ring full. */
-static uint64_t lost_words(void)
-{
-    uint64_t n = 0;
-    for (unsigned i = 0; i < Q->ncpus; i++)
-        n += __atomic_load_n(&Q->lost[i], __ATOMIC_RELAXED);
-    return n;
-}
-
-static void run_test(const struct mt_test *t)
-{
-    if (!t->run) {
-        if (session_test_unavailable(S, t))
-            bcon_printf("test %u (%s): not available in this version, skipped\n", t->num, t->name);
-        return;
-    }
-    unsigned iters = session_test_begin(S, t), p = S->pass + 1;
-    bcon_printf("pass %u test %u: %s (%u iteration%s)\n", p, t->num, t->name, iters, iters == 1 ? "" : "s");
-    uint64_t t0 = timer_ms(), d0 = sched_dwell_ms(Q), b0 = swept_bytes(), l0 = lost_words();
-    int aborted = 0;
-    uint64_t errors = sched_run(Q, t, S->plan.test, S->plan.ntest, S->pass, iters, &aborted);
-    uint64_t ms = timer_ms() - t0;
-    session_test_end(S, t, errors, ms, sched_blocks_done(Q) * MT_BLOCK, aborted);
-    session_test_swept(S, t->num, swept_bytes() - b0);
-    session_test_dwell(S, t->num, sched_dwell_ms(Q) - d0);
-    if (lost_words() != l0)
-        bcon_alert("test %u: %llu failing word%s counted by CPUs told to stop could not be queued: counted, "
-                   "not recorded (the report's accounting shows them lost)\n", t->num,
-                   (unsigned long long)(lost_words() - l0), lost_words() - l0 == 1 ? "" : "s");
-    const char *how = !aborted ? "done" : S->skip ? "skipped by user" : "stopped";
-    bcon_printf("pass %u test %u: %s, %llu error%s, %llu.%01llu s\n", p, t->num, how,
-                (unsigned long long)errors, errors == 1 ? "" : "s", (unsigned long long)(ms / 1000),
-                (unsigned long long)(ms % 1000 / 100));
-}
 
 /* Start the APs with our own trampoline; the run goes on with whoever checked in. */
 static void start_cpus(uint64_t cr3)
@@ -359,6 +241,9 @@ static void start_cpus(uint64_t cr3)
         cpus = (struct aps_result){ .slot_id = { p->bsp_id } };
     }
     sched_init(Q, 1 + cpus.started, &S->cfg, timer_tsc_per_ms(), &hooks);
+    Q->id_name = "APIC ID";
+    for (unsigned i = 0; i < Q->ncpus; i++)
+        Q->cpu[i].id = cpus.slot_id[i];
     aps_release(Q, &cpus);
     bcon_printf("cpus: %u started by weakbit (boot CPU + %u AP%s) of %u the MADT lists%s%s\n",
                 1 + cpus.started, cpus.started, cpus.started == 1 ? "" : "s", E->madt_cpus,
@@ -369,18 +254,6 @@ static void start_cpus(uint64_t cr3)
     if (cpus.stray)
         bcon_alert("cpus: %u AP%s found no entry for its APIC ID and halted\n", cpus.stray,
                    cpus.stray == 1 ? "" : "s");
-}
-
-/* The chunk map, so a log shows which CPU tests which memory. */
-static void show_chunks(void)
-{
-    for (unsigned c = 0; c < Q->ncpus; c++) {
-        struct mem_range ch[8];
-        unsigned n = sched_chunk(Q, S->plan.test, S->plan.ntest, c, ch, 8);
-        for (unsigned i = 0; i < n; i++)
-            bcon_printf("  cpu %u chunk 0x%llx-0x%llx (APIC ID %u)\n", c, (unsigned long long)ch[i].base,
-                        (unsigned long long)(ch[i].base + ch[i].len), cpus.slot_id[c]);
-    }
 }
 
 static void show_plan(void)
@@ -450,7 +323,8 @@ void bare_main(void *arg)
     S->test_bytes = memplan_test_bytes(&S->plan);
     show_plan();
     start_cpus(cr3);
-    show_chunks();
+    runloop_init(&R, S, Q, &full);
+    runloop_show_chunks(&R);
     if (E->debug_full_fail == 1) {
         bcon_printf("debug_full_fail=reset: resetting before the first checkpoint\n");
         rtvar_reset_warm();
@@ -463,12 +337,7 @@ void bare_main(void *arg)
         *(volatile uint64_t *)(uintptr_t)FAULT_ADDR = 1;
     }
 
-    while (S->test_bytes && session_more_passes(S)) {
-        for (unsigned n = 0; n <= MT_MAX_TEST && !S->stop; n++)
-            if (S->cfg.tests >> n & 1)
-                run_test(mt_find(n));
-        session_pass_end(S);
-    }
+    runloop_run(&R);
     unsigned late = aps_park(Q);
     if (late)
         bcon_alert("cpus: %u AP%s did not leave the scheduler; parked with INIT anyway\n", late,

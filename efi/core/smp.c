@@ -49,12 +49,15 @@ static void unlock(struct smp_barrier *b)
 
 void smp_barrier_init(struct smp_barrier *b, uint64_t members, volatile uint32_t *abort)
 {
-    b->lock = 0;
+    /* Under the lock (free between uses, zero at first): a fenced CPU that
+     * never stopped may still leave the barrier of a job long gone. */
+    lock(b);
     b->members = members;
     b->arrived = 0;
     b->refused = 0;
     b->abort = abort;
     __atomic_store_n(&b->gen, 0, __ATOMIC_SEQ_CST);   /* publishes the fields above */
+    unlock(b);
 }
 
 /* Caller holds the lock. */

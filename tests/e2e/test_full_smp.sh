@@ -10,10 +10,11 @@
 #  2. -smp 2 with debug_silent_cpu=1: the AP starts but never checks in; the
 #     run finishes on the boot CPU, which tests everything, and the serial
 #     log and the report name the AP left out.
-#  3. -smp 4 with debug_hang_cpu=2: an AP stops mid-test; it is fenced, its
-#     chunk re-tested by the boot CPU, and no byte goes untested.
+#  3. -smp 4 with debug_hang_cpu=2: an AP stops mid-test; it is fenced, and
+#     when it has not stopped by itself within the grace, stopped with INIT;
+#     its chunk is re-tested by the boot CPU, and no byte goes untested.
 . "$(dirname "$0")/lib.sh"
-plan 33
+plan 34
 
 # CPU whose "  cpu N chunk A-B" line in serial text $1 holds address $2.
 chunk_cpu() {
@@ -126,7 +127,9 @@ ok "-smp 4 run with a hung AP finishes"
 w=$tmp/hang/weakbit
 s=$(serial_text "$tmp/hang/serial.log")
 check "serial: the hung AP is fenced" \
-    grep -q '^cpu 2 stopped responding for 3 s: fenced off; its chunk is re-tested on cpu 0$' <<<"$s"
+    grep -Eq '^cpu 2 \(APIC ID [0-9]+\) missed its deadline \(silent for 3 s\): fenced off' <<<"$s"
+check "serial: it did not stop, so it was stopped by force and its chunk re-tested" \
+    grep -Eq '^cpu 2 did not stop within [0-9]+ s of being fenced off: stopped by force; its chunk .* is re-tested on cpu 0' <<<"$s"
 check "report: cpu 2 marked fenced" grep -q '^  cpu 2: .*fenced: stopped responding)$' "$w/report.txt"
 check "report: no byte went untested" grep -q '^  total: bytes 67108864 ' "$w/report.txt"
 a=$(( $(sed 's/.*addr=\(0x[0-9a-f]*\).*/\1/' "$tmp/hang/faults.txt") ))

@@ -275,7 +275,7 @@ void memio_write_pair_stream(uint64_t addr, memio_pair v)
 
 void memio_flush(void)
 {
-    sim.flushes++;
+    __atomic_fetch_add(&sim.flushes, 1, __ATOMIC_RELAXED);   /* CPUs of the scheduler tests flush side by side */
 }
 
 /* Word by word and ascending like rep movsq, so faults see every access. */

@@ -2,7 +2,10 @@
 // The bare-metal scheduler with threads as APs: chunks cover every byte
 // once and each CPU's bytes add up; errors reach the BSP with the CPU that
 // saw them, more than a ring holds without a loss; one-CPU tests rotate;
-// a CPU that stops beating is fenced and its chunk re-tested on the BSP.
+// a CPU that stops beating is fenced: its chunk is re-tested on the BSP once
+// it stopped (by itself, or by the fence hook), its late reports and barrier
+// arrival are not used, and it takes part again when it stopped by itself;
+// without a fence hook one that never stops leaves its chunk untested.
 #include "check.h"
 #include "core/sched.h"
 #include <pthread.h>
@@ -14,7 +17,9 @@
 
 static struct sched S;
 static pthread_t th[NCPU];
-static volatile int hang_slot = HANG_NONE, released;
+static int hang_slot = HANG_NONE, late_slot = HANG_NONE, released;   /* shared: SET / GET */
+#define SET(v, x) __atomic_store_n(&(v), (x), __ATOMIC_SEQ_CST)
+#define GET(v) __atomic_load_n(&(v), __ATOMIC_SEQ_CST)
 static unsigned fenced_slot, nerr;
 static struct { unsigned cpu; uint64_t addr; } errs[2048];
 static uint64_t bad_addr, burst_addr;
@@ -32,7 +37,7 @@ static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t e, uint64_
     /* A slow consumer: the first burst error is taken only once its CPU
      * had to wait for room, so the full-ring path runs on every host. */
     if (addr == burst_addr && burst_addr)
-        for (uint64_t t0 = now_ns(); !S.ring[cpu].waits && now_ns() - t0 < 5000000000ull;)
+        for (uint64_t t0 = now_ns(); !__atomic_load_n(&S.ring[cpu].waits, __ATOMIC_ACQUIRE) && now_ns() - t0 < 5000000000ull;)
             ;
     if (nerr < 2048)
         errs[nerr++] = (typeof(errs[0])){ cpu, addr };
@@ -42,7 +47,7 @@ static void on_fence(void *ctx, unsigned slot)
 {
     (void)ctx;
     fenced_slot = slot;
-    released = 1;   /* the "INIT": the hung thread gives up */
+    SET(released, 1);   /* the "INIT": the hung thread gives up */
 }
 
 /* The BSP's housekeeping: P once (hold until the APs stand still, check
@@ -77,14 +82,27 @@ static int on_poll(void *ctx)
 }
 
 static const struct sched_hooks hooks = { .error = on_error, .poll = on_poll, .fence = on_fence, .tsc = now_ns };
+/* A platform that cannot stop a CPU (firmware mode). */
+static const struct sched_hooks no_fence = { .error = on_error, .poll = on_poll, .tsc = now_ns };
 
 /* A kernel: walks its ranges block by block, meets the others twice, and
  * reports an error at bad_addr (once) and 600 at burst_addr when they lie
  * in its chunk. */
 static void fake_kernel(struct mt_run *r)
 {
-    if ((int)r->cpu == hang_slot) {
-        while (!released)
+    if ((int)r->cpu == GET(late_slot)) {
+        /* Silent until fenced, then 5 reports and a barrier arrival, all
+         * too late, and it leaves its kernel by itself. */
+        while (!__atomic_load_n(&S.dead[r->cpu], __ATOMIC_ACQUIRE))
+            ;
+        for (int i = 0; i < 5; i++)
+            mt_report(r, r->ranges[0].base, 0, 4);
+        mt_sync(r);
+        r->aborted = 1;
+        return;
+    }
+    if ((int)r->cpu == GET(hang_slot)) {
+        while (!GET(released))
             ;
         r->aborted = 1;
         return;
@@ -116,21 +134,27 @@ static void *ap(void *arg)
 
 /* silence_ms: how long a CPU may go without a heartbeat; long where no CPU
  * should be fenced, so a busy host cannot starve a thread into a fence. */
-static void start(uint64_t silence_ms)
+static void start_with(uint64_t silence_ms, const struct sched_hooks *hk)
 {
     struct wb_config cfg = { .cpu_mode = CFG_CPU_PARALLEL, .ap_timeout_s = 1 };
-    sched_init(&S, NCPU, &cfg, 1000000, &hooks);
+    sched_init(&S, NCPU, &cfg, 1000000, hk);
     S.silence_tsc = silence_ms * 1000000;
+    S.park_grace_tsc = 300 * 1000000ull;
     nerr = 0;
-    released = 0;
+    SET(released, 0);
     fenced_slot = 0;
     for (unsigned i = 1; i < NCPU; i++)
         pthread_create(&th[i], NULL, ap, (void *)(uintptr_t)i);
 }
 
+static void start(uint64_t silence_ms)
+{
+    start_with(silence_ms, &hooks);
+}
+
 static void stop(void)
 {
-    released = 1;
+    SET(released, 1);
     CHECK_EQ_U64(sched_stop(&S, 2000), 0);
     for (unsigned i = 1; i < NCPU; i++)
         pthread_join(th[i], NULL);
@@ -141,7 +165,7 @@ static const struct mem_range ranges[2] = { { 0x100000, 64ull << 20 }, { 0x10000
 
 TEST(sched_parallel_chunks_add_up_and_errors_keep_their_cpu)
 {
-    hang_slot = HANG_NONE;
+    SET(hang_slot, HANG_NONE);
     start(30000);
     struct mem_range ch[8];
     unsigned n = sched_chunk(&S, ranges, 2, 2, ch, 8);
@@ -171,14 +195,16 @@ TEST(sched_parallel_chunks_add_up_and_errors_keep_their_cpu)
     CHECK_EQ_U64(on2, 1);
     CHECK_EQ_U64(on3, 600);   /* more than SMP_RING: the AP waited, nothing dropped */
     CHECK_EQ_U64(other, 0);
-    CHECK(S.ring[3].waits > 0);   /* the ring did fill up */
-    CHECK_EQ_U64(S.lost[3], 0);
+    CHECK(S.tally.ring_waits > 0);   /* the ring did fill up */
+    CHECK_EQ_U64(S.cpu[3].late, 0);
+    CHECK_EQ_U64(S.tally.counted, 601);
+    CHECK_EQ_U64(S.tally.delivered, 601);
     stop();
 }
 
 TEST(sched_one_cpu_tests_rotate)
 {
-    hang_slot = HANG_NONE;
+    SET(hang_slot, HANG_NONE);
     bad_addr = burst_addr = 0;
     start(30000);
     for (unsigned k = 0; k < NCPU; k++) {
@@ -192,7 +218,7 @@ TEST(sched_one_cpu_tests_rotate)
 
 TEST(sched_fences_a_silent_cpu_and_retests_its_chunk)
 {
-    hang_slot = 1;
+    SET(hang_slot, 1);
     bad_addr = burst_addr = 0;
     start(1500);
     struct mem_range ch[8];
@@ -203,14 +229,17 @@ TEST(sched_fences_a_silent_cpu_and_retests_its_chunk)
     int aborted = 1;
     sched_run(&S, &par, ranges, 2, 0, 1, &aborted);
     CHECK(!aborted);
-    CHECK_EQ_U64(fenced_slot, 1);
+    CHECK_EQ_U64(fenced_slot, 1);   /* it did not stop within the grace: stopped by force */
     CHECK(S.cpu[1].fenced);
+    CHECK(S.cpu[1].out);
+    CHECK_EQ_U64(S.cpu[1].forced, 1);
+    CHECK_EQ_U64(S.cpu[1].unretested, 0);
     CHECK_EQ_U64(S.cpu[1].bytes, 0);
     CHECK_EQ_U64(S.cpu[0].bytes + S.cpu[2].bytes + S.cpu[3].bytes, TOTAL);
     CHECK(S.cpu[0].bytes >= want1);
     CHECK_EQ_U64(sched_live(&S), 3);
     /* The next test splits over the three left. */
-    hang_slot = HANG_NONE;
+    SET(hang_slot, HANG_NONE);
     sched_run(&S, &par, ranges, 2, 0, 1, &aborted);
     CHECK_EQ_U64(S.cpu[1].bytes, 0);
     CHECK_EQ_U64(S.cpu[0].bytes + S.cpu[2].bytes + S.cpu[3].bytes, 2 * TOTAL);
@@ -222,7 +251,7 @@ TEST(sched_fences_a_silent_cpu_and_retests_its_chunk)
  * every byte. */
 TEST(sched_pause_holds_every_cpu)
 {
-    hang_slot = HANG_NONE;
+    SET(hang_slot, HANG_NONE);
     bad_addr = burst_addr = 0;
     start(30000);
     pause_seen = pause_still = 0;
@@ -244,7 +273,7 @@ TEST(sched_pause_holds_every_cpu)
 /* S: the poll hook's answer aborts the test on every CPU. */
 TEST(sched_skip_aborts_the_test)
 {
-    hang_slot = HANG_NONE;
+    SET(hang_slot, HANG_NONE);
     bad_addr = burst_addr = 0;
     start(30000);
     poll_mode = POLL_SKIP;
@@ -254,5 +283,65 @@ TEST(sched_skip_aborts_the_test)
     /* Two walks over every byte when it runs to the end. */
     CHECK(sched_blocks_done(&S) < 2 * TOTAL / MT_BLOCK / 2);
     poll_mode = POLL_NONE;
+    stop();
+}
+
+/* A CPU that misses its deadline and comes back: its late reports are
+ * counted and not used, its barrier arrival refused, its chunk re-tested
+ * on the BSP once it left its kernel; it takes part in the next test. */
+TEST(sched_late_cpu_is_refused_then_retested_and_rejoins)
+{
+    SET(hang_slot, HANG_NONE);
+    SET(late_slot, 2);
+    bad_addr = burst_addr = 0;
+    start_with(500, &no_fence);
+    struct mem_range ch[8];
+    uint64_t want2 = 0;
+    unsigned n = sched_chunk(&S, ranges, 2, 2, ch, 8);
+    for (unsigned i = 0; i < n; i++)
+        want2 += ch[i].len;
+    int aborted = 1;
+    uint64_t e = sched_run(&S, &par, ranges, 2, 0, 1, &aborted);
+    CHECK(!aborted);
+    CHECK_EQ_U64(e, 0);
+    CHECK_EQ_U64(nerr, 0);                 /* nothing late reached the consumer */
+    CHECK_EQ_U64(S.cpu[2].late, 5);
+    CHECK_EQ_U64(S.tally.late, 5);
+    CHECK(S.tally.refused >= 1);
+    CHECK_EQ_U64(S.cpu[2].parked, 1);
+    CHECK(!S.cpu[2].out);
+    CHECK_EQ_U64(S.cpu[2].bytes, 0);
+    CHECK_EQ_U64(S.cpu[0].bytes + S.cpu[1].bytes + S.cpu[3].bytes, TOTAL);
+    CHECK(S.cpu[0].bytes >= want2);
+    SET(late_slot, HANG_NONE);
+    sched_run(&S, &par, ranges, 2, 0, 1, &aborted);
+    CHECK(S.cpu[2].bytes > 0);             /* back in the run */
+    CHECK_EQ_U64(sched_live(&S), NCPU);
+    stop();
+}
+
+/* Without a fence hook a CPU that never stops keeps its chunk: it may
+ * still write there, so it is not re-tested but counted, and the CPU is out. */
+TEST(sched_cpu_that_never_stops_leaves_its_chunk_untested)
+{
+    SET(hang_slot, 3);
+    SET(late_slot, HANG_NONE);
+    bad_addr = burst_addr = 0;
+    start_with(500, &no_fence);
+    struct mem_range ch[8];
+    uint64_t want3 = 0;
+    unsigned n = sched_chunk(&S, ranges, 2, 3, ch, 8);
+    for (unsigned i = 0; i < n; i++)
+        want3 += ch[i].len;
+    int aborted = 1;
+    sched_run(&S, &par, ranges, 2, 0, 1, &aborted);
+    CHECK(S.cpu[3].out);
+    CHECK_EQ_U64(S.cpu[3].unretested, want3);
+    CHECK_EQ_U64(S.cpu[0].bytes + S.cpu[1].bytes + S.cpu[2].bytes + want3, TOTAL);
+    CHECK_EQ_U64(sched_live(&S), NCPU - 1);
+    SET(released, 1);   /* let the thread go, for the join */
+    SET(hang_slot, HANG_NONE);
+    sched_run(&S, &par, ranges, 2, 0, 1, &aborted);
+    CHECK_EQ_U64(S.cpu[0].bytes + S.cpu[1].bytes + S.cpu[2].bytes + want3, 2 * TOTAL);
     stop();
 }
