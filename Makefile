@@ -23,11 +23,11 @@ DEPS    := -MMD -MP
 # efi/core/kernels: which tests exist, the runtime the kernels call, one file per algorithm.
 KERNELS := kernels/catalog kernels/runtime kernels/sweep kernels/movinv kernels/addr_walk kernels/own_addr \
 	kernels/block_move kernels/rand_seq kernels/modulo20 kernels/bit_fade
-CORE    := fmt prng memrange failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report session \
+CORE    := fmt prng memrange failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report session errsink \
 	handoff recovery fullplan madt tramp sched runloop nvbudget \
 	$(KERNELS)
 # efi/: the UEFI glue.
-GLUE    := main errsink cfgload ui sessionlog results firmware console fileio memmap timer mp thermal history dimms \
+GLUE    := main cfgload ui sessionlog results firmware console fileio memmap timer mp thermal history dimms \
 	full recover
 # efi/bare: what runs after ExitBootServices (coverage=full).
 BARE    := run trap paging uart ps2 bcon fbcon rtvar apic aps

@@ -9,7 +9,6 @@
 #include "console.h"
 #include "cpu.h"
 #include "dimms.h"
-#include "errsink.h"
 #include "fileio.h"
 #include "firmware.h"
 #include "full.h"
@@ -24,6 +23,7 @@
 #include "ui.h"
 #include "cache.h"
 #include "bare/rtvar.h"
+#include "core/errsink.h"
 #include "core/runloop.h"
 #include "core/session.h"
 
@@ -120,13 +120,34 @@ static const struct platform fw = { .print = con_printf, .alert = con_alert, .st
                                     .event = slog_event, .key = ui_key, .now_ms = timer_ms,
                                     .temperature = thermal_read, .tick = ui_tick, .idle = ui_idle,
                                     .tag = "", .esc_note = "" };
+/* errors.csv: one append per flush; non-zero when it failed. */
+static int write_rows(void *ctx, const char *buf, size_t len)
+{
+    (void)ctx;
+    return !files || fio_append(L"errors.csv", buf, len);
+}
+
+static void log_flushed(void *ctx)
+{
+    (void)ctx;
+    slog_flush();
+}
+
+static struct errsink K;
+static char rows[512u << 10];
+static const struct errsink_ops sink_ops = { .write = write_rows, .print = con_printf, .alert = con_alert,
+                                             .log = slog_queue, .flushed = log_flushed, .bell = ui_bell,
+                                             .now_ms = timer_ms, .tsc_ms = timer_tsc_ms,
+                                             .temperature = thermal_read_recent,
+                                             .more_where = "see errors.csv and session.log" };
 static const struct sched_hooks hooks = { .error = errsink_error, .flush = errsink_flush, .poll = runloop_poll,
-                                          .notice = on_notice, .tsc = cpu_rdtsc, .cache = set_cache, .ctx = &R };
+                                          .notice = on_notice, .tsc = cpu_rdtsc, .cache = set_cache, .ctx = &R,
+                                          .sink = &K };
 
 /* The one scheduler on the CPUs MP services start; 0 when it has no memory. */
 static int start_cpus(void)
 {
-    errsink_init(&s, files);
+    errsink_init(&K, &s, rows, sizeof rows, &sink_ops);
     mp_init(&s.cfg);
     Q = AllocateZeroPool(sizeof *Q);   /* about 700 KiB: not in the .efi file */
     if (!Q) {

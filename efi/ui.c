@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include "ui.h"
-#include "console.h"
 #include "cpu.h"
 #include "timer.h"
 #include <efi.h>
@@ -8,22 +7,11 @@
 
 #define BEEP_GAP_MS 2000
 #define BEEP_MS 150
-#define ALERTS_PER_S 8           /* cell alerts shown per second: the screen must not slow the drain */
 
 static uint64_t last_beep_ms, beep_off_ms;
-static uint64_t alert_window_ms;
-static unsigned alerts_shown, alerts_hidden;
-
-static void temp_text(int t, char *buf, size_t cap)
-{
-    if (t == FAILBIT_NO_TEMP)
-        fmt_format(buf, cap, "n/a");
-    else
-        fmt_format(buf, cap, "%d C", t);
-}
 
 /* PC speaker through PIT channel 2, ~1 kHz. Started here and stopped from
- * ui_poll BEEP_MS later: a beep never stalls the drain of the error rings.
+ * ui_tick BEEP_MS later: a beep never stalls the drain of the error rings.
  * Harmless where there is no speaker: nothing listens on these ports. */
 static void beep_start(uint64_t now)
 {
@@ -43,32 +31,10 @@ void ui_beep_off(int now_anyway)
     }
 }
 
-void ui_cell(struct session *s, const struct session_cell_news *n, uint64_t expected,
-             uint64_t actual)
+void ui_bell(void *ctx)
 {
-    char t[16];
-    (void)s;
+    (void)ctx;
     uint64_t now = timer_ms();
-    if (now - alert_window_ms >= 1000) {
-        if (alerts_hidden)
-            con_alert("... and %u more new or re-seen cells (see errors.csv and session.log)\n", alerts_hidden);
-        alert_window_ms = now;
-        alerts_shown = alerts_hidden = 0;
-    }
-    if (alerts_shown >= ALERTS_PER_S) {
-        alerts_hidden++;
-        return;
-    }
-    alerts_shown++;
-    temp_text(n->fb.temp_c, t, sizeof t);
-    if (n->reseen) {
-        con_printf("re-seen cell 0x%llx bit %u (known from an earlier session; test %u, cpu %u, %s)\n",
-                   (unsigned long long)n->fb.addr, n->fb.bit, n->fb.test, n->fb.cpu, t);
-        return;
-    }
-    con_alert("NEW WEAK CELL 0x%llx bit %u (test %u, pass %u, cpu %u, %s, read 0x%016llx, expected 0x%016llx)\n",
-              (unsigned long long)n->fb.addr, n->fb.bit, n->fb.test, n->fb.pass + 1, n->fb.cpu, t,
-              (unsigned long long)actual, (unsigned long long)expected);
     if (now - last_beep_ms >= BEEP_GAP_MS || !last_beep_ms) {
         last_beep_ms = now ? now : 1;
         beep_start(now);

@@ -15,11 +15,9 @@ void ui_idle(void);
 /* Between blocks: the beep ends on time. */
 void ui_tick(void *ctx);
 
-/* Show a cell an error touched for the first time this session (at most
- * a few a second, the rest counted); a new cell also beeps (at most every
- * two seconds, without stopping anything). The caller logs it. */
-void ui_cell(struct session *s, const struct session_cell_news *n, uint64_t expected,
-             uint64_t actual);
+/* A new cell was shown: a beep (at most every two seconds, started here
+ * and stopped by ui_tick, so it never stops anything). */
+void ui_bell(void *ctx);
 
 /* Stop the speaker if its beep is over (or now, with now_anyway). */
 void ui_beep_off(int now_anyway);

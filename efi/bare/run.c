@@ -9,22 +9,27 @@
 #include "cpu.h"
 #include "thermal.h"
 #include "timer.h"
+#include "core/errsink.h"
 #include "core/runloop.h"
 #include "core/kernels/runtime.h"
 
 #define FAULT_ADDR 0x7ff000000000ull   /* canonical, never mapped by paging.c */
-#define SHOW_CELLS 64            /* new cells announced one by one; then only counted */
 #define UC_RANGES 64             /* MMIO and reserved ranges the page tables map uncached */
 
-static void take_summaries(void);
 
 static struct bare_env *E;
 static struct session *S;
 static struct sched *Q;
 static struct aps_result cpus;
-static unsigned shown;           /* new cells announced one by one */
-static int dirty;
 static uint32_t seq;
+
+/* Every CPU's errors arrive at the one error sink, on the BSP (the APs'
+ * through their rings): the same session rules as firmware mode; rows and
+ * summaries stay in the carry for the record instead of going to a file. */
+static struct errsink K;
+static const struct errsink_ops sink_ops = { .print = bcon_printf, .alert = bcon_alert, .now_ms = timer_ms,
+                                             .tsc_ms = timer_tsc_ms, .temperature = thermal_read_recent,
+                                             .more_where = "the report at the next boot lists them" };
 
 /* --- the hand-off record ---------------------------------------------------- */
 
@@ -64,7 +69,7 @@ static void fill_record(int finished, const struct bare_fault *f)
     for (unsigned i = 0; i < cpus.nmissing && h->ncpus < HANDOFF_MAX_CPUS; i++)
         h->cpus[h->ncpus++] = (struct handoff_cpu){ cpus.missing[i], HANDOFF_CPU_MISSING, 0, 0 };
     /* Summaries still open belong in this checkpoint. */
-    take_summaries();
+    errsink_flush(&K);
     handoff_from_session(h, S, &E->scratch);
 }
 
@@ -108,7 +113,7 @@ static int checkpoint(int finished, const struct bare_fault *f)
     size_t len = handoff_encode(h, E->rec_buf, E->rec_cap);
     int n = len ? rtvar_store(seq & 1, E->rec_buf, len, E->max_chunk, E->chunk_buf, E->chunk_cap) : -1;
     nvbudget_wrote(&E->nv, cost, n >= 0, now);
-    dirty = 0;
+    K.dirty = 0;
     if (n < 0) {
         bcon_alert("checkpoint %u: could not store the results in UEFI variables\n", seq);
         return -1;
@@ -135,45 +140,6 @@ static void on_fault(const struct bare_fault *f)
 
 /* --- the hooks the kernels call ------------------------------------------- */
 
-/* Close the open summary records into the carry; their cover cells enter
- * the cell table. */
-static void take_summaries(void)
-{
-    uint64_t words;
-    if (session_take_summaries(S, NULL, &words, NULL, NULL))
-        dirty = 1;
-}
-
-/* Every CPU's errors arrive here, on the BSP (the APs' through their rings):
- * the same session rules as firmware mode; rows and summaries stay in the
- * carry for the record instead of going to a file. */
-static void on_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, uint64_t actual, uint64_t tsc,
-                     unsigned flags)
-{
-    (void)ctx;
-    struct session_cell_news news[64];
-    unsigned n = session_take_error(S, cpu, addr, expected, actual, timer_tsc_ms(tsc), flags,
-                                    thermal_read_recent(), NULL, news);
-    if (fold_pending(&S->fold))
-        take_summaries();
-    for (unsigned i = 0; i < n; i++) {
-        const struct failbit *fb = &news[i].fb;
-        if (++shown > SHOW_CELLS)
-            continue;   /* a dead region: the status line counts them */
-        if (news[i].reseen)
-            bcon_printf("re-seen cell 0x%llx bit %u (known from an earlier session; test %u)\n",
-                        (unsigned long long)fb->addr, fb->bit, fb->test);
-        else
-            bcon_alert("NEW WEAK CELL 0x%llx bit %u (test %u, pass %u, cpu %u, read 0x%016llx, expected 0x%016llx)\n",
-                       (unsigned long long)fb->addr, fb->bit, fb->test, fb->pass + 1, cpu,
-                       (unsigned long long)actual, (unsigned long long)expected);
-        if (shown == SHOW_CELLS)
-            bcon_alert("more new cells: not shown one by one (the status line counts them)\n");
-    }
-    if (n)
-        dirty = 1;
-}
-
 /* The platform's part of the BSP's housekeeping, between blocks: an AP's
  * exception ends the run here, on the boot CPU, the only one that may call
  * the firmware; due checkpoints are stored. */
@@ -183,15 +149,8 @@ static void tick(void *ctx)
     struct bare_fault af;
     if (bare_ap_fault(&af))
         on_fault(&af);
-    if (dirty && nvbudget_due(&E->nv, timer_ms()))
+    if (K.dirty && nvbudget_due(&E->nv, timer_ms()))
         checkpoint(0, 0);
-}
-
-/* The scheduler's flush: open summary records are closed at its cadence. */
-static void on_flush(void *ctx)
-{
-    (void)ctx;
-    take_summaries();
 }
 
 static void idle(void)
@@ -225,9 +184,9 @@ static const struct platform full = { .print = bcon_printf, .alert = bcon_alert,
                                       .key = bcon_key, .now_ms = timer_ms, .temperature = thermal_read,
                                       .tick = tick, .idle = idle, .tag = "  full coverage",
                                       .esc_note = " (at the next boot)" };
-static const struct sched_hooks hooks = { .error = on_error, .flush = on_flush, .poll = runloop_poll,
+static const struct sched_hooks hooks = { .error = errsink_error, .flush = errsink_flush, .poll = runloop_poll,
                                           .notice = on_notice, .fence = on_fence, .tsc = cpu_rdtsc,
-                                          .cache = on_cache, .ctx = &R };
+                                          .cache = on_cache, .ctx = &R, .sink = &K };
 
 /* --- the run -------------------------------------------------------------- */
 
@@ -304,6 +263,7 @@ void bare_main(void *arg)
     E = arg;
     S = E->s;
     session_carry(S, E->carry);
+    errsink_init(&K, S, NULL, 0, &sink_ops);
     thermal_after_exit();
     rtvar_reset_from(E->debug_reset);
     bare_cpu_init(on_fault, rtvar_reset_warm);

@@ -248,12 +248,12 @@ static void drain(struct sched *s, int force)
             s->delivered[i]++;
             s->tally.delivered++;
             s->unflushed = 1;
-            s->hk->error(s->hk->ctx, i, e.addr, e.expected, e.actual, e.tsc, e.flags | shed);
+            s->hk->error(s->hk->sink, i, e.addr, e.expected, e.actual, e.tsc, e.flags | shed);
         }
     }
     if (s->unflushed && s->hk->flush &&
         (force || s->last_drain_tsc - s->last_flush_tsc >= SCHED_FLUSH_MS * s->tsc_per_ms)) {
-        s->hk->flush(s->hk->ctx);
+        s->hk->flush(s->hk->sink);
         s->unflushed = 0;
         s->last_flush_tsc = now(s);
     }
@@ -307,7 +307,7 @@ static void bsp_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actu
     s->delivered[0]++;
     s->tally.delivered++;
     s->unflushed = 1;
-    s->hk->error(s->hk->ctx, 0, addr, expected, actual, t, flags);
+    s->hk->error(s->hk->sink, 0, addr, expected, actual, t, flags);
     if (t - s->last_drain_tsc >= SCHED_DRAIN_MS * s->tsc_per_ms)
         drain(s, 0);
 }

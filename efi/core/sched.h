@@ -33,7 +33,8 @@
 #define SCHED_PARK_GRACE_MIN_MS 10000 /* a fenced CPU gets this long (or 4 x ap_timeout) to stop */
 
 struct sched_hooks {
-    /* An error CPU `cpu` (0 = BSP) saw at TSC `tsc`; runs on the BSP. */
+    /* An error CPU `cpu` (0 = BSP) saw at TSC `tsc`; runs on the BSP.
+     * error and flush get `sink` (core/errsink.c), the others `ctx`. */
     void (*error)(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, uint64_t actual,
                   uint64_t tsc, unsigned flags);
     /* Write what error() buffered: every SCHED_FLUSH_MS of errors at most,
@@ -49,7 +50,7 @@ struct sched_hooks {
     uint64_t (*tsc)(void);
     /* This CPU's caches off (0) / on (1), for test 0; may be NULL. */
     void (*cache)(int on);
-    void *ctx;
+    void *ctx, *sink;
 };
 
 struct sched_cpu {
