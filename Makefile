@@ -54,7 +54,7 @@ CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/fold.o co
 	tools/nokernels.o $(RESULTS_CORE:%=core/%.o))
 UNIT      := main kern test_session test_movinv test_kernels test_matrix test_work test_dwell test_config test_csv_badram test_errcsv_reader \
 	test_memplan test_cover test_interleave test_smp test_focus test_smbios test_linux_side test_handoff \
-	test_fullplan test_madt test_fold test_tramp test_sched test_nvbudget
+	test_fullplan test_madt test_fold test_tramp test_sched test_runloop test_nvbudget
 # Pure modules only the host uses: the Linux side of the CLI (verify, offline, import).
 LINUXSIDE := linuxmem import
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(LINUXSIDE:%=$(BUILD)/sim/linuxside/%.o) $(BUILD)/sim/sim/simmem.o \

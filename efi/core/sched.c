@@ -522,7 +522,7 @@ static int settle_fenced(struct sched *s, unsigned i, const uint32_t *forced)
     char sz[32];
     fmt_size(sz, sizeof sz, bytes);
     uint64_t grace_s = s->park_grace_tsc / s->tsc_per_ms / 1000;
-    if (LD(&s->done[i]) == s->gen) {
+    if (!forced[i] && LD(&s->done[i]) == s->gen) {
         c->parked++;
         say(s, "cpu %u stopped %llu ms after it was fenced off; its chunk (%s) is re-tested on cpu 0", i,
             (unsigned long long)((now(s) - s->fenced_tsc[i]) / s->tsc_per_ms), sz);

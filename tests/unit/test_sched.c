@@ -134,12 +134,15 @@ static void *ap(void *arg)
 
 /* silence_ms: how long a CPU may go without a heartbeat; long where no CPU
  * should be fenced, so a busy host cannot starve a thread into a fence. */
-static void start_with(uint64_t silence_ms, const struct sched_hooks *hk)
+/* grace_ms: how long a fenced CPU may take to stop by itself; long where
+ * it should (a busy host may not run its thread for a while), short where
+ * it never will. */
+static void start_with(uint64_t silence_ms, uint64_t grace_ms, const struct sched_hooks *hk)
 {
     struct wb_config cfg = { .cpu_mode = CFG_CPU_PARALLEL, .ap_timeout_s = 1 };
     sched_init(&S, NCPU, &cfg, 1000000, hk);
     S.silence_tsc = silence_ms * 1000000;
-    S.park_grace_tsc = 300 * 1000000ull;
+    S.park_grace_tsc = grace_ms * 1000000;
     nerr = 0;
     SET(released, 0);
     fenced_slot = 0;
@@ -149,7 +152,7 @@ static void start_with(uint64_t silence_ms, const struct sched_hooks *hk)
 
 static void start(uint64_t silence_ms)
 {
-    start_with(silence_ms, &hooks);
+    start_with(silence_ms, 300, &hooks);
 }
 
 static void stop(void)
@@ -294,7 +297,7 @@ TEST(sched_late_cpu_is_refused_then_retested_and_rejoins)
     SET(hang_slot, HANG_NONE);
     SET(late_slot, 2);
     bad_addr = burst_addr = 0;
-    start_with(500, &no_fence);
+    start_with(1500, 10000, &no_fence);
     struct mem_range ch[8];
     uint64_t want2 = 0;
     unsigned n = sched_chunk(&S, ranges, 2, 2, ch, 8);
@@ -327,7 +330,7 @@ TEST(sched_cpu_that_never_stops_leaves_its_chunk_untested)
     SET(hang_slot, 3);
     SET(late_slot, HANG_NONE);
     bad_addr = burst_addr = 0;
-    start_with(500, &no_fence);
+    start_with(1500, 300, &no_fence);
     struct mem_range ch[8];
     uint64_t want3 = 0;
     unsigned n = sched_chunk(&S, ranges, 2, 3, ch, 8);
