@@ -26,11 +26,17 @@ KERNELS := kernels/catalog kernels/runtime kernels/sweep kernels/movinv kernels/
 CORE    := fmt prng memrange failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report session errsink \
 	handoff recovery fullplan madt tramp sched runloop nvbudget \
 	$(KERNELS)
-# efi/: the UEFI glue.
-GLUE    := main cfgload ui sessionlog results firmware console fileio memmap timer mp thermal history dimms \
-	full recover
-# efi/bare: what runs after ExitBootServices (coverage=full).
+# efi/main.c: the lifecycle of a run, in either mode.
+# efi/uefi: firmware services and the files on the boot volume (both modes,
+# before the exit and at the boot after it).
+UEFI    := console cfgload dimms fileio firmware memmap timer thermal results sessionlog history
+# efi/fwmode: firmware mode's back-end (MP services start the APs, ConIn keys).
+FWMODE  := mp ui
+# efi/fullmode: full coverage: preparing the exit, the next boot's recovery,
+# and bare/, what runs after ExitBootServices.
+FULLMODE := full recover
 BARE    := run trap paging uart ps2 bcon fbcon rtvar apic aps
+GLUE    := main $(UEFI:%=uefi/%) $(FWMODE:%=fwmode/%) $(FULLMODE:%=fullmode/%)
 ASM     := cpu blockmove cache bare trampoline
 # The framebuffer console's font: Terminus Font (SIL OFL 1.1), converted at
 # build time from the console-setup-linux package (see README).
@@ -43,7 +49,7 @@ HOST_CFLAGS := -std=gnu11 -O2 $(WARN) $(DEPS)
 SAN := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM -Iefi -Itests -I$(BUILD)
 
-EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(BARE:%=$(BUILD)/efi/bare/%.o) \
+EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(BARE:%=$(BUILD)/efi/fullmode/bare/%.o) \
 	$(ASM:%=$(BUILD)/boot/%.o) $(BUILD)/efi/gen/font.o
 # results turns a hand-off record into the files, with the app's session code.
 RESULTS_CORE := prng memrange memplan session report handoff recovery fullplan focus $(KERNELS)

@@ -1,5 +1,5 @@
 ; SPDX-License-Identifier: MIT
-; CPU state after ExitBootServices (efi/bare/cpu.h): stack switch, GDT and
+; CPU state after ExitBootServices (efi/fullmode/bare/cpu.h): stack switch, GDT and
 ; IDT loads, control registers, and the exception entry stubs. System V ABI.
 default rel
 bits 64

@@ -20,7 +20,7 @@
 #include "core/handoff.h"
 #include "core/recovery.h"
 
-#define GUID "7d2c5e41-93b8-4f0a-a61e-5b72c409e38d"   /* weakbit's vendor GUID (efi/bare/rtvar.c) */
+#define GUID "7d2c5e41-93b8-4f0a-a61e-5b72c409e38d"   /* weakbit's vendor GUID (efi/fullmode/bare/rtvar.c) */
 #define CELL_SLOTS 8192
 #define EFIVARS "/sys/firmware/efi/efivars"
 
