@@ -174,6 +174,26 @@ static void run(void)
     mp_stop(Q);
 }
 
+/* Firmware mode's facts for the report, then the files. `coverage_lines`:
+ * why full coverage fell back, or NULL. */
+static void write_results(const char *dimms, const char *coverage_lines)
+{
+    static char fw[128], cpus[SMP_MAX_CPUS * 96 + 128];
+    fw_describe(fw, sizeof fw);
+    struct sbuf cs;
+    sbuf_init(&cs, cpus, sizeof cpus);
+    sched_report_lines(Q, &cs);
+    struct session_platform pf = {
+        .firmware = fw, .serial_route = con_serial_route(), .temp_source = thermal_source(),
+        .tsc_note = timer_tsc_note(), .counted = Q->tally.counted, .late = Q->tally.late,
+        .cpus_used = Q->ncpus, .cpus_found = mp_cpus_found(), .cpu_note = mp_note(),
+        .cpu_lines = cpus, .dimm_lines = dimms, .total_ms = timer_ms(),
+        .files_note = files ? NULL : "the boot volume was not writable: nothing was saved",
+        .coverage = "firmware", .coverage_lines = coverage_lines,
+    };
+    results_write_platform(&s, &pf, files, CELL_SLOTS);
+}
+
 static void finish(void)
 {
     switch (s.cfg.on_finish) {
@@ -275,7 +295,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     run();
     ui_beep_off(1);
     mm_release(&s.plan);
-    results_write(&s, Q, dimms, files, CELL_SLOTS, fallback[0] ? fallback : NULL);
+    write_results(dimms, fallback[0] ? fallback : NULL);
     slog_event("session end: %llu errors, %u cells", (unsigned long long)s.error_words, s.cells.n);
     finish();
     return EFI_SUCCESS;

@@ -2,33 +2,11 @@
 #include "uefi/results.h"
 #include "uefi/console.h"
 #include "uefi/fileio.h"
-#include "uefi/firmware.h"
-#include "fwmode/mp.h"
-#include "uefi/thermal.h"
 #include "uefi/timer.h"
 #include <efi.h>
 #include <efilib.h>
 
 #define MAX_GRANULES 4096
-
-void results_write(struct session *s, const struct sched *q, const char *dimms, int files, unsigned max_cells,
-                   const char *coverage_lines)
-{
-    static char fw[128], cpus[SMP_MAX_CPUS * 96 + 128];
-    fw_describe(fw, sizeof fw);
-    struct sbuf cs;
-    sbuf_init(&cs, cpus, sizeof cpus);
-    sched_report_lines(q, &cs);
-    struct session_platform pf = {
-        .firmware = fw, .serial_route = con_serial_route(), .temp_source = thermal_source(),
-        .tsc_note = timer_tsc_note(), .counted = q->tally.counted, .late = q->tally.late,
-        .cpus_used = q->ncpus, .cpus_found = mp_cpus_found(), .cpu_note = mp_note(),
-        .cpu_lines = cpus, .dimm_lines = dimms, .total_ms = timer_ms(),
-        .files_note = files ? NULL : "the boot volume was not writable: nothing was saved",
-        .coverage = "firmware", .coverage_lines = coverage_lines,
-    };
-    results_write_platform(s, &pf, files, max_cells);
-}
 
 /* Pool, not static: keeps the .efi small; the test pages are free again by now. */
 int results_write_platform(struct session *s, const struct session_platform *pf, int files,
