@@ -23,7 +23,7 @@ DEPS    := -MMD -MP
 # efi/core/kernels: which tests exist, the runtime the kernels call, one file per algorithm.
 KERNELS := kernels/catalog kernels/runtime kernels/sweep kernels/movinv kernels/addr_walk kernels/own_addr \
 	kernels/block_move kernels/rand_seq kernels/modulo20 kernels/bit_fade
-CORE    := fmt prng memrange failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report session errsink \
+CORE    := fmt prng memrange failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report session errsink conout \
 	handoff recovery fullplan madt tramp sched runloop nvbudget \
 	$(KERNELS)
 # efi/main.c: the lifecycle of a run, in either mode.

@@ -116,7 +116,7 @@ static void set_cache(int on)
         cpu_cache_off();
 }
 
-static const struct platform fw = { .print = con_printf, .alert = con_alert, .status = con_status,
+static const struct platform fw = { .con = &con_fw,
                                     .event = slog_event, .key = ui_key, .now_ms = timer_ms,
                                     .temperature = thermal_read, .tick = ui_tick, .idle = ui_idle,
                                     .tag = "", .esc_note = "" };
@@ -135,7 +135,7 @@ static void log_flushed(void *ctx)
 
 static struct errsink K;
 static char rows[512u << 10];
-static const struct errsink_ops sink_ops = { .write = write_rows, .print = con_printf, .alert = con_alert,
+static const struct errsink_ops sink_ops = { .write = write_rows, .con = &con_fw,
                                              .log = slog_queue, .flushed = log_flushed, .bell = ui_bell,
                                              .now_ms = timer_ms, .tsc_ms = timer_tsc_ms,
                                              .temperature = thermal_read_recent,

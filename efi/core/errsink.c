@@ -25,7 +25,7 @@ static void show(struct errsink *k, const struct errsink_news *e)
     uint64_t now = o->now_ms();
     if (now - k->window_ms >= 1000) {
         if (k->hidden)
-            o->alert("... and %u more new or re-seen cells (%s)\n", k->hidden, o->more_where);
+            conout_alert(o->con, "... and %u more new or re-seen cells (%s)\n", k->hidden, o->more_where);
         k->window_ms = now;
         k->shown = k->hidden = 0;
     }
@@ -37,11 +37,11 @@ static void show(struct errsink *k, const struct errsink_news *e)
     char t[16];
     temp_text(fb->temp_c, t, sizeof t);
     if (e->n.reseen) {
-        o->print("re-seen cell 0x%llx bit %u (known from an earlier session; test %u, cpu %u, %s)\n",
+        conout_print(o->con, "re-seen cell 0x%llx bit %u (known from an earlier session; test %u, cpu %u, %s)\n",
                  (unsigned long long)fb->addr, fb->bit, fb->test, fb->cpu, t);
         return;
     }
-    o->alert("NEW WEAK CELL 0x%llx bit %u (test %u, pass %u, cpu %u, %s, read 0x%016llx, expected 0x%016llx)\n",
+    conout_alert(o->con, "NEW WEAK CELL 0x%llx bit %u (test %u, pass %u, cpu %u, %s, read 0x%016llx, expected 0x%016llx)\n",
              (unsigned long long)fb->addr, fb->bit, fb->test, fb->pass + 1, fb->cpu, t,
              (unsigned long long)e->actual, (unsigned long long)e->expected);
     if (o->bell)
@@ -92,7 +92,7 @@ void errsink_flush(void *ctx)
             o->log("%u summary record%s: %llu failing words folded (errors.csv \"# summary\" lines)", nsum,
                    nsum == 1 ? "" : "s", (unsigned long long)sum_words);
         if (!k->told)
-            o->alert("errors come too fast for one row per bit: folding them into summary records "
+            conout_alert(o->con, "errors come too fast for one row per bit: folding them into summary records "
                      "(errors.csv \"# summary\" lines; badram covers their ranges)\n");
         k->told = 1;
     }

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "core/conout.h"
 #include "core/fmt.h"
 #include "core/session.h"
 
@@ -22,8 +23,7 @@ struct errsink_ops {
     /* Store rows and summary lines (one append); non-zero when it failed.
      * NULL: the session's carry keeps them (full coverage). */
     int (*write)(void *ctx, const char *buf, size_t len);
-    void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-    void (*alert)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+    struct conout *con;                 /* where cells are shown */
     /* A session.log line, queued; written by flushed(). NULL: none. */
     void (*log)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
     void (*flushed)(void *ctx);    /* after each flush (session.log); may be NULL */

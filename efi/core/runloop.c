@@ -35,7 +35,7 @@ static void show_stress_status(struct runloop *r, uint64_t now)
         fmt_format(last, sizeof last, "0x%llx bit %u at %llus", (unsigned long long)s->last_new.addr,
                    s->last_new.bit, (unsigned long long)(s->last_new.time_ms / 1000));
     /* Key = elapsed seconds: a serial line every second. */
-    r->p->status((unsigned)(now / 1000),
+    conout_status(r->p->con, (unsigned)(now / 1000),
                  "stress %llus/%llus loop %u  %llu.%02llu GB/s  errors %llu  cells %u (new %llu)  last %s  temp %s  "
                  "dwell %llums (waited %llus)%s",
                  (unsigned long long)(now / 1000), (unsigned long long)s->cfg.duration_s, s->loops + 1,
@@ -60,7 +60,7 @@ static void show_status(struct runloop *r, uint64_t now)
     if (t != FAILBIT_NO_TEMP)
         fmt_format(temp, sizeof temp, "  %d C", t);
     unsigned test = s->test ? s->test->num : 0;
-    r->p->status(s->pass * 100000 + test * 1000 + pct / 10 * 10,
+    conout_status(r->p->con, s->pass * 100000 + test * 1000 + pct / 10 * 10,
                  "pass %u test %u %3u%%  %llus  errors %llu  cells %u%s%s  [Esc stop, P pause, S skip]", s->pass + 1,
                  test, pct, (unsigned long long)(now / 1000), (unsigned long long)s->error_words, s->cells.n, temp,
                  r->p->tag);
@@ -71,7 +71,7 @@ static void stop_by_user(struct runloop *r)
     if (r->s->stop && r->s->user_stop)
         return;
     r->s->stop = r->s->user_stop = 1;
-    r->p->print("\nEsc: stopping; the report is still written%s\n", r->p->esc_note);
+    conout_print(r->p->con, "\nEsc: stopping; the report is still written%s\n", r->p->esc_note);
     EVENT(r, "stopped by user (Esc)");
 }
 
@@ -93,15 +93,15 @@ static void pause_run(struct runloop *r)
     unsigned held = sched_pause(r->q, 1) + 1, live = sched_live(r->q);
     char blocks[160];
     block_counts(r->q, blocks, sizeof blocks);
-    p->print("\nP: paused - press any key to continue (%u of %u CPU%s holding; blocks per CPU: %s)\n", held, live,
+    conout_print(p->con, "\nP: paused - press any key to continue (%u of %u CPU%s holding; blocks per CPU: %s)\n", held, live,
              live == 1 ? "" : "s", blocks);
     EVENT(r, "paused by user");
-    p->status(~0u, "paused - press any key to continue (Esc stops)");
+    conout_status(p->con, ~0u, "paused - press any key to continue (Esc stops)");
     int k;
     while (!(k = p->key()))
         p->idle();
     block_counts(r->q, blocks, sizeof blocks);
-    p->print("continuing after %llu ms paused (blocks per CPU: %s)\n", (unsigned long long)(p->now_ms() - t0),
+    conout_print(p->con, "continuing after %llu ms paused (blocks per CPU: %s)\n", (unsigned long long)(p->now_ms() - t0),
              blocks);
     EVENT(r, "resumed");
     sched_pause(r->q, 0);
@@ -116,7 +116,7 @@ static void handle_key(struct runloop *r, int k)
         stop_by_user(r);
     } else if (k == 's' && !s->stop && !s->skip && s->test) {
         s->skip = 1;
-        r->p->print("\nS: skipping test %u\n", s->test->num);
+        conout_print(r->p->con, "\nS: skipping test %u\n", s->test->num);
         EVENT(r, "test %u skipped by user", s->test->num);
     } else if (k == 'p' && !s->stop) {
         pause_run(r);
@@ -156,7 +156,7 @@ void runloop_show_chunks(struct runloop *r)
         struct mem_range ch[8];
         unsigned n = sched_chunk(r->q, r->s->plan.test, r->s->plan.ntest, c, ch, 8);
         for (unsigned i = 0; i < n; i++)
-            r->p->print("  cpu %u chunk 0x%llx-0x%llx (%s %u)\n", c, (unsigned long long)ch[i].base,
+            conout_print(r->p->con, "  cpu %u chunk 0x%llx-0x%llx (%s %u)\n", c, (unsigned long long)ch[i].base,
                         (unsigned long long)(ch[i].base + ch[i].len), q->id_name, q->cpu[c].id);
     }
 }
@@ -167,11 +167,11 @@ static void run_test(struct runloop *r, const struct mt_test *t)
     const struct platform *p = r->p;
     if (!t->run) {
         if (session_test_unavailable(s, t))
-            p->print("test %u (%s): not available in this version, skipped\n", t->num, t->name);
+            conout_print(p->con, "test %u (%s): not available in this version, skipped\n", t->num, t->name);
         return;
     }
     unsigned iters = session_test_begin(s, t), n = s->pass + 1;
-    p->print("pass %u test %u: %s (%u iteration%s)\n", n, t->num, t->name, iters, iters == 1 ? "" : "s");
+    conout_print(p->con, "pass %u test %u: %s (%u iteration%s)\n", n, t->num, t->name, iters, iters == 1 ? "" : "s");
     EVENT(r, "pass %u test %u start: %s, %u iterations", n, t->num, t->name, iters);
     uint64_t t0 = p->now_ms(), d0 = sched_dwell_ms(r->q), b0 = sched_swept(r->q);
     int aborted = 0;
@@ -181,7 +181,7 @@ static void run_test(struct runloop *r, const struct mt_test *t)
     session_test_swept(s, t->num, sched_swept(r->q) - b0);
     session_test_dwell(s, t->num, sched_dwell_ms(r->q) - d0);
     const char *how = !aborted ? "done" : s->skip ? "skipped by user" : "stopped";
-    p->print("pass %u test %u: %s, %llu error%s, %llu.%01llu s\n", n, t->num, how, (unsigned long long)errors,
+    conout_print(p->con, "pass %u test %u: %s, %llu error%s, %llu.%01llu s\n", n, t->num, how, (unsigned long long)errors,
              errors == 1 ? "" : "s", (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000 / 100));
     EVENT(r, "pass %u test %u %s: %llu errors, %llu ms", n, t->num, how, (unsigned long long)errors,
           (unsigned long long)ms);

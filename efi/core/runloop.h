@@ -8,14 +8,12 @@
 #define EFI_CORE_RUNLOOP_H
 
 #include <stdint.h>
+#include "core/conout.h"
 #include "core/sched.h"
 #include "core/session.h"
 
 struct platform {
-    void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-    void (*alert)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-    /* The status line: rewritten in place; on serial only when key changes. */
-    void (*status)(unsigned key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+    struct conout *con;           /* screen and serial, the status line */
     /* A session.log line; NULL where there is none. */
     void (*event)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
     /* The last key since the last call: Esc 0x1b, 'p', 's', any other 'k'; 0 none. */

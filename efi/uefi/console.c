@@ -6,7 +6,6 @@
 static EFI_SERIAL_IO_PROTOCOL *serial;
 static const char *route = "none";
 static int status_shown;      /* a status line is on screen, cursor at its start */
-static unsigned last_key = ~0u;
 
 /* Does the firmware's ConOut variable name a UART? Then it mirrors for us. */
 static int conout_has_uart(void)
@@ -97,63 +96,43 @@ static void end_status(void)
     }
 }
 
-static void emit(UINTN attr, const char *fmt, va_list ap)
+static void line(int alert, const char *text)
 {
-    char line[512];
-    fmt_vformat(line, sizeof line, fmt, ap);
     end_status();
-    if (attr)
-        ST->ConOut->SetAttribute(ST->ConOut, attr);
-    put_screen(line);
-    if (attr)
+    if (alert)
+        ST->ConOut->SetAttribute(ST->ConOut, EFI_WHITE | EFI_BACKGROUND_RED);
+    put_screen(text);
+    if (alert)
         ST->ConOut->SetAttribute(ST->ConOut, EFI_LIGHTGRAY | EFI_BACKGROUND_BLACK);
-    put_serial(line);
+    put_serial(text);
 }
 
-void con_printf(const char *fmt, ...)
+static void status(const char *text, int moved)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    emit(0, fmt, ap);
-    va_end(ap);
-}
-
-void con_alert(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    emit(EFI_WHITE | EFI_BACKGROUND_RED, fmt, ap);
-    va_end(ap);
-}
-
-void con_status(unsigned serial_key, const char *fmt, ...)
-{
-    char line[160];
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vformat(line, sizeof line, fmt, ap);
-    va_end(ap);
-    int changed = serial_key != last_key;
-    last_key = serial_key;
-    if (serial_key == ~0u || route[0] == 'f') {
+    if (route[0] == 'f') {
         /* The firmware copies the screen to serial: in-place rewrites would
          * flood the log, so print whole lines, and only when the key moves. */
-        if (changed)
-            con_printf("%s\n", line);
+        char whole[164];
+        fmt_format(whole, sizeof whole, "%s\n", text);
+        if (moved)
+            line(0, whole);
         return;
     }
     /* Pad so a shorter line fully covers the previous one. */
-    size_t n = str_len(line);
+    char pad[160];
+    size_t n = fmt_format(pad, sizeof pad, "%s", text);
     while (n < 79)
-        line[n++] = ' ';
-    line[n] = 0;
+        pad[n++] = ' ';
+    pad[n] = 0;
     put_screen("\r");
     ST->ConOut->SetAttribute(ST->ConOut, EFI_YELLOW | EFI_BACKGROUND_BLACK);
-    put_screen(line);
+    put_screen(pad);
     ST->ConOut->SetAttribute(ST->ConOut, EFI_LIGHTGRAY | EFI_BACKGROUND_BLACK);
     status_shown = 1;
-    if (changed) {
-        put_serial(line);
+    if (moved) {
+        put_serial(pad);
         put_serial("\n");
     }
 }
+
+struct conout con_fw = { .line = line, .status = status, .last_key = ~0u };

@@ -6,18 +6,20 @@
 #define EFI_CONSOLE_H
 
 #include <efi.h>
+#include "core/conout.h"
 
 void con_init(void);
 
+/* The firmware's console behind the one console front (core/conout.h). */
+extern struct conout con_fw;
+
 /* printf-style (see efi/core/fmt.h); '\n' ends a line on both outputs. */
-void con_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
+#define con_printf(...) conout_print(&con_fw, __VA_ARGS__)
 /* Highlighted line (errors, alerts). */
-void con_alert(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
+#define con_alert(...) conout_alert(&con_fw, __VA_ARGS__)
 /* One status line rewritten in place on screen; on serial only every call
- * that changes `serial_key` is printed, so logs stay readable. */
-void con_status(unsigned serial_key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+ * that changes the key is printed, so logs stay readable. */
+#define con_status(...) conout_status(&con_fw, __VA_ARGS__)
 
 /* Where the mirror goes, for the report: "firmware console", "serial I/O", "none". */
 const char *con_serial_route(void);

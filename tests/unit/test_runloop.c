@@ -9,7 +9,6 @@
 #include "core/errsink.h"
 #include "core/runloop.h"
 #include "sim/simmem.h"
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,23 +24,18 @@ static int keys[8], nkeys, key_at[8], key_calls;
 static char csv[1 << 16];
 static size_t csv_len;
 
-static void put(const char *fmt, va_list ap)
+static void p_line(int alert, const char *text)
 {
-    out_len += fmt_vformat(out + out_len, sizeof out - out_len, fmt, ap);
+    (void)alert;
+    out_len += fmt_format(out + out_len, sizeof out - out_len, "%s", text);
 }
 
-static void p_print(const char *fmt, ...)
+static void p_status(const char *text, int moved)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    put(fmt, ap);
-    va_end(ap);
+    (void)text, (void)moved;
 }
 
-static void p_status(unsigned key, const char *fmt, ...)
-{
-    (void)key, (void)fmt;
-}
+static struct conout con = { .line = p_line, .status = p_status, .last_key = ~0u };
 
 /* Key i comes at the key_at[i]-th read. */
 static int p_key(void)
@@ -87,13 +81,13 @@ static int write_rows(void *ctx, const char *buf, size_t len)
     return 0;
 }
 
-static const struct platform plat = { .print = p_print, .alert = p_print, .status = p_status, .key = p_key,
+static const struct platform plat = { .con = &con, .key = p_key,
                                       .now_ms = p_now, .temperature = p_temp, .idle = p_idle, .tag = "",
                                       .esc_note = "" };
-static const struct errsink_ops fw_ops = { .write = write_rows, .print = p_print, .alert = p_print,
+static const struct errsink_ops fw_ops = { .write = write_rows, .con = &con,
                                            .now_ms = p_now, .tsc_ms = tsc_ms, .temperature = p_temp,
                                            .more_where = "see errors.csv" };
-static const struct errsink_ops full_ops = { .print = p_print, .alert = p_print, .now_ms = p_now,
+static const struct errsink_ops full_ops = { .con = &con, .now_ms = p_now,
                                              .tsc_ms = tsc_ms, .temperature = p_temp,
                                              .more_where = "the next boot" };
 

@@ -166,6 +166,17 @@ static void stop(void)
 static const struct mem_range ranges[2] = { { 0x100000, 64ull << 20 }, { 0x10000000, 37ull << 20 } };
 #define TOTAL ((64ull + 37) << 20)
 
+/* Bytes CPU `slot` gets in parallel tests now. */
+static uint64_t chunk_bytes(unsigned slot)
+{
+    struct mem_range ch[8];
+    uint64_t sum = 0;
+    unsigned n = sched_chunk(&S, ranges, 2, slot, ch, 8);
+    for (unsigned i = 0; i < n; i++)
+        sum += ch[i].len;
+    return sum;
+}
+
 TEST(sched_parallel_chunks_add_up_and_errors_keep_their_cpu)
 {
     SET(hang_slot, HANG_NONE);
@@ -224,11 +235,7 @@ TEST(sched_fences_a_silent_cpu_and_retests_its_chunk)
     SET(hang_slot, 1);
     bad_addr = burst_addr = 0;
     start(1500);
-    struct mem_range ch[8];
-    uint64_t want1 = 0;
-    unsigned n = sched_chunk(&S, ranges, 2, 1, ch, 8);
-    for (unsigned i = 0; i < n; i++)
-        want1 += ch[i].len;
+    uint64_t want1 = chunk_bytes(1);
     int aborted = 1;
     sched_run(&S, &par, ranges, 2, 0, 1, &aborted);
     CHECK(!aborted);
@@ -298,11 +305,7 @@ TEST(sched_late_cpu_is_refused_then_retested_and_rejoins)
     SET(late_slot, 2);
     bad_addr = burst_addr = 0;
     start_with(1500, 10000, &no_fence);
-    struct mem_range ch[8];
-    uint64_t want2 = 0;
-    unsigned n = sched_chunk(&S, ranges, 2, 2, ch, 8);
-    for (unsigned i = 0; i < n; i++)
-        want2 += ch[i].len;
+    uint64_t want2 = chunk_bytes(2);
     int aborted = 1;
     uint64_t e = sched_run(&S, &par, ranges, 2, 0, 1, &aborted);
     CHECK(!aborted);
@@ -331,11 +334,7 @@ TEST(sched_cpu_that_never_stops_leaves_its_chunk_untested)
     SET(late_slot, HANG_NONE);
     bad_addr = burst_addr = 0;
     start_with(1500, 300, &no_fence);
-    struct mem_range ch[8];
-    uint64_t want3 = 0;
-    unsigned n = sched_chunk(&S, ranges, 2, 3, ch, 8);
-    for (unsigned i = 0; i < n; i++)
-        want3 += ch[i].len;
+    uint64_t want3 = chunk_bytes(3);
     int aborted = 1;
     sched_run(&S, &par, ranges, 2, 0, 1, &aborted);
     CHECK(S.cpu[3].out);

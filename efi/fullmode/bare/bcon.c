@@ -5,7 +5,6 @@
 #include "core/fmt.h"
 
 static int have_uart, have_fb, have_ps2;
-static unsigned last_key = ~0u;
 static char route[64] = "none";
 
 void bcon_init(uint16_t port, const struct fb_info *fb)
@@ -24,47 +23,25 @@ const char *bcon_route(void)
     return route;
 }
 
-static void out(int alert, const char *fmt, va_list ap)
+static void line(int alert, const char *text)
 {
-    char line[512];
-    fmt_vformat(line, sizeof line, fmt, ap);
     if (have_uart)
-        uart_puts(line);
+        uart_puts(text);
     if (have_fb)
-        fbcon_puts(line, alert ? FBCON_ALERT : FBCON_NORMAL);
+        fbcon_puts(text, alert ? FBCON_ALERT : FBCON_NORMAL);
 }
 
-void bcon_printf(const char *fmt, ...)
+static void status(const char *text, int moved)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    out(0, fmt, ap);
-    va_end(ap);
-}
-
-void bcon_alert(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    out(1, fmt, ap);
-    va_end(ap);
-}
-
-void bcon_status(unsigned key, const char *fmt, ...)
-{
-    char line[160];
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vformat(line, sizeof line, fmt, ap);
-    va_end(ap);
     if (have_fb)
-        fbcon_status(line);
-    if (key != last_key && have_uart) {
-        uart_puts(line);
+        fbcon_status(text);
+    if (moved && have_uart) {
+        uart_puts(text);
         uart_puts("\n");
     }
-    last_key = key;
 }
+
+struct conout bcon = { .line = line, .status = status, .last_key = ~0u };
 
 int bcon_key(void)
 {

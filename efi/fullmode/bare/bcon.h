@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include "fullmode/bare/fbcon.h"
+#include "core/conout.h"
 
 /* Outputs: a 16550 at `port` (0: none) and a framebuffer (NULL: none). */
 void bcon_init(uint16_t port, const struct fb_info *fb);
@@ -13,12 +14,15 @@ void bcon_init(uint16_t port, const struct fb_info *fb);
 /* Which outputs work, for the report ("serial 0x3f8 and framebuffer"). */
 const char *bcon_route(void);
 
-void bcon_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The UART and the framebuffer behind the one console front. */
+extern struct conout bcon;
+
+#define bcon_printf(...) conout_print(&bcon, __VA_ARGS__)
 /* Highlighted on the framebuffer, same text on serial. */
-void bcon_alert(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define bcon_alert(...) conout_alert(&bcon, __VA_ARGS__)
 /* A status line: rewritten in place on the framebuffer; on serial only
- * when `key` changes, so logs stay readable. */
-void bcon_status(unsigned key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+ * when the key changes, so logs stay readable. */
+#define bcon_status(...) conout_status(&bcon, __VA_ARGS__)
 
 /* The last of Esc (0x1b), 'p' and 's' from serial or PS/2 since the last
  * call (either case on serial), or 0; any other key gives 'k'. */

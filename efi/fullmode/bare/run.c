@@ -27,7 +27,7 @@ static uint32_t seq;
  * through their rings): the same session rules as firmware mode; rows and
  * summaries stay in the carry for the record instead of going to a file. */
 static struct errsink K;
-static const struct errsink_ops sink_ops = { .print = bcon_printf, .alert = bcon_alert, .now_ms = timer_ms,
+static const struct errsink_ops sink_ops = { .con = &bcon, .now_ms = timer_ms,
                                              .tsc_ms = timer_tsc_ms, .temperature = thermal_read_recent,
                                              .more_where = "the report at the next boot lists them" };
 
@@ -180,7 +180,7 @@ static void on_cache(int on)
 }
 
 static struct runloop R;
-static const struct platform full = { .print = bcon_printf, .alert = bcon_alert, .status = bcon_status,
+static const struct platform full = { .con = &bcon,
                                       .key = bcon_key, .now_ms = timer_ms, .temperature = thermal_read,
                                       .tick = tick, .idle = idle, .tag = "  full coverage",
                                       .esc_note = " (at the next boot)" };
