@@ -4,7 +4,7 @@
 
 #define MAGIC 0x4f484257u        /* "WBHO" */
 #define CHUNK_MAGIC 0x43484257u  /* "WBHC" */
-#define VERSION 4
+#define VERSION 5
 #define HEAD 16                  /* magic, version, flags, length, crc */
 
 enum { F_FINISHED = 1, F_FAULTED = 2, F_USER_STOP = 4 };
@@ -194,6 +194,9 @@ static void fields(struct io *io, struct handoff *h)
     N(h->fault_ap, 1);
     N(h->madt_cpus, 2);
     N(h->fw_cpus, 2);
+    N(h->cpu_refused, 8);
+    N(h->cpu_late, 8);
+    N(h->ring_waits, 8);
     N(h->nv_writes, 4);
     N(h->nv_skipped, 4);
     N(h->nv_failed, 4);
@@ -254,6 +257,10 @@ static void fields(struct io *io, struct handoff *h)
         N(c->state, 1);
         N(c->bytes, 8);
         N(c->busy_ms, 8);
+        N(c->parked, 2);
+        N(c->forced, 2);
+        N(c->unretested, 8);
+        N(c->late, 8);
         if (c->state < HANDOFF_CPU_RAN || c->state > HANDOFF_CPU_MISSING)
             io->bad = 1;
     }

@@ -50,7 +50,7 @@ struct handoff_excl {
  * never checked in. */
 enum handoff_cpu_state {
     HANDOFF_CPU_RAN = 1,       /* the BSP, or an AP weakbit started */
-    HANDOFF_CPU_FENCED,        /* started, went silent, fenced off (INIT) */
+    HANDOFF_CPU_FENCED,        /* started, missed a deadline, fenced off */
     HANDOFF_CPU_MISSING,       /* listed in the MADT, never checked in */
 };
 
@@ -58,6 +58,9 @@ struct handoff_cpu {
     uint32_t apic_id;
     uint8_t state;             /* enum handoff_cpu_state */
     uint64_t bytes, busy_ms;   /* tested by it, time in kernels */
+    /* the scheduler's fence accounting (struct sched_cpu) */
+    uint16_t parked, forced;   /* fenced runs after which it stopped / was stopped */
+    uint64_t unretested, late; /* bytes not re-tested; reports after its deadline */
 };
 
 struct handoff {
@@ -92,6 +95,7 @@ struct handoff {
     unsigned fw_cpus;          /* processors MP services counted (0: unknown) */
     unsigned ncpus;
     struct handoff_cpu cpus[HANDOFF_MAX_CPUS];
+    uint64_t cpu_refused, cpu_late, ring_waits;   /* the scheduler's tally */
     /* the session's conclusions (handoff_from_session) */
     uint64_t error_words, error_rows, rows_unlogged;
     struct fold_acct acct;     /* where every word went: rows or summaries */

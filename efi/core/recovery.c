@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "core/recovery.h"
+#include "core/report.h"
 #include "core/fullplan.h"
 
 const char *recovery_vector_name(uint32_t v)
@@ -60,23 +61,22 @@ static unsigned cpu_text(const struct handoff *rec, struct sbuf *sb)
     unsigned ran = 0;
     uint64_t bytes = 0, ms = 0;
     for (unsigned i = 0, slot = 0; i < rec->ncpus; i++) {
-        const struct handoff_cpu *c = &rec->cpus[i];
-        if (c->state == HANDOFF_CPU_MISSING) {
-            sbuf_printf(sb, "  APIC ID %u: did not check in after its start-up IPIs: left out\n", c->apic_id);
+        const struct handoff_cpu *h = &rec->cpus[i];
+        if (h->state == HANDOFF_CPU_MISSING) {
+            sbuf_printf(sb, "  APIC ID %u: did not check in after its start-up IPIs: left out\n", h->apic_id);
             continue;
         }
-        ran += c->state == HANDOFF_CPU_RAN;
-        sbuf_printf(sb, "  cpu %u: bytes %llu time %llu.%03llu s (APIC ID %u, %s%s)\n", slot,
-                    (unsigned long long)c->bytes, (unsigned long long)(c->busy_ms / 1000),
-                    (unsigned long long)(c->busy_ms % 1000), c->apic_id,
-                    slot ? "started by weakbit" : "boot CPU",
-                    c->state == HANDOFF_CPU_FENCED ? ", fenced: stopped responding" : "");
-        bytes += c->bytes;
-        ms += c->busy_ms;
+        ran += h->state == HANDOFF_CPU_RAN;
+        struct sched_cpu c = { .bytes = h->bytes, .id = h->apic_id, .fenced = h->state == HANDOFF_CPU_FENCED,
+                               .parked = h->parked, .forced = h->forced, .unretested = h->unretested,
+                               .late = h->late };
+        report_cpu_line(sb, slot, &c, h->busy_ms, "APIC ID", slot ? "started by weakbit" : "boot CPU");
+        bytes += h->bytes;
+        ms += h->busy_ms;
         slot++;
     }
-    sbuf_printf(sb, "  total: bytes %llu time %llu.%03llu s\n", (unsigned long long)bytes,
-                (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+    struct sched_tally y = { .refused = rec->cpu_refused, .late = rec->cpu_late, .ring_waits = rec->ring_waits };
+    report_cpu_total(sb, bytes, ms, &y);
     return ran;
 }
 
@@ -103,6 +103,7 @@ void recovery_platform(const struct handoff *rec, struct recovery_text *t, struc
     for (unsigned i = 0; i < rec->ntests; i++)
         counted += rec->tests[i].error_words;
     pf->counted = counted;
+    pf->late = rec->cpu_late;
     pf->temp_source = rec->temp_source[0] ? rec->temp_source : "n/a";
     pf->cpus_used = ran ? ran : 1;
     pf->cpus_found = rec->madt_cpus ? rec->madt_cpus : 1;

@@ -267,3 +267,30 @@ void report_render(struct sbuf *sb, const struct report_in *in)
                     e->bit, e->count, f, l, tb, mod);
     }
 }
+
+void report_cpu_line(struct sbuf *sb, unsigned slot, const struct sched_cpu *c, uint64_t busy_ms,
+                    const char *id_name, const char *role)
+{
+    sbuf_printf(sb, "  cpu %u: bytes %llu time %llu.%03llu s (%s %u%s%s%s)\n", slot, (unsigned long long)c->bytes,
+                (unsigned long long)(busy_ms / 1000), (unsigned long long)(busy_ms % 1000), id_name, c->id,
+                role ? ", " : "", role ? role : "", c->fenced ? ", missed its deadline: fenced off" : "");
+    if (!c->fenced)
+        return;
+    sbuf_printf(sb, "    stopped afterwards %u time%s (chunk re-tested on cpu 0); not re-tested: %llu bytes "
+                "(it never stopped); late errors ignored: %llu", c->parked, c->parked == 1 ? "" : "s",
+                (unsigned long long)c->unretested, (unsigned long long)c->late);
+    if (c->forced)
+        sbuf_printf(sb, "; stopped by force %u time%s (chunk re-tested on cpu 0)", c->forced,
+                    c->forced == 1 ? "" : "s");
+    sbuf_printf(sb, "\n");
+}
+
+void report_cpu_total(struct sbuf *sb, uint64_t bytes, uint64_t busy_ms, const struct sched_tally *y)
+{
+    sbuf_printf(sb, "  total: bytes %llu time %llu.%03llu s\n", (unsigned long long)bytes,
+                (unsigned long long)(busy_ms / 1000), (unsigned long long)(busy_ms % 1000));
+    if (y->refused || y->late || y->ring_waits)
+        sbuf_printf(sb, "  barrier arrivals of fenced CPUs refused: %llu; their late errors ignored: %llu; "
+                    "waits on a full error ring: %llu\n", (unsigned long long)y->refused,
+                    (unsigned long long)y->late, (unsigned long long)y->ring_waits);
+}

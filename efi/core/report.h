@@ -10,6 +10,7 @@
 #include "core/fmt.h"
 #include "core/interleave.h"
 #include "core/memplan.h"
+#include "core/sched.h"
 
 struct rep_test {
     unsigned num;
@@ -69,5 +70,13 @@ void report_seed_line(struct sbuf *sb, uint64_t seed, unsigned n);
 
 /* The few lines shown on screen and printed by `make demo`. */
 void report_summary(struct sbuf *sb, const struct report_in *in);
+
+/* One CPU's report line (and its fence line when it was fenced), the same
+ * in both modes; `role` ("boot CPU", NULL) follows the id. */
+void report_cpu_line(struct sbuf *sb, unsigned slot, const struct sched_cpu *c, uint64_t busy_ms,
+                    const char *id_name, const char *role);
+
+/* The total line and the tally's line about fenced CPUs, when there is one. */
+void report_cpu_total(struct sbuf *sb, uint64_t bytes, uint64_t busy_ms, const struct sched_tally *y);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/sched.h"
 #include "core/prng.h"
+#include "core/report.h"
 #include "core/kernels/memio.h"
 
 #define LD(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
@@ -638,39 +639,16 @@ uint64_t sched_run(struct sched *s, const struct mt_test *t, const struct mem_ra
     return errors;
 }
 
-static void seconds(struct sbuf *sb, const struct sched *s, uint64_t tsc)
-{
-    uint64_t ms = tsc / s->tsc_per_ms;
-    sbuf_printf(sb, "%llu.%03llu s", (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
-}
-
 void sched_report_lines(const struct sched *s, struct sbuf *sb)
 {
-    uint64_t bytes = 0, tsc = 0;
+    uint64_t bytes = 0, ms = 0;
     for (unsigned i = 0; i < s->ncpus; i++) {
-        const struct sched_cpu *c = &s->cpu[i];
-        sbuf_printf(sb, "  cpu %u: bytes %llu time ", i, (unsigned long long)c->bytes);
-        seconds(sb, s, c->busy_tsc);
-        sbuf_printf(sb, " (%s %u%s)\n", s->id_name, c->id, c->fenced ? ", missed its deadline: fenced off" : "");
-        if (c->fenced) {
-            sbuf_printf(sb, "    stopped afterwards %u time%s (chunk re-tested on cpu 0); not re-tested: %llu bytes "
-                        "(it never stopped); late errors ignored: %llu", c->parked, c->parked == 1 ? "" : "s",
-                        (unsigned long long)c->unretested, (unsigned long long)c->late);
-            if (c->forced)
-                sbuf_printf(sb, "; stopped by force (chunk re-tested on cpu 0)");
-            sbuf_printf(sb, "\n");
-        }
-        bytes += c->bytes;
-        tsc += c->busy_tsc;
+        uint64_t t = s->cpu[i].busy_tsc / s->tsc_per_ms;
+        report_cpu_line(sb, i, &s->cpu[i], t, s->id_name, NULL);
+        bytes += s->cpu[i].bytes;
+        ms += t;
     }
-    sbuf_printf(sb, "  total: bytes %llu time ", (unsigned long long)bytes);
-    seconds(sb, s, tsc);
-    sbuf_printf(sb, "\n");
-    const struct sched_tally *y = &s->tally;
-    if (y->refused || y->late || y->ring_waits)
-        sbuf_printf(sb, "  barrier arrivals of fenced CPUs refused: %llu; their late errors ignored: %llu; "
-                    "waits on a full error ring: %llu\n", (unsigned long long)y->refused,
-                    (unsigned long long)y->late, (unsigned long long)y->ring_waits);
+    report_cpu_total(sb, bytes, ms, &s->tally);
 }
 
 unsigned sched_stop(struct sched *s, uint64_t wait_ms)

@@ -56,8 +56,8 @@ int main(int argc, char **argv)
     h.ntested = 1;
     h.tested[0] = s.plan.test[0];
     h.ncpus = 2;
-    h.cpus[0] = (struct handoff_cpu){ 0, HANDOFF_CPU_RAN, 0x8000000, 2500 };
-    h.cpus[1] = (struct handoff_cpu){ 1, HANDOFF_CPU_RAN, 0x8000000, 2500 };
+    h.cpus[0] = (struct handoff_cpu){ .state = HANDOFF_CPU_RAN, .bytes = 0x8000000, .busy_ms = 2500 };
+    h.cpus[1] = (struct handoff_cpu){ .apic_id = 1, .state = HANDOFF_CPU_RAN, .bytes = 0x8000000, .busy_ms = 2500 };
     h.madt_cpus = 2;
     h.boot_next = -1;
     handoff_from_session(&h, &s, &x);

@@ -14,7 +14,7 @@
 #     when it has not stopped by itself within the grace, stopped with INIT;
 #     its chunk is re-tested by the boot CPU, and no byte goes untested.
 . "$(dirname "$0")/lib.sh"
-plan 34
+plan 35
 
 # CPU whose "  cpu N chunk A-B" line in serial text $1 holds address $2.
 chunk_cpu() {
@@ -130,7 +130,10 @@ check "serial: the hung AP is fenced" \
     grep -Eq '^cpu 2 \(APIC ID [0-9]+\) missed its deadline \(silent for 3 s\): fenced off' <<<"$s"
 check "serial: it did not stop, so it was stopped by force and its chunk re-tested" \
     grep -Eq '^cpu 2 did not stop within [0-9]+ s of being fenced off: stopped by force; its chunk .* is re-tested on cpu 0' <<<"$s"
-check "report: cpu 2 marked fenced" grep -q '^  cpu 2: .*fenced: stopped responding)$' "$w/report.txt"
+check "report: cpu 2 marked fenced, as firmware mode writes it" \
+    grep -q '^  cpu 2: .*started by weakbit, missed its deadline: fenced off)$' "$w/report.txt"
+check "report: it was stopped by force once, its chunk re-tested, nothing left untested" \
+    grep -q '^    stopped afterwards 0 times (chunk re-tested on cpu 0); not re-tested: 0 bytes (it never stopped); late errors ignored: [0-9]*; stopped by force 1 time (chunk re-tested on cpu 0)$' "$w/report.txt"
 check "report: no byte went untested" grep -q '^  total: bytes 67108864 ' "$w/report.txt"
 a=$(( $(sed 's/.*addr=\(0x[0-9a-f]*\).*/\1/' "$tmp/hang/faults.txt") ))
 check "the cell in the hung AP's chunk was found by cpu 0" \

@@ -59,10 +59,13 @@ static void sample(struct handoff *h, unsigned ncells)
     h->madt_cpus = 4;
     h->fw_cpus = 4;
     h->ncpus = 4;
-    h->cpus[0] = (struct handoff_cpu){ 0, HANDOFF_CPU_RAN, 1ull << 28, 1200 };
-    h->cpus[1] = (struct handoff_cpu){ 1, HANDOFF_CPU_RAN, (1ull << 28) + 4096, 1300 };
-    h->cpus[2] = (struct handoff_cpu){ 2, HANDOFF_CPU_FENCED, 0, 0 };
-    h->cpus[3] = (struct handoff_cpu){ 300, HANDOFF_CPU_MISSING, 0, 0 };
+    h->cpus[0] = (struct handoff_cpu){ 0, HANDOFF_CPU_RAN, 1ull << 28, 1200, 0, 0, 0, 0 };
+    h->cpus[1] = (struct handoff_cpu){ 1, HANDOFF_CPU_RAN, (1ull << 28) + 4096, 1300, 0, 0, 0, 0 };
+    h->cpus[2] = (struct handoff_cpu){ 2, HANDOFF_CPU_FENCED, 0, 0, 1, 2, 3ull << 32, 5 };
+    h->cpus[3] = (struct handoff_cpu){ .apic_id = 300, .state = HANDOFF_CPU_MISSING };
+    h->cpu_refused = 7;
+    h->cpu_late = 5;
+    h->ring_waits = 9;
 }
 
 static struct handoff h_in, h_out;
@@ -116,6 +119,9 @@ TEST(handoff_round_trip)
     CHECK_EQ_U64(g->fw_cpus, 4);
     CHECK_EQ_U64(g->ncpus, 4);
     CHECK(!memcmp(g->cpus, h->cpus, 4 * sizeof h->cpus[0]));
+    CHECK_EQ_U64(g->cpu_refused, 7);
+    CHECK_EQ_U64(g->cpu_late, 5);
+    CHECK_EQ_U64(g->ring_waits, 9);
     /* The largest record stays well inside what real variable stores hold. */
     CHECK(n < 24u << 10);
     /* More cells than a record may hold, or granule runs out of order:

@@ -62,12 +62,17 @@ static void fill_record(int finished, const struct bare_fault *f)
         h->excl[h->nexcl++] = (struct handoff_excl){ fp->excl[i].base, fp->excl[i].len, fp->excl[i].why };
     h->madt_cpus = E->madt_cpus;
     h->fw_cpus = E->fw_cpus;
-    for (unsigned i = 0; i < Q->ncpus && h->ncpus < HANDOFF_MAX_CPUS; i++)
-        h->cpus[h->ncpus++] = (struct handoff_cpu){ cpus.slot_id[i],
-                                                    Q->cpu[i].fenced ? HANDOFF_CPU_FENCED : HANDOFF_CPU_RAN,
-                                                    Q->cpu[i].bytes, Q->cpu[i].busy_tsc / timer_tsc_per_ms() };
+    for (unsigned i = 0; i < Q->ncpus && h->ncpus < HANDOFF_MAX_CPUS; i++) {
+        const struct sched_cpu *c = &Q->cpu[i];
+        h->cpus[h->ncpus++] = (struct handoff_cpu){ c->id, c->fenced ? HANDOFF_CPU_FENCED : HANDOFF_CPU_RAN,
+                                                    c->bytes, c->busy_tsc / timer_tsc_per_ms(), c->parked,
+                                                    c->forced, c->unretested, c->late };
+    }
+    h->cpu_refused = Q->tally.refused;
+    h->cpu_late = Q->tally.late;
+    h->ring_waits = Q->tally.ring_waits;
     for (unsigned i = 0; i < cpus.nmissing && h->ncpus < HANDOFF_MAX_CPUS; i++)
-        h->cpus[h->ncpus++] = (struct handoff_cpu){ cpus.missing[i], HANDOFF_CPU_MISSING, 0, 0 };
+        h->cpus[h->ncpus++] = (struct handoff_cpu){ .apic_id = cpus.missing[i], .state = HANDOFF_CPU_MISSING };
     /* Summaries still open belong in this checkpoint. */
     errsink_flush(&K);
     handoff_from_session(h, S, &E->scratch);
