@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Keyboard while running, keys pressed through QEMU's monitor: S skips the
-# current test, P pauses until the next key, Esc stops and the report is
-# still written.
+# Keyboard while running in firmware mode (-smp 2), keys pressed through
+# QEMU's monitor: S skips the current test, P holds every CPU until the next
+# key (the per-CPU block counts do not move while paused, as in full
+# coverage: the same run loop), Esc stops and the report is still written.
 . "$(dirname "$0")/lib.sh"
-plan 7
+plan 8
 
 cfg='tests=3,5
 passes=3
 range=0x2000000-0x8000000
 coverage=firmware
 on_finish=shutdown'
-if ! qemu_run keys "$cfg" --mem 256M --timeout 200 \
+if ! qemu_run keys "$cfg" --mem 256M --smp 2 --timeout 200 \
     --key-on 'pass 1 test 5: Moving=s' \
     --key-on 'pass 2 test 5: Moving=p' \
     --key-on 'P: paused=ret' \
@@ -23,7 +24,11 @@ w=$tmp/keys/weakbit
 serial=$(serial_text "$tmp/keys/serial.log")
 check "S skipped test 5 in pass 1" grep -q "^pass 1 test 5: skipped by user" <<<"$serial"
 check "the run went on after the skip" grep -q "^pass 2 test 3: Moving" <<<"$serial"
-check "P paused and a key resumed" bash -c 'grep -q "^P: paused - press any key to continue" <<<"$0" && grep -q "^continuing" <<<"$0"' "$serial"
+p=$(sed -n 's/^P: paused - press any key to continue (\([0-9]*\) of \([0-9]*\) CPUs holding; blocks per CPU: \(.*\))$/\1 \2|\3/p' <<<"$serial")
+c=$(sed -n 's/^continuing after \([0-9]*\) ms paused (blocks per CPU: \(.*\))$/\1|\2/p' <<<"$serial")
+echo "  paused: ${p:-none}; continuing: ${c:-none}"
+check "P held both CPUs" test "${p%%|*}" = "2 2"
+check "no CPU moved while paused (blocks ${p#*|} = ${c#*|})" test -n "$p" -a "${p#*|}" = "${c#*|}"
 check "pass 2 test 3 ran in full" grep -q "^pass 2 test 3: done" <<<"$serial"
 check "Esc stopped the run in pass 2" bash -c 'grep -q "^Esc: stopping; the report is still written" <<<"$0" && grep -q "^pass 2 test 5: stopped" <<<"$0" && ! grep -q "^pass 3" <<<"$0"' "$serial"
 check "report written and says the user stopped it" \
