@@ -27,7 +27,7 @@ const char *fullplan_type_name(uint32_t type)
         "runtime code", "runtime data", "conventional", "unusable", "ACPI reclaim", "ACPI NVS",
         "MMIO", "MMIO port space", "PAL code", "persistent",
     };
-    type &= ~FULL_TYPE_RUNTIME;
+    type &= ~FULL_TYPE_FLAGS;
     return type < sizeof names / sizeof names[0] ? names[type] : "other";
 }
 
@@ -153,7 +153,7 @@ void fullplan_build(struct full_plan *fp, const struct full_desc *desc, unsigned
 
     *fp = (struct full_plan){ 0 };
     for (unsigned i = 0; i < n; i++) {
-        uint32_t t = d[i].type & ~FULL_TYPE_RUNTIME;
+        uint32_t t = d[i].type & ~FULL_TYPE_FLAGS;
         /* Memory the firmware keeps for run time is its, whatever the type. */
         if ((d[i].type & FULL_TYPE_RUNTIME) && usable_type(t))
             t = FULL_RT_DATA;
@@ -164,11 +164,12 @@ void fullplan_build(struct full_plan *fp, const struct full_desc *desc, unsigned
             base = seen;
         if (end <= base)
             continue;
+        int held = (t == FULL_RESERVED || t == FULL_UNUSABLE) && (d[i].type & FULL_TYPE_WB);
         int ram = usable_type(t) || t == FULL_ACPI_RECLAIM || t == FULL_RT_CODE || t == FULL_RT_DATA ||
-                  t == FULL_ACPI_NVS;
+                  t == FULL_ACPI_NVS || t == FULL_PAL_CODE || held;
         if (ram) {
             fp->plan.ram_total += end - base;
-            if (end > fp->plan.ram_top)
+            if (!held && end > fp->plan.ram_top)
                 fp->plan.ram_top = end;
         }
         if (usable_type(t) || t == FULL_ACPI_RECLAIM)
@@ -179,11 +180,11 @@ void fullplan_build(struct full_plan *fp, const struct full_desc *desc, unsigned
             add_usable(fp, base, end, foot, nfoot, f, nf);
         else if (t == FULL_ACPI_RECLAIM)
             excl(fp, base, end, FULL_WHY_ACPI_TABLES);
-        else if (t == FULL_RT_CODE || t == FULL_RT_DATA)
+        else if (t == FULL_RT_CODE || t == FULL_RT_DATA || t == FULL_PAL_CODE)
             excl(fp, base, end, FULL_WHY_RUNTIME);
         else if (t == FULL_ACPI_NVS)
             excl(fp, base, end, FULL_WHY_NVS);
-        else if (t == FULL_RESERVED || t == FULL_UNUSABLE || t == FULL_PERSISTENT)
+        else if (held)
             excl(fp, base, end, FULL_WHY_RESERVED);
     }
     fp->plan.free_total = fp->usable;
@@ -193,7 +194,7 @@ uint64_t fullplan_map_top(const struct full_desc *d, unsigned n)
 {
     uint64_t top = 4ull << 30;
     for (unsigned i = 0; i < n; i++) {
-        uint32_t t = d[i].type & ~FULL_TYPE_RUNTIME;
+        uint32_t t = d[i].type & ~FULL_TYPE_FLAGS;
         int ram = t != FULL_RESERVED && t != FULL_MMIO && t != FULL_MMIO_PORT && t != FULL_UNUSABLE &&
                   t <= FULL_PERSISTENT;
         uint64_t end = d[i].base + d[i].len;
@@ -217,7 +218,7 @@ unsigned fullplan_share_bp(uint64_t tested, uint64_t usable, uint64_t footprint)
 }
 
 void fullplan_lines(struct sbuf *sb, uint64_t tested, uint64_t usable, uint64_t footprint,
-                    const struct full_excl *ex, unsigned nexcl)
+                    const struct full_excl *ex, unsigned nexcl, uint64_t ram_total)
 {
     unsigned bp = fullplan_share_bp(tested, usable, footprint);
     sbuf_printf(sb, "coverage: full (after ExitBootServices): tested %llu of %llu MiB the OS could use "
@@ -231,9 +232,16 @@ void fullplan_lines(struct sbuf *sb, uint64_t tested, uint64_t usable, uint64_t 
                     "page tables, GDT/IDT, cell tables and hand-off buffers must stay put while it runs\n",
                 sz);
     sbuf_puts(sb, "  RAM left out:\n");
+    uint64_t left = 0;
     for (unsigned i = 0; i < nexcl; i++) {
         fmt_size(sz, sizeof sz, ex[i].len);
         sbuf_printf(sb, "    0x%012llx-0x%012llx %10s  %s\n", (unsigned long long)ex[i].base,
                     (unsigned long long)(ex[i].base + ex[i].len), sz, fullplan_why(ex[i].why));
+        left += ex[i].len;
     }
+    sbuf_printf(sb, "  tested %llu + left out %llu = %llu bytes of total RAM %llu\n", (unsigned long long)tested,
+                (unsigned long long)left, (unsigned long long)(tested + left), (unsigned long long)ram_total);
+    if (tested + left != ram_total)
+        sbuf_printf(sb, "    unaccounted: %lld bytes (a bug: please report it)\n",
+                    (long long)(ram_total - tested - left));
 }

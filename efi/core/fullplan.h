@@ -27,6 +27,10 @@ struct full_desc {
 /* Beside the type: the descriptor has EFI_MEMORY_RUNTIME (the firmware
  * uses it at run time, whatever its type says): never tested. */
 #define FULL_TYPE_RUNTIME 0x80000000u
+/* ... it has EFI_MEMORY_WB: a reserved or unusable one is DRAM held back,
+ * counted in the total RAM as firmware mode counts it (not a device window). */
+#define FULL_TYPE_WB 0x40000000u
+#define FULL_TYPE_FLAGS (FULL_TYPE_RUNTIME | FULL_TYPE_WB)
 
 /* fullplan_build flags: leave boot-services code and data untested
  * (full_bsmem=skip, for firmware that touches them from runtime services). */
@@ -39,7 +43,7 @@ enum full_why {
     FULL_WHY_ACPI_TABLES,   /* ACPI reclaim: the tables the OS still reads */
     FULL_WHY_RUNTIME,       /* runtime services code/data: firmware keeps them */
     FULL_WHY_NVS,           /* ACPI NVS: firmware's across sleep states */
-    FULL_WHY_RESERVED,      /* reserved / unusable / persistent: never ours */
+    FULL_WHY_RESERVED,      /* reserved / unusable DRAM: never ours */
     FULL_WHY_OUTSIDE,       /* outside every range= */
     FULL_WHY_OVERFLOW,      /* more pieces than the plan holds */
     FULL_WHY_BS_KEPT,       /* boot services memory left alone (full_bsmem=skip) */
@@ -87,6 +91,6 @@ unsigned fullplan_share_bp(uint64_t tested, uint64_t usable, uint64_t footprint)
 /* report.txt lines: "full coverage: tested X of Y MiB (Z %)", the footprint
  * with its size and why it is not tested, and every range left out. */
 void fullplan_lines(struct sbuf *sb, uint64_t tested, uint64_t usable, uint64_t footprint,
-                    const struct full_excl *excl, unsigned nexcl);
+                    const struct full_excl *excl, unsigned nexcl, uint64_t ram_total);
 
 #endif

@@ -26,7 +26,7 @@ static void coverage_text(const struct handoff *rec, struct sbuf *sb)
     static struct full_excl ex[HANDOFF_MAX_RANGES];
     for (unsigned i = 0; i < rec->nexcl; i++)
         ex[i] = (struct full_excl){ rec->excl[i].base, rec->excl[i].len, rec->excl[i].why };
-    fullplan_lines(sb, rec->tested_bytes, rec->usable_bytes, rec->footprint_bytes, ex, rec->nexcl);
+    fullplan_lines(sb, rec->tested_bytes, rec->usable_bytes, rec->footprint_bytes, ex, rec->nexcl, rec->ram_bytes);
     fmt_format(t, sizeof t, "%llu.%03llu s", (unsigned long long)(rec->elapsed_ms / 1000),
                (unsigned long long)(rec->elapsed_ms % 1000));
     if (rec->faulted)

@@ -205,7 +205,8 @@ static int map_extent(uint64_t *top, UINTN *need)
     for (UINTN o = 0; o + dsize <= size; o += dsize) {
         EFI_MEMORY_DESCRIPTOR *d = (EFI_MEMORY_DESCRIPTOR *)(buf + o);
         struct full_desc f = { d->PhysicalStart, d->NumberOfPages * 4096,
-                               full_type(d->Type) | (d->Attribute & EFI_MEMORY_RUNTIME ? FULL_TYPE_RUNTIME : 0) };
+                               full_type(d->Type) | (d->Attribute & EFI_MEMORY_RUNTIME ? FULL_TYPE_RUNTIME : 0) |
+                                   (d->Attribute & EFI_MEMORY_WB ? FULL_TYPE_WB : 0) };
         uint64_t t = fullplan_map_top(&f, 1);
         *top = t > *top ? t : *top;
     }
@@ -407,7 +408,8 @@ void full_run(EFI_HANDLE image, char *why, size_t cap)
         EFI_MEMORY_DESCRIPTOR *d = (EFI_MEMORY_DESCRIPTOR *)(raw_map + o);
         env->map[n++] = (struct full_desc){ d->PhysicalStart, d->NumberOfPages * 4096,
                                             full_type(d->Type) |
-                                                (d->Attribute & EFI_MEMORY_RUNTIME ? FULL_TYPE_RUNTIME : 0) };
+                                                (d->Attribute & EFI_MEMORY_RUNTIME ? FULL_TYPE_RUNTIME : 0) |
+                                                (d->Attribute & EFI_MEMORY_WB ? FULL_TYPE_WB : 0) };
     }
     env->nmap = n;
     bare_run_on_stack(bare_main, env, env->stack_top);

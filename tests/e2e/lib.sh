@@ -69,6 +69,20 @@ counts_add_up() {
             exit !(c > 0 && c == w + s && l == 0) }' <<<"$l"
 }
 
+# Tested + left out = total RAM in report REPORT, in either mode: full
+# coverage states the sum on one line, firmware mode lists the reasons and
+# says "unaccounted" when they do not add up. Prints the total RAM in bytes.
+ram_adds_up() {
+    local l
+    grep -q 'unaccounted' "$1" && return 1
+    if l=$(grep -m1 '^  tested [0-9]* + left out [0-9]* = [0-9]* bytes of total RAM [0-9]*$' "$1"); then
+        gawk '{ exit !($2 + $6 == $8 && $8 == $13) }' <<<"$l" || return 1
+    else
+        grep -q '^  RAM left out, by owner or reason (with the tested bytes it adds up to the total):$' "$1" || return 1
+    fi
+    sed -n 's/.*; total RAM counts reserved DRAM too (\([0-9]*\) bytes)$/\1/p' "$1"
+}
+
 # How many times evil-dimm changed the bit of fault KIND at ADDR, BIT, from the
 # summary it writes to its log (LOG) when it stops; empty when it has none.
 evil_flips() {  # log, kind, addr, bit

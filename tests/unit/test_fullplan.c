@@ -25,7 +25,8 @@ static const struct full_desc ovmf_1g[] = {
     { 0x3fd80000, 128 * K, FULL_ACPI_RECLAIM },
     { 0x3fda0000, 0x3fff0000 - 0x3fda0000, FULL_BS_DATA },
     { 0x3fff0000, 64 * K, FULL_ACPI_NVS },
-    { 0xb0000000, 256 * M, FULL_RESERVED },
+    { 0x40000000, 8 * M, FULL_RESERVED | FULL_TYPE_WB },   /* DRAM held back (SMRAM) */
+    { 0xb0000000, 256 * M, FULL_RESERVED },                  /* a device window */
     { 0xffc00000, 4 * M, FULL_MMIO },
 };
 #define NDESC (sizeof ovmf_1g / sizeof ovmf_1g[0])
@@ -64,7 +65,8 @@ TEST(fullplan_tests_firmware_and_loader_memory)
     CHECK(!tested(0x3fc00000) && why(0x3fc00000) == FULL_WHY_RUNTIME);
     CHECK(!tested(0x3fd00000) && why(0x3fd00000) == FULL_WHY_RUNTIME);
     CHECK(!tested(0x3fd80000) && why(0x3fd80000) == FULL_WHY_ACPI_TABLES);
-    CHECK(!tested(0xb0000000) && why(0xb0000000) == FULL_WHY_RESERVED);
+    CHECK(!tested(0x40000000) && why(0x40000000) == FULL_WHY_RESERVED);
+    CHECK(!tested(0xb0000000) && !why(0xb0000000));   /* reserved but not DRAM: not RAM at all */
     CHECK(!tested(0xffc00000) && !why(0xffc00000));   /* MMIO: not RAM at all */
     CHECK_EQ_U64(fp.footprint, 0x60000 + 2 * M + 4 * K);
     /* Every byte of usable RAM is tested, or left out with a reason. */
@@ -103,11 +105,18 @@ TEST(fullplan_report_lines)
     static char buf[8192];
     struct sbuf sb;
     sbuf_init(&sb, buf, sizeof buf);
-    fullplan_lines(&sb, fp.tested, fp.usable, fp.footprint, fp.excl, fp.nexcl);
+    fullplan_lines(&sb, fp.tested, fp.usable, fp.footprint, fp.excl, fp.nexcl, fp.plan.ram_total);
     CHECK(strstr(buf, "coverage: full (after ExitBootServices): tested "));
     CHECK(strstr(buf, "footprint: 3 MiB not tested"));
     CHECK(strstr(buf, "ACPI reclaim: holds the ACPI tables"));
     CHECK(strstr(buf, "0x00003e100000-0x00003e400000"));
+    /* Tested and left out add up to the total RAM, as firmware mode counts it. */
+    uint64_t left = 0;
+    for (unsigned i = 0; i < fp.nexcl; i++)
+        left += fp.excl[i].len;
+    CHECK_EQ_U64(fp.tested + left, fp.plan.ram_total);
+    CHECK_EQ_U64(fp.plan.ram_total, 0x40000000 - 0x60000 + 8 * M);   /* all but the 640 KiB-1 MiB hole, and the held DRAM */
+    CHECK(strstr(buf, "+ left out ") && !strstr(buf, "unaccounted"));
     CHECK_EQ_U64(fullplan_share_bp(50, 100, 0), 5000);
     CHECK_EQ_U64(fullplan_share_bp(1, 0, 0), 0);
 }

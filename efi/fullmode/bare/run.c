@@ -250,7 +250,7 @@ static unsigned uncached_ranges(struct paging_uc *uc)
     uc[n++] = (struct paging_uc){ E->have_fb ? E->fb.base : 0, E->have_fb ? E->fb.size : 0, 0 };
     uc[n++] = (struct paging_uc){ E->aps->apic.x2apic ? 0 : E->aps->apic.base, 4096, 1 };
     for (unsigned i = 0; i < E->nmap && n < 2 + UC_RANGES; i++) {
-        uint32_t t = E->map[i].type & ~FULL_TYPE_RUNTIME;
+        uint32_t t = E->map[i].type & ~FULL_TYPE_FLAGS;
         if (t != FULL_MMIO && t != FULL_MMIO_PORT && t != FULL_RESERVED)
             continue;
         int strong = t != FULL_RESERVED;
