@@ -8,4 +8,14 @@ void cpu_cache_off(void);
 /* Write back and turn normal caching back on. */
 void cpu_cache_on(void);
 
+/* Caches off (0) / on (1) on this CPU: the scheduler's cache hook, for
+ * test 0, whose accesses must all reach DRAM. */
+static inline void cpu_cache_set(int on)
+{
+    if (on)
+        cpu_cache_on();
+    else
+        cpu_cache_off();
+}
+
 #endif

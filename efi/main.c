@@ -107,18 +107,9 @@ static void plan_memory(void)
     slog_event("testing %llu bytes in %u ranges", (unsigned long long)s.test_bytes, s.plan.ntest);
 }
 
-/* Test 0 runs with this CPU's caches off, so every access reaches DRAM. */
-static void set_cache(int on)
-{
-    if (on)
-        cpu_cache_on();
-    else
-        cpu_cache_off();
-}
-
 static const struct platform fw = { .con = &con_fw,
                                     .event = slog_event, .key = ui_key, .now_ms = timer_ms,
-                                    .temperature = thermal_read, .tick = ui_tick, .idle = ui_idle,
+                                    .temperature = thermal_read, .temp_source = thermal_source, .tick = ui_tick, .idle = ui_idle,
                                     .tag = "", .esc_note = "" };
 /* errors.csv: one append per flush; non-zero when it failed. */
 static int write_rows(void *ctx, const char *buf, size_t len)
@@ -141,7 +132,7 @@ static const struct errsink_ops sink_ops = { .write = write_rows, .con = &con_fw
                                              .temperature = thermal_read_recent,
                                              .more_where = "see errors.csv and session.log" };
 static const struct sched_hooks hooks = { .error = errsink_error, .flush = errsink_flush, .poll = runloop_poll,
-                                          .notice = on_notice, .tsc = cpu_rdtsc, .cache = set_cache, .ctx = &R,
+                                          .notice = on_notice, .tsc = cpu_rdtsc, .cache = cpu_cache_set, .ctx = &R,
                                           .sink = &K };
 
 /* The one scheduler on the CPUs MP services start; 0 when it has no memory. */
@@ -167,9 +158,6 @@ static int start_cpus(void)
 
 static void run(void)
 {
-    if (s.cfg.mode == CFG_MODE_STRESS)
-        con_printf("stress: looping tests for %llu s (Esc stops); temperature: %s\n",
-                   (unsigned long long)s.cfg.duration_s, thermal_source());
     runloop_run(&R);
     mp_stop(Q);
 }

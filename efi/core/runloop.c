@@ -191,6 +191,9 @@ void runloop_run(struct runloop *r)
 {
     struct session *s = r->s;
     int stress = s->cfg.mode == CFG_MODE_STRESS;
+    if (stress)
+        conout_print(r->p->con, "stress: looping tests for %llu s (Esc stops); temperature: %s\n",
+                     (unsigned long long)s->cfg.duration_s, r->p->temp_source ? r->p->temp_source() : "n/a");
     /* A pass in test mode is a loop in stress mode: until the duration ends. */
     while (s->test_bytes && session_more_passes(s)) {
         for (unsigned n = 0; n <= MT_MAX_TEST && !s->stop; n++)

@@ -20,6 +20,7 @@ struct platform {
     int (*key)(void);
     uint64_t (*now_ms)(void);
     int (*temperature)(void);     /* FAILBIT_NO_TEMP when there is no sensor */
+    const char *(*temp_source)(void);   /* which sensor, or why none */
     /* The platform's own housekeeping, between blocks (checkpoints, beeps). */
     void (*tick)(void *ctx);
     void (*idle)(void);           /* a short wait while paused */

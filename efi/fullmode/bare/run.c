@@ -16,7 +16,6 @@
 #define FAULT_ADDR 0x7ff000000000ull   /* canonical, never mapped by paging.c */
 #define UC_RANGES 64             /* MMIO and reserved ranges the page tables map uncached */
 
-
 static struct bare_env *E;
 static struct session *S;
 static struct sched *Q;
@@ -176,22 +175,15 @@ static void on_fence(void *ctx, unsigned slot)
     aps_fence(slot);
 }
 
-static void on_cache(int on)
-{
-    if (on)
-        cpu_cache_on();
-    else
-        cpu_cache_off();
-}
-
 static struct runloop R;
 static const struct platform full = { .con = &bcon,
                                       .key = bcon_key, .now_ms = timer_ms, .temperature = thermal_read,
+                                      .temp_source = thermal_source,
                                       .tick = tick, .idle = idle, .tag = "  full coverage",
                                       .esc_note = " (at the next boot)" };
 static const struct sched_hooks hooks = { .error = errsink_error, .flush = errsink_flush, .poll = runloop_poll,
                                           .notice = on_notice, .fence = on_fence, .tsc = cpu_rdtsc,
-                                          .cache = on_cache, .ctx = &R, .sink = &K };
+                                          .cache = cpu_cache_set, .ctx = &R, .sink = &K };
 
 /* --- the run -------------------------------------------------------------- */
 
