@@ -22,6 +22,7 @@
 #include "uefi/timer.h"
 #include "fwmode/ui.h"
 #include "cache.h"
+#include "mca.h"
 #include "fullmode/bare/rtvar.h"
 #include "core/errsink.h"
 #include "core/runloop.h"
@@ -140,7 +141,7 @@ static const struct errsink_ops sink_ops = { .write = write_rows, .con = &con_fw
                                              .now_ms = timer_ms, .tsc_ms = timer_tsc_ms,
                                              .temperature = thermal_read_recent,
                                              .more_where = "see errors.csv and session.log" };
-static const struct sched_hooks hooks = { .error = errsink_error, .flush = errsink_flush, .poll = runloop_poll,
+static struct sched_hooks hooks = { .error = errsink_error, .flush = errsink_flush, .poll = runloop_poll,
                                           .notice = on_notice, .tsc = cpu_rdtsc, .cache = set_cache, .ctx = &R,
                                           .sink = &K };
 
@@ -154,6 +155,15 @@ static int start_cpus(void)
         con_alert("out of memory for the scheduler: nothing tested\n");
         slog_event("out of memory for the scheduler");
         return 0;
+    }
+    /* ecc=poll: every CPU polls its machine-check banks between blocks. The
+     * firmware keeps CR4.MCE as it set it: an uncorrected error is its to handle. */
+    hooks.mce_poll = s.cfg.ecc_poll ? mca_poll : NULL;
+    if (s.cfg.ecc_poll) {
+        s.mce.cr4_mce = (int8_t)mca_cr4_mce();
+        con_printf("ecc: polling machine-check banks on every CPU; CR4.MCE %s by the firmware\n",
+                   s.mce.cr4_mce ? "set" : "clear");
+        slog_event("ecc=poll; CR4.MCE %s", s.mce.cr4_mce ? "set" : "clear");
     }
     sched_init(Q, mp_cpus_used(), &s.cfg, timer_tsc_per_ms(), &hooks);
     mp_start(Q);
@@ -172,6 +182,8 @@ static void run(void)
                    (unsigned long long)s.cfg.duration_s, thermal_source());
     runloop_run(&R);
     mp_stop(Q);
+    if (s.cfg.ecc_poll)
+        mca_report(&s.mce);
 }
 
 /* Firmware mode's facts for the report, then the files. `coverage_lines`:

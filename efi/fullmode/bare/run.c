@@ -7,6 +7,7 @@
 #include "fullmode/bare/rtvar.h"
 #include "cache.h"
 #include "cpu.h"
+#include "mca.h"
 #include "uefi/thermal.h"
 #include "uefi/timer.h"
 #include "core/errsink.h"
@@ -73,6 +74,8 @@ static void fill_record(int finished, const struct bare_fault *f)
     h->ring_waits = Q->tally.ring_waits;
     for (unsigned i = 0; i < cpus.nmissing && h->ncpus < HANDOFF_MAX_CPUS; i++)
         h->cpus[h->ncpus++] = (struct handoff_cpu){ .apic_id = cpus.missing[i], .state = HANDOFF_CPU_MISSING };
+    if (S->cfg.ecc_poll)
+        mca_report(&S->mce);
     /* Summaries still open belong in this checkpoint. */
     errsink_flush(&K);
     handoff_from_session(h, S, &E->scratch);
@@ -189,7 +192,7 @@ static const struct platform full = { .con = &bcon,
                                       .key = bcon_key, .now_ms = timer_ms, .temperature = thermal_read,
                                       .tick = tick, .idle = idle, .tag = "  full coverage",
                                       .esc_note = " (at the next boot)" };
-static const struct sched_hooks hooks = { .error = errsink_error, .flush = errsink_flush, .poll = runloop_poll,
+static struct sched_hooks hooks = { .error = errsink_error, .flush = errsink_flush, .poll = runloop_poll,
                                           .notice = on_notice, .fence = on_fence, .tsc = cpu_rdtsc,
                                           .cache = on_cache, .ctx = &R, .sink = &K };
 
@@ -204,6 +207,10 @@ static void start_cpus(uint64_t cr3)
         bcon_alert("cpus: the APs were not started (%s): the boot CPU only\n", why);
         cpus = (struct aps_result){ .slot_id = { p->bsp_id } };
     }
+    /* ecc=poll: the same bank polling as firmware mode; CR4.MCE is ours (trap.c). */
+    hooks.mce_poll = S->cfg.ecc_poll ? mca_poll : NULL;
+    if (S->cfg.ecc_poll)
+        S->mce.cr4_mce = 2;
     sched_init(Q, 1 + cpus.started, &S->cfg, timer_tsc_per_ms(), &hooks);
     Q->id_name = "APIC ID";
     for (unsigned i = 0; i < Q->ncpus; i++)
