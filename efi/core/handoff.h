@@ -105,6 +105,7 @@ struct handoff {
     uint32_t sums_merged;      /* summaries merged into a neighbour for room */
     uint64_t granule;          /* the granule of gran[] */
     uint64_t gran_widened;     /* good bytes gran[] took in to fit */
+    struct session_mce mce;    /* machine-check polling: counts and event rows */
     unsigned nrows, nsums, ncells, ngran;
     struct failbit rows[HANDOFF_MAX_ROWS];
     struct failsum sums[HANDOFF_MAX_SUMS];
