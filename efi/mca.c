@@ -56,6 +56,22 @@ unsigned mca_poll(unsigned slot, struct mce_event *out, unsigned cap)
     return mce_poll(&cpus[slot], &io, out, cap);
 }
 
+unsigned mca_poll_now(struct mce_event *out, unsigned cap)
+{
+    uint32_t r[4];
+    struct mce_cpu c;
+    cpu_cpuid(1, 0, r);
+    mce_probe(&c, r[3], amd_ras_ebx(), &io);
+    return mce_poll(&c, &io, out, cap);
+}
+
+int mca_has_banks(void)
+{
+    uint32_t r[4];
+    cpu_cpuid(1, 0, r);
+    return (r[3] & MCE_CPUID1_EDX_MCE) && (r[3] & MCE_CPUID1_EDX_MCA);
+}
+
 void mca_report(struct session_mce *m)
 {
     m->state = SESSION_MCE_POLL;

@@ -16,6 +16,13 @@ unsigned mca_poll(unsigned slot, struct mce_event *out, unsigned cap);
  * polled, into the session's ECC facts (state SESSION_MCE_POLL). */
 void mca_report(struct session_mce *m);
 
+/* In a machine-check handler: probe this CPU afresh and take its banks'
+ * memory errors (cleared). */
+unsigned mca_poll_now(struct mce_event *out, unsigned cap);
+
+/* Does this CPU have the machine-check architecture (MCG_* MSRs)? */
+int mca_has_banks(void);
+
 /* CR4.MCE on this CPU: 1 set, 0 clear. */
 int mca_cr4_mce(void);
 

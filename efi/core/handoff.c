@@ -568,6 +568,18 @@ void handoff_to_session(const struct handoff *h, struct session *s, struct sbuf 
         line[len < sizeof line ? len : sizeof line - 1] = 0;
         sbuf_puts(csv, line);
     }
+    /* Machine-check errors that are no cell: their comment lines, as
+     * firmware mode writes them. */
+    for (unsigned i = 0; i < h->mce.nev; i++) {
+        const struct session_mce_event *e = &h->mce.ev[i];
+        if (e->why == MCE_ADDR_PHYS)
+            continue;
+        char line[240];
+        size_t len = errcsv_ecc_line(line, sizeof line, e->first_ms, e->cpu, e->bank, e->status, e->addr, e->misc,
+                                     mce_noaddr_text((enum mce_noaddr)e->why));
+        line[len < sizeof line ? len : sizeof line - 1] = 0;
+        sbuf_puts(csv, line);
+    }
     s->handed = (struct session_handed){ .on = 1, .cells_total = h->cells_total,
                                          .gran_widened = h->gran_widened, .gran = h->gran, .ngran = h->ngran };
 }

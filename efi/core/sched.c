@@ -138,11 +138,6 @@ static void hang_for(struct sched *s, uint64_t tsc)
         __builtin_ia32_pause();
 }
 
-static unsigned mce_flags(const struct mce_event *e)
-{
-    return SCHED_ERR_MCE | (e->amd_umc ? SCHED_ERR_MCE_UMC : 0) | (e->bank & 0xffu) << 24;
-}
-
 /* An AP's machine-check events go to the BSP through its error ring, as
  * its failing words do: the BSP makes them cells. */
 static void ap_mce(struct sched_who *w)
@@ -153,7 +148,7 @@ static void ap_mce(struct sched_who *w)
     struct mce_event ev[SCHED_MCE_PER_POLL];
     unsigned n = s->hk->mce_poll(w->slot, ev, SCHED_MCE_PER_POLL);
     for (unsigned i = 0; i < n; i++) {
-        struct smp_err e = { ev[i].addr, ev[i].status, ev[i].misc, now(s), mce_flags(&ev[i]) };
+        struct smp_err e = { ev[i].addr, ev[i].status, ev[i].misc, now(s), sched_mce_flags(&ev[i]) };
         smp_ring_push(&s->ring[w->slot], &e, ring_wait, w);
     }
 }
@@ -167,7 +162,7 @@ static void bsp_mce(struct sched *s)
     unsigned n = s->hk->mce_poll(0, ev, SCHED_MCE_PER_POLL);
     for (unsigned i = 0; i < n; i++) {
         s->unflushed = 1;
-        s->hk->error(s->hk->sink, 0, ev[i].addr, ev[i].status, ev[i].misc, now(s), mce_flags(&ev[i]));
+        s->hk->error(s->hk->sink, 0, ev[i].addr, ev[i].status, ev[i].misc, now(s), sched_mce_flags(&ev[i]));
     }
 }
 

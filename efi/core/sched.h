@@ -36,6 +36,12 @@
 #define SCHED_ERR_MCE_BANK(flags) ((flags) >> 24 & 0xffu)
 #define SCHED_MCE_PER_POLL 4        /* events taken from the banks per poll; the rest wait */
 
+/* The error() flags that carry machine-check event `e`. */
+static inline unsigned sched_mce_flags(const struct mce_event *e)
+{
+    return SCHED_ERR_MCE | (e->amd_umc ? SCHED_ERR_MCE_UMC : 0) | (e->bank & 0xffu) << 24;
+}
+
 #define SCHED_DRAIN_MS 2            /* the BSP drains at least this often while it finds errors */
 #define SCHED_FLUSH_MS 100          /* ... and has the consumer flush at most this often */
 #define SCHED_PAUSE_WAIT_MS 3000    /* P: longest wait for the CPUs to reach a block boundary */

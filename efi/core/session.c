@@ -327,14 +327,14 @@ unsigned session_take_mce(struct session *s, unsigned cpu, unsigned bank, uint64
 void session_mce_lines(const struct session *s, struct sbuf *sb)
 {
     const struct session_mce *m = &s->mce;
-    if (m->state == SESSION_MCE_OFF) {
-        sbuf_puts(sb, "ECC/machine check: off (ecc=off)\n");
-        return;
-    }
-    sbuf_printf(sb, "ECC/machine check: polling %u bank%s on %u CPU%s; %llu corrected, %llu uncorrected\n", m->banks,
-                m->banks == 1 ? "" : "s", m->cpus, m->cpus == 1 ? "" : "s", (unsigned long long)m->corrected,
-                (unsigned long long)m->uncorrected);
-    if (!m->banks)
+    if (m->state == SESSION_MCE_OFF)
+        sbuf_printf(sb, "ECC/machine check: polling off (ecc=off); %llu corrected, %llu uncorrected\n",
+                    (unsigned long long)m->corrected, (unsigned long long)m->uncorrected);
+    else
+        sbuf_printf(sb, "ECC/machine check: polling %u bank%s on %u CPU%s; %llu corrected, %llu uncorrected\n",
+                    m->banks, m->banks == 1 ? "" : "s", m->cpus, m->cpus == 1 ? "" : "s",
+                    (unsigned long long)m->corrected, (unsigned long long)m->uncorrected);
+    if (m->state != SESSION_MCE_OFF && !m->banks)
         sbuf_puts(sb, "  no machine-check banks to poll (CPUID: no MCE/MCA, or MCG_CAP lists none): "
                       "corrected errors cannot be seen on this machine\n");
     if (m->cr4_mce == 2)

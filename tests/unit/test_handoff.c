@@ -450,6 +450,8 @@ TEST(handoff_session_ecc_reports_the_same)
     rt_init(next_side, 0);
     handoff_to_session(&rt_back, &next_side->s, &next_side->sb);
     CHECK(strstr(next_side->csv, ",0x23456000,0,0x0000000000000000,0x0000000000000000,,0,ecc\n"));
+    CHECK(strstr(next_side->csv, "# ecc 0.040 cpu 0 bank 3 status 0x900000000000009f addr 0x0 misc 0x0 corrected, "
+                                 "not masked: no address logged (ADDRV clear)\n"));
     rt_finish(fw_side);
     rt_finish(next_side);
     CHECK_STR(next_side->out.ecc, fw_side->out.ecc);

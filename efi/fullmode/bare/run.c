@@ -135,8 +135,36 @@ static int checkpoint(int finished, const struct bare_fault *f)
     return 0;
 }
 
+/* The slot of the CPU with this APIC ID (0 when not found). */
+static unsigned slot_of_apic(uint32_t apic)
+{
+    for (unsigned i = 0; Q && i < Q->ncpus; i++)
+        if (Q->cpu[i].id == apic)
+            return i;
+    return 0;
+}
+
+/* A machine check ended the run: its memory errors become the session's
+ * events (and cells) through the one error sink, then the checkpoint. */
+static void take_machine_check(const struct bare_fault *f)
+{
+    unsigned slot = slot_of_apic(f->apic_id);
+    bcon_alert("\nMACHINE CHECK on %s (APIC ID %u): MCG_STATUS 0x%llx, %u memory error%s in its banks\n",
+               f->bsp ? "the boot CPU" : "an AP", f->apic_id, (unsigned long long)f->mcg_status, f->nmce,
+               f->nmce == 1 ? "" : "s");
+    for (unsigned i = 0; i < f->nmce; i++) {
+        const struct mce_event *e = &f->mce[i];
+        bcon_alert("  bank %u status 0x%016llx addr 0x%llx misc 0x%llx\n", e->bank, (unsigned long long)e->status,
+                   (unsigned long long)e->addr, (unsigned long long)e->misc);
+        errsink_error(&K, slot, e->addr, e->status, e->misc, cpu_rdtsc(), sched_mce_flags(e));
+    }
+    S->mce.ended_by_mc = 1;
+}
+
 static void on_fault(const struct bare_fault *f)
 {
+    if (f->vector == 18)
+        take_machine_check(f);
     bcon_alert("\nEXCEPTION: vector %u (%s) on %s (APIC ID %u) at RIP 0x%llx, CR2 0x%llx, error 0x%llx, RSP 0x%llx\n",
                f->vector, bare_vector_name(f->vector), f->bsp ? "the boot CPU" : "an AP", f->apic_id,
                (unsigned long long)f->rip, (unsigned long long)f->cr2, (unsigned long long)f->error,
