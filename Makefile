@@ -143,7 +143,7 @@ $(BUILD)/unit-tests: $(UNIT_OBJS)
 
 # The barrier, the per-CPU rings and the scheduler's rules once more under
 # ThreadSanitizer.
-TSAN_CORE := smp sched prng fmt memrange report badram cells config interleave memplan cover failbit $(KERNELS)
+TSAN_CORE := smp sched prng fmt memrange report badram cells config interleave memplan cover failbit mce $(KERNELS)
 $(BUILD)/smp-tsan-tests: tests/unit/main.c tests/unit/test_smp.c tests/unit/test_sched.c \
 		$(TSAN_CORE:%=efi/core/%.c) tests/sim/simmem.c
 	@mkdir -p $(@D)
