@@ -62,8 +62,8 @@ static void take_mce(struct errsink *k, unsigned cpu, uint64_t addr, uint64_t st
     uint64_t ms = o->tsc_ms(tsc);
     unsigned n = session_take_mce(s, cpu, SCHED_ERR_MCE_BANK(flags), status, addr, misc,
                                   (flags & SCHED_ERR_MCE_UMC) != 0, ms, o->temperature(), csv, news, &e);
-    if (!n && !(status & MCE_STATUS_VAL))
-        return;
+    if (!e.status)
+        return;   /* not a memory error */
     k->dirty = 1;
     char where[96];
     if (e.why == MCE_ADDR_PHYS)

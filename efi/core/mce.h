@@ -41,7 +41,9 @@
 #define MCE_CPUID1_EDX_MCA (1u << 14)
 #define MCE_CPUID_80000007_EBX_SMCA (1u << 3)
 
-#define MCE_MAX_BANKS 32   /* MCG_CAP's count field is 8 bits; MSR 0x401 + 4 * 32 is still architectural */
+/* MCG_CAP's count field has 8 bits, but banks 0-31 fill 0x400-0x47f and the
+ * next MSRs are others (VMX capabilities from 0x480): never beyond. */
+#define MCE_MAX_BANKS 32
 
 /* Why an error's address cannot be masked (0: it can). */
 enum mce_noaddr {

@@ -277,11 +277,12 @@ unsigned session_take_mce(struct session *s, unsigned cpu, unsigned bank, uint64
                           uint64_t misc, int amd_umc, uint64_t time_ms, int temp_c, struct sbuf *csv,
                           struct session_cell_news *news, struct mce_event *ev)
 {
-    struct mce_event e;
-    if (!mce_decode(bank, status, addr, misc, amd_umc, &e))
-        return 0;
+    struct mce_event e = { 0 };
+    int memory = mce_decode(bank, status, addr, misc, amd_umc, &e);
     if (ev)
         *ev = e;
+    if (!memory)
+        return 0;
     struct session_mce *m = &s->mce;
     if (e.uc)
         m->uncorrected++;

@@ -200,7 +200,8 @@ unsigned session_take_error(struct session *s, unsigned cpu, uint64_t addr, uint
  * cell like any other (bit unknown, FAILBIT_ECC): its errors.csv row (source
  * `ecc`) goes to `csv`, the carry keeps it, and a new cell goes to *news
  * (returns 1). Without one, a "# ecc ..." comment line says why it is not
- * masked. Returns the news count (0 or 1); *ev gets the decoded event. */
+ * masked. Returns the news count (0 or 1); *ev (may be NULL) gets the
+ * decoded event, all zero when it was none. */
 unsigned session_take_mce(struct session *s, unsigned cpu, unsigned bank, uint64_t status, uint64_t addr,
                           uint64_t misc, int amd_umc, uint64_t time_ms, int temp_c, struct sbuf *csv,
                           struct session_cell_news *news, struct mce_event *ev);
