@@ -237,8 +237,10 @@ static void start_cpus(uint64_t cr3)
     }
     /* ecc=poll: the same bank polling as firmware mode; CR4.MCE is ours (trap.c). */
     hooks.mce_poll = S->cfg.ecc_poll ? mca_poll : NULL;
-    if (S->cfg.ecc_poll)
+    if (S->cfg.ecc_poll) {
         S->mce.cr4_mce = 2;
+        bcon_printf("ecc: polling machine-check banks on every CPU; CR4.MCE set, #MC logs and ends the run\n");
+    }
     sched_init(Q, 1 + cpus.started, &S->cfg, timer_tsc_per_ms(), &hooks);
     Q->id_name = "APIC ID";
     for (unsigned i = 0; i < Q->ncpus; i++)
