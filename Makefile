@@ -24,7 +24,7 @@ DEPS    := -MMD -MP
 KERNELS := kernels/catalog kernels/runtime kernels/sweep kernels/movinv kernels/addr_walk kernels/own_addr \
 	kernels/block_move kernels/rand_seq kernels/modulo20 kernels/bit_fade
 CORE    := fmt prng memrange failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report session errsink conout \
-	handoff recovery fullplan madt tramp sched runloop nvbudget \
+	handoff recovery fullplan madt tramp sched runloop nvbudget mce \
 	$(KERNELS)
 # efi/main.c: the lifecycle of a run, in either mode.
 # efi/uefi: firmware services and the files on the boot volume (both modes,
@@ -36,7 +36,7 @@ FWMODE  := mp ui
 # and bare/, what runs after ExitBootServices.
 FULLMODE := full recover
 BARE    := run trap paging uart ps2 bcon fbcon rtvar apic aps
-GLUE    := main $(UEFI:%=uefi/%) $(FWMODE:%=fwmode/%) $(FULLMODE:%=fullmode/%)
+GLUE    := main mca $(UEFI:%=uefi/%) $(FWMODE:%=fwmode/%) $(FULLMODE:%=fullmode/%)
 ASM     := cpu blockmove cache bare trampoline
 # The framebuffer console's font: Terminus Font (SIL OFL 1.1), converted at
 # build time from the console-setup-linux package (see README).
@@ -52,7 +52,7 @@ SIM_CFLAGS := -std=gnu11 $(WARN) $(DEPS) $(SAN) -DWEAKBIT_SIM -Iefi -Itests -I$(
 EFI_OBJS  := $(CORE:%=$(BUILD)/efi/core/%.o) $(GLUE:%=$(BUILD)/efi/%.o) $(BARE:%=$(BUILD)/efi/fullmode/bare/%.o) \
 	$(ASM:%=$(BUILD)/boot/%.o) $(BUILD)/efi/gen/font.o
 # results turns a hand-off record into the files, with the app's session code.
-RESULTS_CORE := prng memrange memplan session report handoff recovery fullplan focus $(KERNELS)
+RESULTS_CORE := prng memrange memplan session report handoff recovery fullplan focus mce $(KERNELS)
 CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/fold.o core/config.o core/errcsv.o core/cells.o \
 	core/badram.o core/cover.o core/interleave.o tools/linuxside/linuxmem.o tools/linuxside/import.o tools/weakbit.o \
 	tools/cli_opt.o tools/cli_csv.o tools/atomic.o tools/badram.o tools/cells.o tools/apply.o tools/svg.o \
@@ -60,7 +60,7 @@ CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/fold.o co
 	tools/nokernels.o $(RESULTS_CORE:%=core/%.o))
 UNIT      := main kern test_session test_movinv test_kernels test_matrix test_work test_dwell test_config test_csv_badram test_errcsv_reader \
 	test_memplan test_cover test_interleave test_smp test_focus test_smbios test_linux_side test_handoff \
-	test_fullplan test_madt test_fold test_tramp test_sched test_runloop test_nvbudget
+	test_fullplan test_madt test_fold test_tramp test_sched test_runloop test_nvbudget test_mce
 # Pure modules only the host uses: the Linux side of the CLI (verify, offline, import).
 LINUXSIDE := linuxmem import
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(LINUXSIDE:%=$(BUILD)/sim/linuxside/%.o) $(BUILD)/sim/sim/simmem.o \
@@ -143,7 +143,7 @@ $(BUILD)/unit-tests: $(UNIT_OBJS)
 
 # The barrier, the per-CPU rings and the scheduler's rules once more under
 # ThreadSanitizer.
-TSAN_CORE := smp sched prng fmt memrange $(KERNELS)
+TSAN_CORE := smp sched prng fmt memrange report badram cells config interleave memplan cover failbit mce $(KERNELS)
 $(BUILD)/smp-tsan-tests: tests/unit/main.c tests/unit/test_smp.c tests/unit/test_sched.c \
 		$(TSAN_CORE:%=efi/core/%.c) tests/sim/simmem.c
 	@mkdir -p $(@D)

@@ -33,6 +33,22 @@ cpu_rdmsr:
     or rax, rdx
     ret
 
+; void cpu_wrmsr(uint32_t msr, uint64_t v): the same care as cpu_rdmsr.
+global cpu_wrmsr
+cpu_wrmsr:
+    mov ecx, edi
+    mov rax, rsi
+    mov rdx, rsi
+    shr rdx, 32
+    wrmsr
+    ret
+
+; uint64_t cpu_read_cr4(void)
+global cpu_read_cr4
+cpu_read_cr4:
+    mov rax, cr4
+    ret
+
 ; void cpu_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]): eax ebx ecx edx.
 global cpu_cpuid
 cpu_cpuid:

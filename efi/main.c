@@ -22,6 +22,7 @@
 #include "uefi/timer.h"
 #include "fwmode/ui.h"
 #include "cache.h"
+#include "mca.h"
 #include "fullmode/bare/rtvar.h"
 #include "core/errsink.h"
 #include "core/runloop.h"
@@ -131,9 +132,9 @@ static const struct errsink_ops sink_ops = { .write = write_rows, .con = &con_fw
                                              .now_ms = timer_ms, .tsc_ms = timer_tsc_ms,
                                              .temperature = thermal_read_recent,
                                              .more_where = "see errors.csv and session.log" };
-static const struct sched_hooks hooks = { .error = errsink_error, .flush = errsink_flush, .poll = runloop_poll,
-                                          .notice = on_notice, .tsc = cpu_rdtsc, .cache = cpu_cache_set, .ctx = &R,
-                                          .sink = &K };
+static struct sched_hooks hooks = { .error = errsink_error, .flush = errsink_flush, .poll = runloop_poll,
+                                    .notice = on_notice, .tsc = cpu_rdtsc, .cache = cpu_cache_set, .ctx = &R,
+                                    .sink = &K };
 
 /* The one scheduler on the CPUs MP services start; 0 when it has no memory. */
 static int start_cpus(void)
@@ -145,6 +146,15 @@ static int start_cpus(void)
         con_alert("out of memory for the scheduler: nothing tested\n");
         slog_event("out of memory for the scheduler");
         return 0;
+    }
+    /* ecc=poll: every CPU polls its machine-check banks between blocks. The
+     * firmware keeps CR4.MCE as it set it: an uncorrected error is its to handle. */
+    hooks.mce_poll = s.cfg.ecc_poll ? mca_poll : NULL;
+    if (s.cfg.ecc_poll) {
+        s.mce.cr4_mce = (int8_t)mca_cr4_mce();
+        con_printf("ecc: polling machine-check banks on every CPU; CR4.MCE %s by the firmware\n",
+                   s.mce.cr4_mce ? "set" : "clear");
+        slog_event("ecc=poll; CR4.MCE %s", s.mce.cr4_mce ? "set" : "clear");
     }
     sched_init(Q, mp_cpus_used(), &s.cfg, timer_tsc_per_ms(), &hooks);
     mp_start(Q);
@@ -160,6 +170,8 @@ static void run(void)
 {
     runloop_run(&R);
     mp_stop(Q);
+    if (s.cfg.ecc_poll)
+        mca_report(&s.mce);
 }
 
 /* Firmware mode's facts for the report, then the files. `coverage_lines`:

@@ -31,14 +31,21 @@ int cmd_cells(int argc, char **argv)
             const struct cell *cl = &c.sorted[k];
             char tests[64] = "";
             for (unsigned b = 0; b < 32; b++)
-                if (cl->tests >> b & 1)
+                if (cl->tests >> b & 1 && b != CELLS_ECC_TEST)
                     snprintf(tests + strlen(tests), sizeof tests - strlen(tests), "%s%u",
                              tests[0] ? "," : "", b);
-            char mod[48] = "";
+            /* Rows with source ecc: a machine-check bank named the word, not the bit. */
+            if (cl->tests >> CELLS_ECC_TEST & 1)
+                snprintf(tests + strlen(tests), sizeof tests - strlen(tests), "%secc", tests[0] ? "," : "");
+            char mod[48] = "", bit[8];
             if (il.nf)
                 il_label(&il, cl->addr, mod, sizeof mod);
-            printf("0x%016llx  %3u  %5u  %10.3f  %10.3f  %-10s %s\n", (unsigned long long)cl->addr,
-                   cl->bit, cl->count, cl->first_ms / 1000.0, cl->last_ms / 1000.0, tests, mod);
+            if (cl->tests == 1u << CELLS_ECC_TEST)
+                snprintf(bit, sizeof bit, "?");
+            else
+                snprintf(bit, sizeof bit, "%u", cl->bit);
+            printf("0x%016llx  %3s  %5u  %10.3f  %10.3f  %-10s %s\n", (unsigned long long)cl->addr,
+                   bit, cl->count, cl->first_ms / 1000.0, cl->last_ms / 1000.0, tests, mod);
         }
         printf("%u cell%s\n", n, n == 1 ? "" : "s");
         if (il.nf && n) {

@@ -17,6 +17,12 @@ static unsigned hash(uint64_t addr, unsigned bit)
     return (unsigned)(h >> 32);
 }
 
+/* The tests bit a record sets: its test's, or the ECC mark. */
+static uint32_t test_bit(const struct failbit *row)
+{
+    return 1u << (row->flags & FAILBIT_ECC ? CELLS_ECC_TEST : row->test & 31);
+}
+
 int cells_add(struct cell_table *t, const struct failbit *row)
 {
     unsigned mask = t->cap - 1;
@@ -29,7 +35,7 @@ int cells_add(struct cell_table *t, const struct failbit *row)
                 c->first_ms = row->time_ms;
             if (row->time_ms > c->last_ms)
                 c->last_ms = row->time_ms;
-            c->tests |= 1u << (row->test & 31);
+            c->tests |= test_bit(row);
             c->certain += !(row->flags & FAILBIT_ADDR_UNCERTAIN);
             return 0;
         }
@@ -40,7 +46,7 @@ int cells_add(struct cell_table *t, const struct failbit *row)
             *c = (struct cell){ .addr = row->addr, .first_ms = row->time_ms,
                                 .last_ms = row->time_ms, .count = 1,
                                 .certain = !(row->flags & FAILBIT_ADDR_UNCERTAIN),
-                                .tests = 1u << (row->test & 31), .bit = (uint8_t)row->bit,
+                                .tests = test_bit(row), .bit = (uint8_t)row->bit,
                                 .used = 1 };
             t->n++;
             return 1;

@@ -8,12 +8,16 @@
 #include <stdint.h>
 #include "core/failbit.h"
 
+/* The tests bit a machine-check (ECC) report sets instead of a test's:
+ * the cell's bit is not known. */
+#define CELLS_ECC_TEST 15
+
 struct cell {
     uint64_t addr;           /* physical address of the 64-bit word */
     uint64_t first_ms, last_ms;
     uint32_t count;
     uint32_t certain;        /* records whose address is exact (not addr_uncertain) */
-    uint32_t tests;          /* bit n: seen by test n */
+    uint32_t tests;          /* bit n: seen by test n; CELLS_ECC_TEST: reported by a machine-check bank */
     uint8_t bit;
     uint8_t used;
 };

@@ -400,6 +400,16 @@ static const char *set_seed(struct wb_config *c, const char *v, size_t n)
     return 0;
 }
 
+static const char *set_ecc(struct wb_config *c, const char *v, size_t n)
+{
+    static const char *const how[] = { "off", "poll", 0 };
+    int i = pick(v, n, how);
+    if (i < 0)
+        return "expected poll or off";
+    c->ecc_poll = i;
+    return 0;
+}
+
 static const char *set_on_finish(struct wb_config *c, const char *v, size_t n)
 {
     int i = pick(v, n, finishes);
@@ -440,6 +450,7 @@ static const struct config_key keys[] = {
     { "debug_reset", "firmware", 0, set_debug_reset, "test hook: the warm reset after a full-coverage run starts at this fallback: `cf9`, `kbc` or `triple` (fault)" },
     { "debug_silent_cpu", "0", 0, set_debug_silent, "test hook: that AP (1 = the first) starts but never checks in (full coverage)" },
     { "hold_ms", "150", 0, set_hold, "retention dwell: each row untouched this long between write and verify (`0`: off); see below" },
+    { "ecc", "poll", 0, set_ecc, "`poll`: read every CPU's machine-check banks between blocks; corrected memory errors with a physical address become `ecc` cells (masked), others are reported; `off`: no polling" },
     { "seed", "0", 0, set_seed, "seed of the random patterns; `0`: from the TSC at start (new every boot); report.txt and session.log state it, `seed=0x...` replays a run" },
 };
 

@@ -7,11 +7,21 @@ size_t errcsv_format(char *buf, size_t cap, const struct failbit *r)
     char temp[16] = "";
     if (r->temp_c != FAILBIT_NO_TEMP)
         fmt_format(temp, sizeof temp, "%d", r->temp_c);
-    return fmt_format(buf, cap, "%llu.%03llu,%u,%u,%u,0x%llx,%u,0x%016llx,0x%016llx,%s,%u\n",
+    return fmt_format(buf, cap, "%llu.%03llu,%u,%u,%u,0x%llx,%u,0x%016llx,0x%016llx,%s,%u,%s\n",
                       (unsigned long long)(r->time_ms / 1000),
                       (unsigned long long)(r->time_ms % 1000), r->pass, r->test, r->cpu,
                       (unsigned long long)r->addr, r->bit, (unsigned long long)r->expected,
-                      (unsigned long long)r->actual, temp, r->flags & FAILBIT_ADDR_UNCERTAIN);
+                      (unsigned long long)r->actual, temp, r->flags & FAILBIT_ADDR_UNCERTAIN,
+                      r->flags & FAILBIT_ECC ? "ecc" : "test");
+}
+
+size_t errcsv_ecc_line(char *buf, size_t cap, uint64_t time_ms, unsigned cpu, unsigned bank, uint64_t status,
+                       uint64_t addr, uint64_t misc, const char *why)
+{
+    return fmt_format(buf, cap, "# ecc %llu.%03llu cpu %u bank %u status 0x%016llx addr 0x%llx misc 0x%llx %s, "
+                      "not masked: %s\n", (unsigned long long)(time_ms / 1000), (unsigned long long)(time_ms % 1000),
+                      cpu, bank, (unsigned long long)status, (unsigned long long)addr, (unsigned long long)misc,
+                      status >> 61 & 1 ? "uncorrected" : "corrected", why);
 }
 
 size_t errcsv_session_line(char *buf, size_t cap, const char *id, const char *start)
@@ -114,27 +124,33 @@ enum errcsv_kind errcsv_parse_session(const char *line, size_t n, struct failbit
         return ERRCSV_SKIP;
     if (n >= 6 && str_neq(line, "time_s", 6))
         return ERRCSV_SKIP;
-    const char *f[11];
-    size_t fl[11];
+    const char *f[12];
+    size_t fl[12];
     unsigned nf = 0;
     size_t start = 0;
     for (size_t i = 0; i <= n; i++) {
         if (i == n || line[i] == ',') {
-            if (nf == 11)
+            if (nf == 12)
                 return ERRCSV_BAD;
             f[nf] = line + start;
             fl[nf++] = i - start;
             start = i + 1;
         }
     }
-    /* 8 required columns, then optionally temp_c (may be empty) and addr_uncertain. */
-    if (nf < 8 || nf > 10)
+    /* 8 required columns, then optionally temp_c (may be empty), addr_uncertain and source. */
+    if (nf < 8 || nf > 11)
         return ERRCSV_BAD;
     row->flags = 0;
-    if (nf == 10) {
+    if (nf >= 10) {
         if (fl[9] != 1 || (f[9][0] != '0' && f[9][0] != '1'))
             return ERRCSV_BAD;
         row->flags = f[9][0] == '1' ? FAILBIT_ADDR_UNCERTAIN : 0;
+    }
+    if (nf == 11) {
+        if (fl[10] == 3 && str_neq(f[10], "ecc", 3))
+            row->flags |= FAILBIT_ECC;
+        else if (fl[10] != 4 || !str_neq(f[10], "test", 4))
+            return ERRCSV_BAD;
     }
     row->temp_c = FAILBIT_NO_TEMP;
     if (nf >= 9 && fl[8]) {

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // errors.csv, the file format of failing bits: one row per bit, written as
 // errors are found and read back by the app and the host CLI (many sessions).
-// addr_uncertain = 1 is FAILBIT_ADDR_UNCERTAIN; an empty temp_c is FAILBIT_NO_TEMP.
+// addr_uncertain = 1 is FAILBIT_ADDR_UNCERTAIN; an empty temp_c is FAILBIT_NO_TEMP;
+// source is `test` (a test kernel read it back wrong) or `ecc` (FAILBIT_ECC:
+// a machine-check bank reported it; bit unknown, written as 0). Files
+// without the source column (older versions) read as `test`.
 #ifndef EFI_CORE_ERRCSV_H
 #define EFI_CORE_ERRCSV_H
 
@@ -9,7 +12,7 @@
 #include <stdint.h>
 #include "core/failbit.h"
 
-#define ERRCSV_HEADER "time_s,pass,test,cpu,phys_addr,bit,expected,actual,temp_c,addr_uncertain\n"
+#define ERRCSV_HEADER "time_s,pass,test,cpu,phys_addr,bit,expected,actual,temp_c,addr_uncertain,source\n"
 /* "# session ID start YYYY-MM-DD HH:MM:SS": written once per boot, before
  * that session's rows, so rows from many sessions can be told apart. */
 struct err_session {
@@ -40,6 +43,12 @@ size_t errcsv_summary_line(char *buf, size_t cap, const struct failsum *s);
 
 /* Parse a summary line (without newline): 0 and *s filled, or -1. */
 int errcsv_parse_summary(const char *line, size_t n, struct failsum *s);
+
+/* A machine-check memory error that is not a cell (no usable address), as
+ * a comment line readers skip: "# ecc T cpu C bank B status 0x… addr 0x…
+ * misc 0x… corrected|uncorrected, not masked: WHY". */
+size_t errcsv_ecc_line(char *buf, size_t cap, uint64_t time_ms, unsigned cpu, unsigned bank, uint64_t status,
+                       uint64_t addr, uint64_t misc, const char *why);
 
 /* The session line for errors.csv (with newline). */
 size_t errcsv_session_line(char *buf, size_t cap, const char *id, const char *start);

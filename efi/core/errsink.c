@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "core/errsink.h"
+#include "core/sched.h"
 
 #define ROW_ROOM (64 * 128 + FOLD_CLOSED * 200)   /* a full word's rows and every summary record */
 
@@ -48,10 +49,47 @@ static void show(struct errsink *k, const struct errsink_news *e)
         o->bell(o->ctx);
 }
 
+/* A machine-check bank's report: counted, an event row, and a cell when
+ * it names a physical address. Shown at once (they are rare) and logged. */
+static void take_mce(struct errsink *k, unsigned cpu, uint64_t addr, uint64_t status, uint64_t misc, uint64_t tsc,
+                     unsigned flags)
+{
+    const struct errsink_ops *o = k->ops;
+    struct session *s = k->s;
+    struct session_cell_news news[1];
+    struct mce_event e;
+    struct sbuf *csv = o->write ? &k->out : NULL;
+    uint64_t ms = o->tsc_ms(tsc);
+    unsigned n = session_take_mce(s, cpu, SCHED_ERR_MCE_BANK(flags), status, addr, misc,
+                                  (flags & SCHED_ERR_MCE_UMC) != 0, ms, o->temperature(), csv, news, &e);
+    if (!e.status)
+        return;   /* not a memory error */
+    k->dirty = 1;
+    char where[96];
+    if (e.why == MCE_ADDR_PHYS)
+        fmt_format(where, sizeof where, "at 0x%llx (bit unknown): an ecc cell, masked", (unsigned long long)e.phys);
+    else
+        fmt_format(where, sizeof where, "NOT masked: %s", mce_noaddr_text(e.why));
+    conout_alert(o->con, "ECC: %s memory error reported by cpu %u bank %u (MCACOD 0x%04x) %s\n",
+                 e.uc ? "UNCORRECTED" : "corrected", cpu, e.bank, (unsigned)(uint16_t)status, where);
+    if (o->log)
+        o->log("ecc: %s memory error cpu %u bank %u status 0x%016llx addr 0x%llx misc 0x%llx %s",
+               e.uc ? "uncorrected" : "corrected", cpu, e.bank, (unsigned long long)status,
+               (unsigned long long)e.addr, (unsigned long long)e.misc, where);
+    if (n && o->bell)
+        o->bell(o->ctx);
+    if (csv && k->out.len + ROW_ROOM > k->out.cap)
+        errsink_flush(k);
+}
+
 void errsink_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, uint64_t actual, uint64_t tsc,
                    unsigned flags)
 {
     struct errsink *k = ctx;
+    if (flags & SCHED_ERR_MCE) {
+        take_mce(k, cpu, addr, expected, actual, tsc, flags);
+        return;
+    }
     struct session *s = k->s;
     struct session_cell_news news[64];
     uint64_t w0 = s->fold.acct.row_words, r0 = s->error_rows;

@@ -13,6 +13,12 @@
  * know), or block move found data that may have gone bad at its source. */
 #define FAILBIT_ADDR_UNCERTAIN 1u
 
+/* Not a test's finding: the memory controller corrected (or could not
+ * correct) an error there and logged it in a machine-check bank (source
+ * `ecc` in errors.csv). The address is physical and exact to the bank's
+ * granularity; which bit failed is not known (`bit` is 0). */
+#define FAILBIT_ECC 2u
+
 /* No temperature sensor, or no reading. */
 #define FAILBIT_NO_TEMP (-1000)
 
@@ -23,7 +29,7 @@ struct failbit {
     unsigned bit;         /* 0-63 */
     uint64_t expected, actual;  /* the whole words */
     int temp_c;           /* CPU package temperature, or FAILBIT_NO_TEMP */
-    unsigned flags;       /* FAILBIT_ADDR_UNCERTAIN */
+    unsigned flags;       /* FAILBIT_ADDR_UNCERTAIN, FAILBIT_ECC */
 };
 
 /* Many failing words folded into one record, when a CPU's error ring or the

@@ -4,7 +4,7 @@
 
 #define MAGIC 0x4f484257u        /* "WBHO" */
 #define CHUNK_MAGIC 0x43484257u  /* "WBHC" */
-#define VERSION 5
+#define VERSION 6
 #define HEAD 16                  /* magic, version, flags, length, crc */
 
 enum { F_FINISHED = 1, F_FAULTED = 2, F_USER_STOP = 4 };
@@ -161,6 +161,38 @@ static void cell_io(struct io *io, struct cell *c)
         io->bad = 1;
 }
 
+/* The machine-check facts and events (session_mce). */
+static void mce_io(struct io *io, struct session_mce *m)
+{
+    N(m->state, 1);
+    N(m->banks, 1);
+    N(m->cpus, 2);
+    m->cr4_mce = (int8_t)num(io, (uint8_t)m->cr4_mce, 1);
+    N(m->ended_by_mc, 1);
+    N(m->corrected, 8);
+    N(m->uncorrected, 8);
+    N(m->masked, 8);
+    N(m->dropped, 8);
+    m->nev = count(io, m->nev, 1, SESSION_MCE_EVENTS);
+    for (unsigned i = 0; i < m->nev && !io->bad; i++) {
+        struct session_mce_event *e = &m->ev[i];
+        N(e->cpu, 2);
+        N(e->bank, 1);
+        N(e->count, 4);
+        N(e->status, 8);
+        N(e->addr, 8);
+        N(e->misc, 8);
+        e->first_ms = ms32(io, e->first_ms);
+        e->last_ms = ms32(io, e->last_ms);
+        N(e->why, 1);
+        N(e->umc, 1);
+        if (e->why >= MCE_ADDR_KINDS || !e->count)
+            io->bad = 1;
+    }
+    if (m->state > SESSION_MCE_POLL)
+        io->bad = 1;
+}
+
 static void fields(struct io *io, struct handoff *h)
 {
     unsigned flags = (h->finished ? F_FINISHED : 0) | (h->faulted ? F_FAULTED : 0) |
@@ -222,6 +254,7 @@ static void fields(struct io *io, struct handoff *h)
     N(h->gran_widened, 8);
     if (io->r && (h->granule < 4096 || (h->granule & (h->granule - 1))))
         io->bad = 1;
+    mce_io(io, &h->mce);
     h->ntests = count(io, h->ntests, 1, HANDOFF_MAX_TESTS);
     h->ntested = count(io, h->ntested, 2, HANDOFF_MAX_RANGES);
     h->nexcl = count(io, h->nexcl, 2, HANDOFF_MAX_RANGES);
@@ -419,6 +452,7 @@ void handoff_from_session(struct handoff *h, const struct session *s, const stru
     h->reseen_cells = s->reseen_cells;
     h->cells_total = s->cells.n;
     h->cells_dropped = s->cells.dropped;
+    h->mce = s->mce;
     h->ntests = 0;
     for (unsigned i = 0; i < s->nrt && h->ntests < HANDOFF_MAX_TESTS; i++) {
         const struct rep_test *t = &s->rt[i];
@@ -498,6 +532,7 @@ void handoff_to_session(const struct handoff *h, struct session *s, struct sbuf 
     s->fold.acct = h->acct;
     s->new_cells = h->new_cells;
     s->reseen_cells = h->reseen_cells;
+    s->mce = h->mce;
     s->nrt = 0;
     for (unsigned i = 0; i < h->ntests && i <= MT_MAX_TEST; i++) {
         const struct handoff_test *t = &h->tests[i];
@@ -530,6 +565,18 @@ void handoff_to_session(const struct handoff *h, struct session *s, struct sbuf 
     for (unsigned i = 0; i < h->nsums; i++) {
         char line[200];
         size_t len = errcsv_summary_line(line, sizeof line, &h->sums[i]);
+        line[len < sizeof line ? len : sizeof line - 1] = 0;
+        sbuf_puts(csv, line);
+    }
+    /* Machine-check errors that are no cell: their comment lines, as
+     * firmware mode writes them. */
+    for (unsigned i = 0; i < h->mce.nev; i++) {
+        const struct session_mce_event *e = &h->mce.ev[i];
+        if (e->why == MCE_ADDR_PHYS)
+            continue;
+        char line[240];
+        size_t len = errcsv_ecc_line(line, sizeof line, e->first_ms, e->cpu, e->bank, e->status, e->addr, e->misc,
+                                     mce_noaddr_text((enum mce_noaddr)e->why));
         line[len < sizeof line ? len : sizeof line - 1] = 0;
         sbuf_puts(csv, line);
     }

@@ -105,6 +105,7 @@ struct handoff {
     uint32_t sums_merged;      /* summaries merged into a neighbour for room */
     uint64_t granule;          /* the granule of gran[] */
     uint64_t gran_widened;     /* good bytes gran[] took in to fit */
+    struct session_mce mce;    /* machine-check polling: counts and event rows */
     unsigned nrows, nsums, ncells, ngran;
     struct failbit rows[HANDOFF_MAX_ROWS];
     struct failsum sums[HANDOFF_MAX_SUMS];
@@ -135,8 +136,9 @@ int handoff_shrink(struct handoff *h);
 
 /* The other way, at the next boot: the session's name, counts, tests,
  * tested ranges and cells as the run left them; errors.csv's rows and
- * "# summary" lines go to csv (room for HANDOFF_MAX_ROWS * 128 +
- * HANDOFF_MAX_SUMS * 200 bytes). s->handed points into h: keep h while s is used. */
+ * "# summary" and "# ecc" lines go to csv (room for HANDOFF_MAX_ROWS * 128 +
+ * HANDOFF_MAX_SUMS * 200 + SESSION_MCE_EVENTS * 240 bytes). s->handed points into h: keep h while s
+ * is used. */
 void handoff_to_session(const struct handoff *h, struct session *s, struct sbuf *csv);
 
 enum handoff_err {

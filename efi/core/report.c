@@ -32,7 +32,7 @@ static uint64_t tested_bytes(const struct report_in *in)
 
 static void result_line(struct sbuf *sb, const struct report_in *in)
 {
-    const char *verdict = in->error_words ? "FAIL" : in->stopped_by_user ? "INCOMPLETE" : "PASS";
+    const char *verdict = in->error_words || in->ecc_events ? "FAIL" : in->stopped_by_user ? "INCOMPLETE" : "PASS";
     char t[32], b[32];
     secs(t, sizeof t, in->total_ms);
     uint64_t swept = tested_bytes(in);
@@ -43,7 +43,24 @@ static void result_line(struct sbuf *sb, const struct report_in *in)
                 (unsigned long long)cells, cells == 1 ? "" : "s", in->passes_done,
                 in->passes_done == 1 ? "" : "es", b, t);
     share(sb, in->plan, swept);
-    sbuf_printf(sb, "%s%s\n", in->coverage ? ", coverage " : "", in->coverage ? in->coverage : "");
+    sbuf_printf(sb, "%s%s", in->coverage ? ", coverage " : "", in->coverage ? in->coverage : "");
+    if (in->ecc_events)
+        sbuf_printf(sb, ", %llu ECC event%s", (unsigned long long)in->ecc_events, in->ecc_events == 1 ? "" : "s");
+    sbuf_puts(sb, "\n");
+}
+
+static int ecc_only(const struct cell *c)
+{
+    return c->tests == 1u << CELLS_ECC_TEST;
+}
+
+/* "bit 5", or "bit ?" for a cell only a machine-check bank reported. */
+static void bit_text(const struct cell *c, char *buf, size_t cap)
+{
+    if (ecc_only(c))
+        fmt_format(buf, cap, "?");
+    else
+        fmt_format(buf, cap, "%u", c->bit);
 }
 
 /* The accounting that shows no failing word went missing. */
@@ -60,10 +77,16 @@ void report_summary(struct sbuf *sb, const struct report_in *in)
 {
     result_line(sb, in);
     accounting_line(sb, in);
-    for (unsigned i = 0; i < in->ncells && i < 8; i++)
-        sbuf_printf(sb, "  weak cell 0x%llx bit %u: %u error%s\n",
-                    (unsigned long long)in->cells[i].addr, in->cells[i].bit,
-                    in->cells[i].count, in->cells[i].count == 1 ? "" : "s");
+    if (in->ecc_lines)
+        sbuf_puts(sb, in->ecc_lines);
+    for (unsigned i = 0; i < in->ncells && i < 8; i++) {
+        char bt[8];
+        bit_text(&in->cells[i], bt, sizeof bt);
+        sbuf_printf(sb, "  weak cell 0x%llx bit %s: %u error%s%s\n",
+                    (unsigned long long)in->cells[i].addr, bt,
+                    in->cells[i].count, in->cells[i].count == 1 ? "" : "s",
+                    in->cells[i].tests >> CELLS_ECC_TEST & 1 ? " (ecc)" : "");
+    }
     if (in->ncells > 8)
         sbuf_printf(sb, "  ... %u more in report.txt\n", in->ncells - 8);
 }
@@ -198,6 +221,8 @@ void report_render(struct sbuf *sb, const struct report_in *in)
     sbuf_puts(sb, "\nerrors\n");
     sbuf_puts(sb, "  ");
     accounting_line(sb, in);
+    if (in->ecc_lines)
+        sbuf_puts(sb, in->ecc_lines);
     sbuf_printf(sb, "  %llu word%s read back wrong, %llu failing-bit rows in errors.csv\n",
                 (unsigned long long)in->error_words, in->error_words == 1 ? "" : "s",
                 (unsigned long long)in->error_rows - in->rows_unlogged);
@@ -260,11 +285,15 @@ void report_render(struct sbuf *sb, const struct report_in *in)
         for (unsigned t = 0; t <= MT_MAX_TEST; t++)
             if (e->tests >> t & 1)
                 sbuf_printf(&tl, tl.len ? ",%u" : "%u", t);
+        if (e->tests >> CELLS_ECC_TEST & 1)
+            sbuf_puts(&tl, tl.len ? ",ecc" : "ecc");
+        char bt[8];
+        bit_text(e, bt, sizeof bt);
         char mod[48] = "";
         if (il)
             il_label(in->il, e->addr, mod, sizeof mod);
-        sbuf_printf(sb, "  0x%016llx  %3u  %5u  %-9s  %-9s  %-10s %s\n", (unsigned long long)e->addr,
-                    e->bit, e->count, f, l, tb, mod);
+        sbuf_printf(sb, "  0x%016llx  %3s  %5u  %-9s  %-9s  %-10s %s\n", (unsigned long long)e->addr,
+                    bt, e->count, f, l, tb, mod);
     }
 }
 

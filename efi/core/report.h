@@ -60,6 +60,8 @@ struct report_in {
     const struct il_model *il;        /* NULL or empty: no interleave= given */
     const char *coverage;             /* "firmware" or "full", named in the result line; NULL: not named */
     const char *coverage_lines;       /* the mode's own lines (what full coverage left out, a fallback), or NULL */
+    const char *ecc_lines;            /* "ECC/machine check: ..." and its events, or NULL */
+    uint64_t ecc_events;              /* memory errors the machine-check banks reported (a FAIL) */
 };
 
 void report_render(struct sbuf *sb, const struct report_in *in);

@@ -60,9 +60,13 @@ static void show_status(struct runloop *r, uint64_t now)
     if (t != FAILBIT_NO_TEMP)
         fmt_format(temp, sizeof temp, "  %d C", t);
     unsigned test = s->test ? s->test->num : 0;
+    char ecc[32] = "";
+    uint64_t ev = s->mce.corrected + s->mce.uncorrected;
+    if (ev)
+        fmt_format(ecc, sizeof ecc, "  ecc %llu", (unsigned long long)ev);
     conout_status(r->p->con, s->pass * 100000 + test * 1000 + pct / 10 * 10,
-                 "pass %u test %u %3u%%  %llus  errors %llu  cells %u%s%s  [Esc stop, P pause, S skip]", s->pass + 1,
-                 test, pct, (unsigned long long)(now / 1000), (unsigned long long)s->error_words, s->cells.n, temp,
+                 "pass %u test %u %3u%%  %llus  errors %llu%s  cells %u%s%s  [Esc stop, P pause, S skip]", s->pass + 1,
+                 test, pct, (unsigned long long)(now / 1000), (unsigned long long)s->error_words, ecc, s->cells.n, temp,
                  r->p->tag);
 }
 

@@ -138,12 +138,41 @@ static void hang_for(struct sched *s, uint64_t tsc)
         __builtin_ia32_pause();
 }
 
+/* An AP's machine-check events go to the BSP through its error ring, as
+ * its failing words do: the BSP makes them cells. */
+static void ap_mce(struct sched_who *w)
+{
+    struct sched *s = w->s;
+    if (!s->hk->mce_poll)
+        return;
+    struct mce_event ev[SCHED_MCE_PER_POLL];
+    unsigned n = s->hk->mce_poll(w->slot, ev, SCHED_MCE_PER_POLL);
+    for (unsigned i = 0; i < n; i++) {
+        struct smp_err e = { ev[i].addr, ev[i].status, ev[i].misc, now(s), sched_mce_flags(&ev[i]) };
+        smp_ring_push(&s->ring[w->slot], &e, ring_wait, w);
+    }
+}
+
+/* The BSP's own go straight to the consumer. */
+static void bsp_mce(struct sched *s)
+{
+    if (!s->hk->mce_poll)
+        return;
+    struct mce_event ev[SCHED_MCE_PER_POLL];
+    unsigned n = s->hk->mce_poll(0, ev, SCHED_MCE_PER_POLL);
+    for (unsigned i = 0; i < n; i++) {
+        s->unflushed = 1;
+        s->hk->error(s->hk->sink, 0, ev[i].addr, ev[i].status, ev[i].misc, now(s), sched_mce_flags(&ev[i]));
+    }
+}
+
 static int ap_poll(void *ctx)
 {
     struct sched_who *w = ctx;
     struct sched *s = w->s;
     if (w->slot == s->hang_slot && !s->hang_tsc && PEEK(&s->blocks[w->slot]) >= 4)
         hang_for(s, 0);
+    ap_mce(w);
     BUMP(&s->heartbeat[w->slot]);
     BUMP(&s->blocks[w->slot]);
     /* P: hold here, between blocks, until the BSP lets go. */
@@ -218,6 +247,7 @@ void sched_ap_loop(struct sched *s, unsigned slot)
         void (*kernel)(struct mt_run *) = LD(&s->kernel);
         kernel(&s->run[slot]);
         s->t1[slot] = now(s);
+        ap_mce(&s->who[slot]);   /* what the last blocks left in the banks */
         smp_barrier_leave(&s->barrier, slot);   /* done: no later barrier waits for it */
         ST(&s->done[slot], g);
     }
@@ -241,6 +271,12 @@ static void drain(struct sched *s, int force)
             uint32_t idx = smp_ring_tail(r);
             if (!smp_ring_pop(r, &e))
                 break;
+            if (e.flags & SCHED_ERR_MCE) {
+                /* The hardware's report, whenever it came: no word count. */
+                s->unflushed = 1;
+                s->hk->error(s->hk->sink, i, e.addr, e.expected, e.actual, e.tsc, e.flags);
+                continue;
+            }
             if (LD(&s->dead[i]) && (int32_t)(idx - s->late_from[i]) >= 0) {
                 s->cpu[i].late++;
                 s->tally.late++;
@@ -317,6 +353,7 @@ static int bsp_poll(void *ctx)
 {
     struct sched *s = ((struct sched_who *)ctx)->s;
     BUMP(&s->blocks[0]);
+    bsp_mce(s);
     bsp_spin(ctx);
     return LD(&s->abort) != 0;
 }
@@ -474,6 +511,7 @@ static void launch(struct sched *s, uint32_t *forced)
         __builtin_ia32_pause();
     }
     await_stop(s, forced);
+    bsp_mce(s);   /* the end of every launch, whether the BSP tested or not */
     drain(s, 1);
     s->tally.refused += s->barrier.refused;
     for (unsigned i = 0; i < s->ncpus; i++)

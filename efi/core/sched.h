@@ -19,6 +19,7 @@
 #include "core/config.h"
 #include "core/fmt.h"
 #include "core/fold.h"
+#include "core/mce.h"
 #include "core/smp.h"
 #include "core/kernels/catalog.h"
 #include "core/kernels/runtime.h"
@@ -26,6 +27,20 @@
 /* Flag beside FAILBIT_* in error(): the word came from a ring that was full
  * (its CPU had to wait), so the consumer should shed load (fold it). */
 #define SCHED_ERR_SHED FOLD_SHED
+/* Flags of a machine-check event in error(): addr = MCi_ADDR, expected =
+ * MCi_STATUS, actual = MCi_MISC, the bank in bits 31:24; UMC: the bank is
+ * an AMD memory controller's (by MCA_IPID). Not a failing word: never in
+ * the word counts. */
+#define SCHED_ERR_MCE 0x10000u
+#define SCHED_ERR_MCE_UMC 0x20000u
+#define SCHED_ERR_MCE_BANK(flags) ((flags) >> 24 & 0xffu)
+#define SCHED_MCE_PER_POLL 4        /* events taken from the banks per poll; the rest wait */
+
+/* The error() flags that carry machine-check event `e`. */
+static inline unsigned sched_mce_flags(const struct mce_event *e)
+{
+    return SCHED_ERR_MCE | (e->amd_umc ? SCHED_ERR_MCE_UMC : 0) | (e->bank & 0xffu) << 24;
+}
 
 #define SCHED_DRAIN_MS 2            /* the BSP drains at least this often while it finds errors */
 #define SCHED_FLUSH_MS 100          /* ... and has the consumer flush at most this often */
@@ -50,6 +65,10 @@ struct sched_hooks {
     uint64_t (*tsc)(void);
     /* This CPU's caches off (0) / on (1), for test 0; may be NULL. */
     void (*cache)(int on);
+    /* Poll this CPU's machine-check banks (it runs slot `slot`): memory
+     * errors into out[] (cap), their banks cleared. Called on every CPU
+     * between blocks and after each kernel; NULL: no polling (ecc=off). */
+    unsigned (*mce_poll)(unsigned slot, struct mce_event *out, unsigned cap);
     void *ctx, *sink;
 };
 

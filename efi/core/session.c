@@ -13,6 +13,7 @@ void session_init(struct session *s, struct cell *cell_mem, unsigned cell_cap,
     cells_init(&s->cells, cell_mem, cell_cap);
     cells_init(&s->known, known_mem, known_cap);
     fold_init(&s->fold, SESSION_MAX_ROWS);
+    s->mce.cr4_mce = -1;
     fmt_format(s->started, sizeof s->started, "unknown");
 }
 
@@ -249,6 +250,124 @@ void session_write_failed(struct session *s, uint64_t row_words, uint64_t rows, 
     s->rows_unlogged += rows;
 }
 
+/* The event row this report joins (same CPU, bank, code, kind, address). */
+static void mce_event_row(struct session_mce *m, unsigned cpu, const struct mce_event *e, uint64_t time_ms)
+{
+    uint64_t key = e->why == MCE_ADDR_PHYS ? e->phys : e->addr;
+    for (unsigned i = 0; i < m->nev; i++) {
+        struct session_mce_event *r = &m->ev[i];
+        if (r->cpu == cpu && r->bank == e->bank && (uint16_t)r->status == (uint16_t)e->status &&
+            (r->status & MCE_STATUS_UC) == (e->status & MCE_STATUS_UC) && r->why == e->why && r->addr == key) {
+            r->count++;
+            r->last_ms = time_ms;
+            return;
+        }
+    }
+    if (m->nev == SESSION_MCE_EVENTS) {
+        m->dropped++;
+        return;
+    }
+    m->ev[m->nev++] = (struct session_mce_event){ .cpu = cpu, .bank = e->bank, .count = 1, .status = e->status,
+                                                  .addr = key, .misc = e->misc, .first_ms = time_ms,
+                                                  .last_ms = time_ms, .why = (uint8_t)e->why,
+                                                  .umc = (uint8_t)e->amd_umc };
+}
+
+unsigned session_take_mce(struct session *s, unsigned cpu, unsigned bank, uint64_t status, uint64_t addr,
+                          uint64_t misc, int amd_umc, uint64_t time_ms, int temp_c, struct sbuf *csv,
+                          struct session_cell_news *news, struct mce_event *ev)
+{
+    struct mce_event e = { 0 };
+    int memory = mce_decode(bank, status, addr, misc, amd_umc, &e);
+    if (ev)
+        *ev = e;
+    if (!memory)
+        return 0;
+    struct session_mce *m = &s->mce;
+    if (e.uc)
+        m->uncorrected++;
+    else
+        m->corrected++;
+    mce_event_row(m, cpu, &e, time_ms);
+    if (e.why != MCE_ADDR_PHYS) {
+        if (csv) {
+            char line[240];
+            size_t len = errcsv_ecc_line(line, sizeof line, time_ms, cpu, bank, status, e.addr, e.misc,
+                                         mce_noaddr_text(e.why));
+            line[len < sizeof line ? len : sizeof line - 1] = 0;
+            sbuf_puts(csv, line);
+        }
+        return 0;
+    }
+    /* A cell like any other, at the reported word; which bit is unknown. */
+    struct failbit fb = { .time_ms = time_ms, .pass = s->pass, .test = s->test ? s->test->num : 0, .cpu = cpu,
+                          .addr = e.phys & ~7ull, .bit = 0, .temp_c = temp_c, .flags = FAILBIT_ECC };
+    m->masked++;
+    if (s->carry && s->carry->nrows < SESSION_CARRY_ROWS)
+        s->carry->rows[s->carry->nrows++] = fb;
+    if (csv) {
+        char line[128];
+        size_t len = errcsv_format(line, sizeof line, &fb);
+        line[len < sizeof line ? len : sizeof line - 1] = 0;
+        sbuf_puts(csv, line);
+    }
+    if (cells_add(&s->cells, &fb) != 1)
+        return 0;
+    int reseen = cells_find(&s->known, fb.addr, fb.bit) != 0;
+    if (reseen) {
+        s->reseen_cells++;
+    } else {
+        s->new_cells++;
+        s->last_new = fb;
+        s->have_last_new = 1;
+    }
+    news[0] = (struct session_cell_news){ .fb = fb, .reseen = reseen };
+    return 1;
+}
+
+void session_mce_lines(const struct session *s, struct sbuf *sb)
+{
+    const struct session_mce *m = &s->mce;
+    if (m->state == SESSION_MCE_OFF)
+        sbuf_printf(sb, "ECC/machine check: polling off (ecc=off); %llu corrected, %llu uncorrected\n",
+                    (unsigned long long)m->corrected, (unsigned long long)m->uncorrected);
+    else
+        sbuf_printf(sb, "ECC/machine check: polling %u bank%s on %u CPU%s; %llu corrected, %llu uncorrected\n",
+                    m->banks, m->banks == 1 ? "" : "s", m->cpus, m->cpus == 1 ? "" : "s",
+                    (unsigned long long)m->corrected, (unsigned long long)m->uncorrected);
+    if (m->state != SESSION_MCE_OFF && !m->banks)
+        sbuf_puts(sb, "  no machine-check banks to poll (CPUID: no MCE/MCA, or MCG_CAP lists none): "
+                      "corrected errors cannot be seen on this machine\n");
+    if (m->cr4_mce == 2)
+        sbuf_puts(sb, "  CR4.MCE set by weakbit (full coverage): an uncorrected error raises #MC, which logs it and "
+                      "ends the run with a checkpoint\n");
+    else if (m->cr4_mce >= 0)
+        sbuf_printf(sb, "  CR4.MCE %s by the firmware: %s\n", m->cr4_mce ? "set" : "clear",
+                    m->cr4_mce ? "an uncorrected error raises #MC in the firmware's handler (the run may end there)"
+                               : "an uncorrected error shuts the machine down");
+    if (m->ended_by_mc)
+        sbuf_puts(sb, "  the run was ended by a machine check (#MC): an uncorrected error, logged below\n");
+    for (unsigned i = 0; i < m->nev; i++) {
+        const struct session_mce_event *e = &m->ev[i];
+        int uc = (e->status & MCE_STATUS_UC) != 0;
+        sbuf_printf(sb, "  cpu %u bank %u: %s memory error, MCACOD 0x%04x, status 0x%016llx, %u time%s, first at "
+                    "%llu.%03llu s: ", e->cpu, e->bank, uc ? "uncorrected" : "corrected", (unsigned)(uint16_t)e->status,
+                    (unsigned long long)e->status, e->count, e->count == 1 ? "" : "s",
+                    (unsigned long long)(e->first_ms / 1000), (unsigned long long)(e->first_ms % 1000));
+        if (e->why == MCE_ADDR_PHYS)
+            sbuf_printf(sb, "address 0x%llx (physical, valid from bit %u): an ecc cell, masked\n",
+                        (unsigned long long)e->addr, (unsigned)(e->misc & 63));
+        else
+            sbuf_printf(sb, "NOT masked: %s%s\n", mce_noaddr_text((enum mce_noaddr)e->why), e->umc ? " (AMD UMC bank)" : "");
+    }
+    if (m->dropped)
+        sbuf_printf(sb, "  %llu more event%s not listed (counted above)\n", (unsigned long long)m->dropped,
+                    m->dropped == 1 ? "" : "s");
+    if (m->masked)
+        sbuf_puts(sb, "  ecc cells: the controller reported the word, not the bit (shown as bit ?); masked like "
+                      "any cell\n");
+}
+
 void session_rows_lost(struct session *s, uint64_t rows)
 {
     s->rows_unlogged += rows;
@@ -292,6 +411,10 @@ void session_lines(const struct session *s, const char *temp_source, struct sbuf
             const struct cell *c = &s->cells.slot[i];
             if (!c->used || !cells_find(&s->known, c->addr, c->bit) != !reseen)
                 continue;
+            if (c->tests == 1u << CELLS_ECC_TEST)
+                sbuf_printf(sb, "  0x%llx bit ? (ecc), first seen at %llu.%03llu s\n", (unsigned long long)c->addr,
+                            (unsigned long long)(c->first_ms / 1000), (unsigned long long)(c->first_ms % 1000));
+            else
             sbuf_printf(sb, "  0x%llx bit %u, first seen at %llu.%03llu s\n", (unsigned long long)c->addr,
                         c->bit, (unsigned long long)(c->first_ms / 1000),
                         (unsigned long long)(c->first_ms % 1000));
@@ -302,9 +425,11 @@ void session_lines(const struct session *s, const char *temp_source, struct sbuf
 
 void session_finish(struct session *s, const struct session_platform *pf, struct session_out *o)
 {
-    struct sbuf lines;
+    struct sbuf lines, ecc;
     sbuf_init(&lines, o->lines, sizeof o->lines);
     session_lines(s, pf->temp_source, &lines);
+    sbuf_init(&ecc, o->ecc, sizeof o->ecc);
+    session_mce_lines(s, &ecc);
 
     if (pf->tsc_note)
         sbuf_printf(&lines, "tsc: %s\n", pf->tsc_note);
@@ -357,6 +482,7 @@ void session_finish(struct session *s, const struct session_platform *pf, struct
         .cells_dropped = s->cells.dropped + (s->cells.n > ncell ? s->cells.n - ncell : 0),
         .files_note = pf->files_note, .badram = &o->all, .il = il ? &o->il : 0,
         .coverage = pf->coverage, .coverage_lines = pf->coverage_lines,
+        .ecc_lines = o->ecc, .ecc_events = s->mce.corrected + s->mce.uncorrected,
     };
 }
 

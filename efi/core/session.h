@@ -18,6 +18,7 @@
 #include "core/failbit.h"
 #include "core/fmt.h"
 #include "core/fold.h"
+#include "core/mce.h"
 #include "core/memplan.h"
 #include "core/report.h"
 #include "core/kernels/catalog.h"
@@ -61,6 +62,36 @@ struct session_history {
     int torn_repaired;     /* the file did not end in a newline: one was added */
 };
 
+/* Machine-check polling (ecc=): what the banks reported. Events with the
+ * same CPU, bank, code, kind and address are one row with a count. */
+#define SESSION_MCE_EVENTS 32
+
+enum session_mce_state {
+    SESSION_MCE_OFF = 0,          /* ecc=off */
+    SESSION_MCE_POLL,             /* polled (banks may still be 0: no MCA) */
+};
+
+struct session_mce_event {
+    uint32_t cpu, bank, count;
+    uint64_t status, misc;        /* the first one's */
+    uint64_t addr;                /* MCi_ADDR; with a usable address its valid bits only */
+    uint64_t first_ms, last_ms;
+    uint8_t why;                  /* enum mce_noaddr */
+    uint8_t umc;                  /* AMD UMC bank */
+};
+
+struct session_mce {
+    uint8_t state;                /* enum session_mce_state */
+    unsigned banks, cpus;         /* banks polled per CPU (the most any CPU has), CPUs polling */
+    int8_t cr4_mce;               /* CR4.MCE as the firmware left it: 1 set, 0 clear; 2 set by weakbit (full coverage); -1 not read */
+    uint8_t ended_by_mc;          /* full coverage: an uncorrected error raised #MC and ended the run */
+    uint64_t corrected, uncorrected;
+    uint64_t masked;              /* events that became cells (a usable physical address) */
+    uint64_t dropped;             /* events past SESSION_MCE_EVENTS distinct rows (still counted) */
+    unsigned nev;
+    struct session_mce_event ev[SESSION_MCE_EVENTS];
+};
+
 /* One cell that an error touched for the first time in this session. */
 struct session_cell_news {
     struct failbit fb;
@@ -92,6 +123,7 @@ struct session {
     struct fold fold;              /* rows or summary records, and where every word went */
     struct rep_test rt[MT_MAX_TEST + 1];
     unsigned nrt;
+    struct session_mce mce;        /* machine-check (ECC) reports */
     struct session_carry *carry;   /* full coverage: rows and summaries kept as values */
     struct session_handed handed;  /* the next boot: what the record adds */
 };
@@ -162,6 +194,21 @@ unsigned session_take_error(struct session *s, unsigned cpu, uint64_t addr, uint
                             uint64_t actual, uint64_t time_ms, unsigned flags, int temp_c,
                             struct sbuf *csv, struct session_cell_news *news);
 
+/* A machine-check bank's report, seen by `cpu` (decoded by mce_decode;
+ * not a memory error: ignored, 0). Counted as corrected or uncorrected
+ * and kept as an event row. With a usable physical address it is also a
+ * cell like any other (bit unknown, FAILBIT_ECC): its errors.csv row (source
+ * `ecc`) goes to `csv`, the carry keeps it, and a new cell goes to *news
+ * (returns 1). Without one, a "# ecc ..." comment line says why it is not
+ * masked. Returns the news count (0 or 1); *ev (may be NULL) gets the
+ * decoded event, all zero when it was none. */
+unsigned session_take_mce(struct session *s, unsigned cpu, unsigned bank, uint64_t status, uint64_t addr,
+                          uint64_t misc, int amd_umc, uint64_t time_ms, int temp_c, struct sbuf *csv,
+                          struct session_cell_news *news, struct mce_event *ev);
+
+/* "ECC/machine check: ..." and a line per event, for the report. */
+void session_mce_lines(const struct session *s, struct sbuf *sb);
+
 /* The caller could not store rows it was given (file full or gone). */
 void session_rows_lost(struct session *s, uint64_t rows);
 
@@ -220,6 +267,7 @@ struct session_out {
     struct il_model il;
     struct report_in in;
     char lines[16384];             /* session_lines, for the report */
+    char ecc[4096];                /* session_mce_lines */
 };
 
 /* Build the cell list and the badram cover, and the report input. Call

@@ -58,7 +58,7 @@ int recover_pending(void)
  * as firmware mode would have written them. */
 static void write_rows(struct session *s, int files, int *rows_ok)
 {
-    static char buf[HANDOFF_MAX_ROWS * 128 + HANDOFF_MAX_SUMS * 200 + 512];
+    static char buf[HANDOFF_MAX_ROWS * 128 + HANDOFF_MAX_SUMS * 200 + SESSION_MCE_EVENTS * 240 + 512];
     struct sbuf csv;
     sbuf_init(&csv, buf, sizeof buf);
     if (files && fio_size(L"errors.csv") <= 0)

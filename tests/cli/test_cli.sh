@@ -3,7 +3,7 @@
 # Host CLI: badram and cells over errors.csv files, and its refusals.
 suite=cli
 . "$(dirname "$0")/lib.sh"
-plan 39
+plan 41
 
 cat >"$tmp/a.csv" <<CSV
 time_s,pass,test,cpu,phys_addr,bit,expected,actual
@@ -27,6 +27,19 @@ out=$("$cli" badram "$tmp/a.csv")
 check "full badram.txt form has all lines" bash -c 'grep -q "^badram 0x36a700000,0x7ffffffffff00000$" <<<"$0" && grep -q "^memmap=1M\$0x36a700000$" <<<"$0" && grep -q "^bcdedit /set badmemoryaccess no$" <<<"$0" && grep -q "^# granule: 1M" <<<"$0"' "$out"
 out=$("$cli" cells "$tmp/a.csv" "$tmp/b.csv")
 check "cells table merges sessions" bash -c 'grep -q "^0x000000036a7abcd8 *3 *2 " <<<"$0" && grep -q "^3 cells$" <<<"$0"' "$out"
+# Machine-check reports: an ecc row is a cell (bit unknown) and is masked;
+# a "# ecc" line (no usable address) is skipped.
+cat >"$tmp/ecc.csv" <<CSV
+time_s,pass,test,cpu,phys_addr,bit,expected,actual,temp_c,addr_uncertain,source
+1.906,0,3,1,0xa345040,0,0x0000000000000000,0x0000000000000000,,0,ecc
+# ecc 1.922 cpu 0 bank 3 status 0x900000000000009f addr 0x0 misc 0x0 corrected, not masked: no address logged (ADDRV clear)
+2.000,0,5,0,0x4ea0ffff8,0,0xffffffffffffffff,0xfffffffffffffffe,,0,test
+CSV
+out=$("$cli" badram --format grub "$tmp/ecc.csv")
+check "an ecc row is masked like any cell" test "$out" = 'GRUB_BADRAM="0xa300000,0x7ffffffffff00000,0x4ea000000,0x7ffffffffff00000"'
+out=$("$cli" cells "$tmp/ecc.csv")
+check "cells: an ecc cell shows bit ? and source ecc" \
+    bash -c 'grep -Eq "^0x000000000a345040 +\? +1 .* ecc" <<<"$0" && grep -q "^2 cells$" <<<"$0"' "$out"
 check "torn last line skipped with a warning" bash -c '"$0" badram "$1" 2>&1 >/dev/null | grep -q "torn last line skipped"' "$cli" "$tmp/b_torn.csv"
 { cat "$tmp/b.csv" "$tmp/torn.csv"; printf '\n# session 2 start 2026-11-20 10:15:00\n'; tail -n1 "$tmp/a.csv"; } >"$tmp/closed.csv"
 check "a torn line the next boot closed is skipped with a warning" bash -c '"$0" cells "$1" 2>"$2" | grep -q "^3 cells$" && grep -q "closed.csv:4: line torn by a power cut" "$2"' "$cli" "$tmp/closed.csv" "$tmp/err"

@@ -27,7 +27,7 @@ serial=$(serial_text "$out/serial.log")
 check "unknown key reported on serial" grep -q "weakbit.cfg line 4: unknown key 'colour'" <<<"$serial"
 check "bad granule reported on serial" grep -q "weakbit.cfg line 5: bad value in 'granule=3M'" <<<"$serial"
 check "run went on: tests 3 and 5 done" bash -c 'grep -q "^pass 1 test 3: done, 0 errors" <<<"$0" && grep -q "^pass 1 test 5: done, 0 errors" <<<"$0"' "$serial"
-check "errors.csv: header first" test "$(head -n1 "$w/errors.csv")" = "time_s,pass,test,cpu,phys_addr,bit,expected,actual,temp_c,addr_uncertain"
+check "errors.csv: header first" test "$(head -n1 "$w/errors.csv")" = "time_s,pass,test,cpu,phys_addr,bit,expected,actual,temp_c,addr_uncertain,source"
 check "errors.csv: one session line, no error rows" \
     bash -c '[ $(wc -l <"$0") -eq 2 ] && grep -Eq "^# session [0-9]{14}-[0-9a-f]{4} start [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}$" "$0"' "$w/errors.csv"
 check "badram.txt has an empty pattern list" grep -qx 'GRUB_BADRAM=""' "$w/badram.txt"

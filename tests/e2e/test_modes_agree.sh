@@ -58,7 +58,7 @@ if run stuck_fw firmware "$cfg" "$f" && run stuck_full full "$cfg" "$f"; then
     for m in fw full; do
         d=$tmp/stuck_$m
         check "$m: errors.csv's first row for the cell is test 2's, address uncertain" \
-            bash -c 'gawk -F, "!/^#/ && NR > 1 && strtonum(\$5) == $1 && \$6 == 5 { print \$3, \$NF; exit }" "$0" | grep -q "^2 1$"' \
+            bash -c 'gawk -F, "!/^#/ && NR > 1 && strtonum(\$5) == $1 && \$6 == 5 { print \$3, \$10; exit }" "$0" | grep -q "^2 1$"' \
             "$d/weakbit/errors.csv" "$((a))"
         check "$m: badram.txt masks the cell" badram_covers "$d/weakbit/badram.txt" "$a"
         check "$m: the report's counts add up, 0 lost" counts_add_up "$d/weakbit/report.txt"

@@ -15,7 +15,7 @@ TEST(errcsv_round_trip)
     rows[0].cpu = 3;
     char line[200];
     errcsv_format(line, sizeof line, &rows[0]);
-    CHECK_STR(line, "12.345,1,5,3,0x36a7abcd8,2,0x0000000000000000,0x8000000000000004,,0\n");
+    CHECK_STR(line, "12.345,1,5,3,0x36a7abcd8,2,0x0000000000000000,0x8000000000000004,,0,test\n");
     struct failbit back;
     CHECK(errcsv_parse(line, strlen(line) - 1, &back) == ERRCSV_ROW);
     CHECK_EQ_U64(back.addr, 0x36a7abcd8ull);
@@ -33,6 +33,21 @@ TEST(errcsv_round_trip)
     const char *nine = "1.0,0,5,0,0x1000,1,0x0,0x2,33";   /* older files: no addr_uncertain */
     CHECK(errcsv_parse(nine, strlen(nine), &back) == ERRCSV_ROW && back.flags == 0 && back.temp_c == 33);
     CHECK(errcsv_parse("1.0,0,5,0,0x1000,1,0x0,0x2,,2", 29, &back) == ERRCSV_BAD);
+    const char *ten = "1.0,0,5,0,0x1000,1,0x0,0x2,,1";   /* before the source column */
+    CHECK(errcsv_parse(ten, strlen(ten), &back) == ERRCSV_ROW && back.flags == FAILBIT_ADDR_UNCERTAIN);
+    /* A machine-check report: source ecc, round trip. */
+    struct failbit e = { .time_ms = 2500, .test = 3, .addr = 0x12345040, .temp_c = FAILBIT_NO_TEMP,
+                         .flags = FAILBIT_ECC };
+    errcsv_format(line, sizeof line, &e);
+    CHECK_STR(line, "2.500,0,3,0,0x12345040,0,0x0000000000000000,0x0000000000000000,,0,ecc\n");
+    CHECK(errcsv_parse(line, strlen(line) - 1, &back) == ERRCSV_ROW && back.flags == FAILBIT_ECC &&
+          back.addr == 0x12345040);
+    CHECK(errcsv_parse("1.0,0,5,0,0x1000,1,0x0,0x2,,0,dram", 34, &back) == ERRCSV_BAD);
+    CHECK(errcsv_parse("1.0,0,5,0,0x1000,1,0x0,0x2,,0,test,x", 36, &back) == ERRCSV_BAD);
+    /* Not a cell: a comment line readers skip. */
+    errcsv_ecc_line(line, sizeof line, 1000, 1, 2, 0x900000000000009full, 0, 0, "no address logged (ADDRV clear)");
+    CHECK(!strncmp(line, "# ecc 1.000 cpu 1 bank 2 status 0x900000000000009f", 50));
+    CHECK(errcsv_parse(line, strlen(line) - 1, &back) == ERRCSV_SKIP);
 }
 
 TEST(errcsv_session_lines)

@@ -66,6 +66,15 @@ static void sample(struct handoff *h, unsigned ncells)
     h->cpu_refused = 7;
     h->cpu_late = 5;
     h->ring_waits = 9;
+    h->rows[3].flags = FAILBIT_ECC;
+    h->rows[3].bit = 0;
+    h->cells[1].tests = 1u << CELLS_ECC_TEST;
+    h->mce = (struct session_mce){ .state = SESSION_MCE_POLL, .banks = 10, .cpus = 4, .cr4_mce = 2,
+                                   .ended_by_mc = 1, .corrected = 5, .uncorrected = 1, .masked = 4, .dropped = 0,
+                                   .nev = 2 };
+    h->mce.ev[0] = (struct session_mce_event){ 1, 2, 4, 0x9c0000000000009full, 0x86, 0x12345040, 100, 900,
+                                               MCE_ADDR_PHYS, 0 };
+    h->mce.ev[1] = (struct session_mce_event){ 0, 5, 1, 0xb00000000000009full, 0, 0, 950, 950, MCE_ADDR_NONE, 1 };
 }
 
 static struct handoff h_in, h_out;
@@ -122,6 +131,11 @@ TEST(handoff_round_trip)
     CHECK_EQ_U64(g->cpu_refused, 7);
     CHECK_EQ_U64(g->cpu_late, 5);
     CHECK_EQ_U64(g->ring_waits, 9);
+    /* Machine-check facts and events; an ecc row and cell keep their mark. */
+    CHECK(!memcmp(&g->mce, &h->mce, sizeof h->mce));
+    CHECK_EQ_U64(g->mce.cr4_mce, 2);
+    CHECK_EQ_U64(g->rows[3].flags, FAILBIT_ECC);
+    CHECK_EQ_U64(g->cells[1].tests, 1u << CELLS_ECC_TEST);
     /* The largest record stays well inside what real variable stores hold. */
     CHECK(n < 24u << 10);
     /* More cells than a record may hold, or granule runs out of order:
@@ -383,6 +397,83 @@ static int rt_run(const struct rt_err *e, unsigned n, int *same_line, int *sums_
             return 0;
     }
     return 1;
+}
+
+/* Machine-check reports in both modes: the same counts, event rows, ecc
+ * cells and GRUB line after the hand-off as in firmware mode. */
+TEST(handoff_session_ecc_reports_the_same)
+{
+    if (!fw_side) {
+        fw_side = calloc(1, sizeof *fw_side);
+        full_side = calloc(1, sizeof *full_side);
+        next_side = calloc(1, sizeof *next_side);
+    }
+    struct rt_err e[2] = { { 5, 0, 0, 0x40000008, 0, 1u << 3, 5 }, { 5, 1, 0, 0x50000000, ~0ull, ~0ull ^ 1, 6 } };
+    struct { unsigned cpu, bank; uint64_t status, addr, misc, ms; } mc[] = {
+        { 0, 1, 0x9c0000000000009full, 0x12345067, 0x86, 10 },     /* corrected, physical, LSB 6 */
+        { 1, 2, 0x9c000000000000a1ull, 0x23456000, 0x8c, 20 },     /* CPU 1, LSB 12 */
+        { 0, 1, 0x9c0000000000009full, 0x12345040, 0x86, 30 },     /* the first again: counted */
+        { 0, 3, 0x900000000000009full, 0, 0, 40 },                 /* no ADDRV: reported only */
+        { 1, 4, 0xbc0000000000009full, 0x34567000, 0x86, 50 },     /* uncorrected, physical */
+        { 0, 6, 0x9c00000000000150ull, 0x1000, 0x86, 60 },         /* a cache error: not ours */
+    };
+    struct rt_side *sides[2] = { fw_side, full_side };
+    for (int k = 0; k < 2; k++) {
+        rt_init(sides[k], k);
+        sides[k]->s.mce.state = SESSION_MCE_POLL;
+        sides[k]->s.mce.banks = 10;
+        sides[k]->s.mce.cpus = 2;
+        rt_feed(sides[k], e, 2, k);
+        struct session_cell_news news[1];
+        unsigned nn = 0;
+        for (unsigned i = 0; i < sizeof mc / sizeof mc[0]; i++)
+            nn += session_take_mce(&sides[k]->s, mc[i].cpu, mc[i].bank, mc[i].status, mc[i].addr, mc[i].misc, 0,
+                                   mc[i].ms, FAILBIT_NO_TEMP, k ? NULL : &sides[k]->sb, news, NULL);
+        CHECK_EQ_U64(nn, 3);
+    }
+    CHECK(strstr(fw_side->csv, ",0x12345040,0,0x0000000000000000,0x0000000000000000,,0,ecc\n"));
+    CHECK(strstr(fw_side->csv, "# ecc 0.040 cpu 0 bank 3 status 0x900000000000009f"));
+    CHECK_EQ_U64(fw_side->s.mce.corrected, 4);
+    CHECK_EQ_U64(fw_side->s.mce.uncorrected, 1);
+    CHECK_EQ_U64(fw_side->s.mce.nev, 4);
+    static struct cell xc[RT_CELLS];
+    static uint64_t xg[RT_CELLS];
+    struct handoff_scratch x = { xc, xg, RT_CELLS };
+    memset(&rt_rec, 0, sizeof rt_rec);
+    handoff_from_session(&rt_rec, &full_side->s, &x);
+    rt_rec.ntested = 1;
+    rt_rec.tested[0] = full_side->s.plan.test[0];
+    rt_rec.ram_bytes = 16ull << 30;
+    static uint8_t buf[HANDOFF_REC_BYTES];
+    size_t len = handoff_encode(&rt_rec, buf, sizeof buf);
+    CHECK(len && handoff_decode(&rt_back, buf, len) == HANDOFF_OK);
+    rt_init(next_side, 0);
+    handoff_to_session(&rt_back, &next_side->s, &next_side->sb);
+    CHECK(strstr(next_side->csv, ",0x23456000,0,0x0000000000000000,0x0000000000000000,,0,ecc\n"));
+    CHECK(strstr(next_side->csv, "# ecc 0.040 cpu 0 bank 3 status 0x900000000000009f addr 0x0 misc 0x0 corrected, "
+                                 "not masked: no address logged (ADDRV clear)\n"));
+    rt_finish(fw_side);
+    rt_finish(next_side);
+    CHECK_STR(next_side->out.ecc, fw_side->out.ecc);
+    CHECK(strstr(fw_side->out.ecc, "ECC/machine check: polling 10 banks on 2 CPUs; 4 corrected, 1 uncorrected\n"));
+    CHECK(strstr(fw_side->out.ecc, "cpu 0 bank 1: corrected memory error, MCACOD 0x009f, status 0x9c0000000000009f, "
+                                   "2 times"));
+    CHECK(strstr(fw_side->out.ecc, "NOT masked: no address logged (ADDRV clear)"));
+    char a[4096], b[4096];
+    grub_line(fw_side, a, sizeof a);
+    grub_line(next_side, b, sizeof b);
+    CHECK_STR(a, b);
+    /* The ecc cells are masked: 5 granules, two for the test cells, three for the ecc cells. */
+    CHECK_EQ_U64(fw_side->out.set.ngran, 5);
+    const struct cell *c = cells_find(&next_side->s.cells, 0x12345040, 0);
+    CHECK(c && c->count == 2 && c->tests == 1u << CELLS_ECC_TEST);
+    CHECK(next_side->out.in.ecc_events == 5);
+    static char rep[1 << 16];
+    struct sbuf sb;
+    sbuf_init(&sb, rep, sizeof rep);
+    session_report_text(&next_side->out, &sb);
+    CHECK(strstr(rep, "result: FAIL: 2 errors, 5 weak cells"));
+    CHECK(strstr(rep, "  0x0000000012345040    ?      2  "));
 }
 
 /* A stuck bit every test after test 2 found; test 2 (address uncertain) saw

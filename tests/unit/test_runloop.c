@@ -204,3 +204,48 @@ TEST(runloop_one_sink_same_cell_in_both_modes)
     }
     CHECK_EQ_U64(count[0], count[1]);
 }
+
+/* Machine-check reports through the one sink in both modes: a corrected
+ * error with a physical address is an ecc cell (errors.csv row in one, the
+ * carry in the other), one without ADDRV is counted and reported only. */
+static unsigned mce_calls;
+
+static unsigned fake_mce(unsigned slot, struct mce_event *out, unsigned cap)
+{
+    (void)slot, (void)cap;
+    mce_calls++;
+    if (mce_calls == 1)
+        return mce_decode(1, 0x9c0000000000009full, 0x112367, 0x86, 0, out);
+    if (mce_calls == 2)
+        return mce_decode(3, 0x900000000000009full, 0, 0, 0, out);
+    return 0;
+}
+
+TEST(runloop_machine_check_through_the_sink_in_both_modes)
+{
+    for (int carry = 0; carry < 2; carry++) {
+        struct engine *e = engine(1u << 3, 1, carry ? &full_ops : &fw_ops, carry);
+        e->hk.mce_poll = fake_mce;
+        e->s.mce.state = SESSION_MCE_POLL;
+        mce_calls = 0;
+        runloop_run(&e->r);
+        CHECK(mce_calls > 2);
+        CHECK_EQ_U64(e->s.mce.corrected, 2);
+        CHECK_EQ_U64(e->s.mce.masked, 1);
+        CHECK_EQ_U64(e->s.mce.nev, 2);
+        CHECK_EQ_U64(e->s.error_words, 0);
+        const struct cell *c = cells_find(&e->s.cells, 0x112340, 0);
+        CHECK(c && c->tests == 1u << CELLS_ECC_TEST && c->certain == 1);
+        CHECK(strstr(out, "ECC: corrected memory error reported by cpu 0 bank 1 (MCACOD 0x009f) at 0x112340") != NULL);
+        CHECK(strstr(out, "ECC: corrected memory error reported by cpu 0 bank 3 (MCACOD 0x009f) NOT masked") != NULL);
+        if (carry) {
+            CHECK_EQ_U64(csv_len, 0);
+            CHECK(e->carry.nrows == 1 && e->carry.rows[0].flags == FAILBIT_ECC && e->carry.rows[0].addr == 0x112340);
+        } else {
+            csv[csv_len < sizeof csv ? csv_len : sizeof csv - 1] = 0;
+            CHECK(strstr(csv, ",0x112340,0,0x0000000000000000,0x0000000000000000,,0,ecc\n") != NULL);
+            CHECK(strstr(csv, "# ecc ") && strstr(csv, " cpu 0 bank 3 status 0x900000000000009f "));
+        }
+        done(e);
+    }
+}

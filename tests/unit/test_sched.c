@@ -347,3 +347,65 @@ TEST(sched_cpu_that_never_stops_leaves_its_chunk_untested)
     CHECK_EQ_U64(S.cpu[0].bytes + S.cpu[1].bytes + S.cpu[2].bytes + want3, 2 * TOTAL);
     stop();
 }
+
+/* Machine-check polling: each CPU polls its own banks (the hook runs on the
+ * CPU of its slot) between blocks and after its kernel; an AP's event
+ * reaches the BSP through its ring, flagged, with its CPU and bank; none of
+ * it counts as a failing word. */
+static volatile uint32_t mce_given[NCPU], mce_wrong_thread, mce_calls[NCPU];
+static unsigned mce_seen[NCPU], mce_bank[NCPU], mce_other;
+static pthread_t bsp_thread;
+
+static unsigned fake_mce_poll(unsigned slot, struct mce_event *out, unsigned cap)
+{
+    if (slot >= NCPU || !cap)
+        return 0;
+    pthread_t me = pthread_self();
+    if (!pthread_equal(me, slot ? th[slot] : bsp_thread))
+        __atomic_fetch_add(&mce_wrong_thread, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&mce_calls[slot], 1, __ATOMIC_RELAXED);
+    /* Slots 0 and 2 each find one corrected memory error, once. */
+    if ((slot != 0 && slot != 2) || __atomic_exchange_n(&mce_given[slot], 1, __ATOMIC_ACQ_REL))
+        return 0;
+    return mce_decode(slot + 1, 0x9c0000000000009full, 0x12345040 + slot * 0x1000, 0x86, 0, &out[0]);
+}
+
+static void on_error_mce(void *ctx, unsigned cpu, uint64_t addr, uint64_t e, uint64_t a, uint64_t tsc, unsigned f)
+{
+    (void)ctx, (void)tsc;
+    if (!(f & SCHED_ERR_MCE)) {
+        on_error(ctx, cpu, addr, e, a, tsc, f);
+        return;
+    }
+    if (cpu < NCPU && e == 0x9c0000000000009full && addr == 0x12345040 + cpu * 0x1000ull && a == 0x86) {
+        mce_seen[cpu]++;
+        mce_bank[cpu] = SCHED_ERR_MCE_BANK(f);
+    } else {
+        mce_other++;
+    }
+}
+
+TEST(sched_mce_polled_on_each_cpu_and_handed_to_the_bsp)
+{
+    static const struct sched_hooks mce_hooks = { .error = on_error_mce, .poll = on_poll, .fence = on_fence,
+                                                  .tsc = now_ns, .mce_poll = fake_mce_poll };
+    SET(hang_slot, HANG_NONE);
+    bad_addr = burst_addr = 0;
+    bsp_thread = pthread_self();
+    start_with(30000, 300, &mce_hooks);
+    int aborted = 1;
+    uint64_t e = sched_run(&S, &par, ranges, 2, 0, 1, &aborted);
+    CHECK(!aborted);
+    CHECK_EQ_U64(e, 0);
+    CHECK_EQ_U64(S.tally.counted, 0);
+    CHECK_EQ_U64(S.tally.delivered, 0);
+    CHECK_EQ_U64(mce_seen[0], 1);
+    CHECK_EQ_U64(mce_seen[2], 1);
+    CHECK_EQ_U64(mce_bank[0], 1);
+    CHECK_EQ_U64(mce_bank[2], 3);
+    CHECK_EQ_U64(mce_seen[1] + mce_seen[3] + mce_other, 0);
+    CHECK_EQ_U64(mce_wrong_thread, 0);
+    for (unsigned i = 0; i < NCPU; i++)
+        CHECK(mce_calls[i] >= 2);   /* between blocks, and after the kernel */
+    stop();
+}

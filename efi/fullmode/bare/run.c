@@ -7,6 +7,7 @@
 #include "fullmode/bare/rtvar.h"
 #include "cache.h"
 #include "cpu.h"
+#include "mca.h"
 #include "uefi/thermal.h"
 #include "uefi/timer.h"
 #include "core/errsink.h"
@@ -72,6 +73,8 @@ static void fill_record(int finished, const struct bare_fault *f)
     h->ring_waits = Q->tally.ring_waits;
     for (unsigned i = 0; i < cpus.nmissing && h->ncpus < HANDOFF_MAX_CPUS; i++)
         h->cpus[h->ncpus++] = (struct handoff_cpu){ .apic_id = cpus.missing[i], .state = HANDOFF_CPU_MISSING };
+    if (S->cfg.ecc_poll)
+        mca_report(&S->mce);
     /* Summaries still open belong in this checkpoint. */
     errsink_flush(&K);
     handoff_from_session(h, S, &E->scratch);
@@ -131,8 +134,36 @@ static int checkpoint(int finished, const struct bare_fault *f)
     return 0;
 }
 
+/* The slot of the CPU with this APIC ID (0 when not found). */
+static unsigned slot_of_apic(uint32_t apic)
+{
+    for (unsigned i = 0; Q && i < Q->ncpus; i++)
+        if (Q->cpu[i].id == apic)
+            return i;
+    return 0;
+}
+
+/* A machine check ended the run: its memory errors become the session's
+ * events (and cells) through the one error sink, then the checkpoint. */
+static void take_machine_check(const struct bare_fault *f)
+{
+    unsigned slot = slot_of_apic(f->apic_id);
+    bcon_alert("\nMACHINE CHECK on %s (APIC ID %u): MCG_STATUS 0x%llx, %u memory error%s in its banks\n",
+               f->bsp ? "the boot CPU" : "an AP", f->apic_id, (unsigned long long)f->mcg_status, f->nmce,
+               f->nmce == 1 ? "" : "s");
+    for (unsigned i = 0; i < f->nmce; i++) {
+        const struct mce_event *e = &f->mce[i];
+        bcon_alert("  bank %u status 0x%016llx addr 0x%llx misc 0x%llx\n", e->bank, (unsigned long long)e->status,
+                   (unsigned long long)e->addr, (unsigned long long)e->misc);
+        errsink_error(&K, slot, e->addr, e->status, e->misc, cpu_rdtsc(), sched_mce_flags(e));
+    }
+    S->mce.ended_by_mc = 1;
+}
+
 static void on_fault(const struct bare_fault *f)
 {
+    if (f->vector == 18)
+        take_machine_check(f);
     bcon_alert("\nEXCEPTION: vector %u (%s) on %s (APIC ID %u) at RIP 0x%llx, CR2 0x%llx, error 0x%llx, RSP 0x%llx\n",
                f->vector, bare_vector_name(f->vector), f->bsp ? "the boot CPU" : "an AP", f->apic_id,
                (unsigned long long)f->rip, (unsigned long long)f->cr2, (unsigned long long)f->error,
@@ -181,7 +212,7 @@ static const struct platform full = { .con = &bcon,
                                       .temp_source = thermal_source,
                                       .tick = tick, .idle = idle, .tag = "  full coverage",
                                       .esc_note = " (at the next boot)" };
-static const struct sched_hooks hooks = { .error = errsink_error, .flush = errsink_flush, .poll = runloop_poll,
+static struct sched_hooks hooks = { .error = errsink_error, .flush = errsink_flush, .poll = runloop_poll,
                                           .notice = on_notice, .fence = on_fence, .tsc = cpu_rdtsc,
                                           .cache = cpu_cache_set, .ctx = &R, .sink = &K };
 
@@ -195,6 +226,12 @@ static void start_cpus(uint64_t cr3)
     if (p->n && aps_start(p, cr3, E->la57, &cpus, why, sizeof why)) {
         bcon_alert("cpus: the APs were not started (%s): the boot CPU only\n", why);
         cpus = (struct aps_result){ .slot_id = { p->bsp_id } };
+    }
+    /* ecc=poll: the same bank polling as firmware mode; CR4.MCE is ours (trap.c). */
+    hooks.mce_poll = S->cfg.ecc_poll ? mca_poll : NULL;
+    if (S->cfg.ecc_poll) {
+        S->mce.cr4_mce = 2;
+        bcon_printf("ecc: polling machine-check banks on every CPU; CR4.MCE set, #MC logs and ends the run\n");
     }
     sched_init(Q, 1 + cpus.started, &S->cfg, timer_tsc_per_ms(), &hooks);
     Q->id_name = "APIC ID";

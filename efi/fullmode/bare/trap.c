@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "fullmode/bare/trap.h"
 #include "cpu.h"
+#include "mca.h"
 #include "core/recovery.h"
 #include "core/smp.h"
 
@@ -34,6 +35,8 @@ struct __attribute__((packed)) tss {
 #define BSP_IST_BYTES (32u << 10)   /* the boot CPU checkpoints on it */
 #define MSR_APIC_BASE 0x1b
 #define CR4_MCE (1u << 6)
+#define VEC_MC 18
+#define MSR_MCG_STATUS 0x17a
 
 /* Flat 64-bit code and data, then a TSS per CPU, whose first IST stack #DF,
  * NMI and #MC run on (a broken stack must not take the handler down with
@@ -75,7 +78,15 @@ static uint32_t apic_id(void)
 void bare_exception(const uint64_t *frame)
 {
     struct bare_fault f = { (uint32_t)frame[0], frame[1], frame[2], frame[3], frame[4], frame[5],
-                            bare_read_cr2(), apic_id(), (int)(cpu_rdmsr(MSR_APIC_BASE) >> 8 & 1) };
+                            bare_read_cr2(), apic_id(), (int)(cpu_rdmsr(MSR_APIC_BASE) >> 8 & 1), 0, { { 0 } }, 0 };
+    if (f.vector == VEC_MC) {
+        /* This CPU's banks hold the error: log it before anything else. */
+        f.nmce = mca_poll_now(f.mce, BARE_MCE_EVENTS);
+        if (mca_has_banks()) {
+            f.mcg_status = cpu_rdmsr(MSR_MCG_STATUS);
+            cpu_wrmsr(MSR_MCG_STATUS, 0);   /* MCIP off: a second #MC must not shut the CPU down */
+        }
+    }
     if (!f.bsp) {
         /* An AP: the first one's fault is kept for the boot CPU, which
          * stores the record and resets; every AP halts. */

@@ -6,6 +6,9 @@
 #define EFI_BARE_TRAP_H
 
 #include <stdint.h>
+#include "core/mce.h"
+
+#define BARE_MCE_EVENTS 8
 
 /* What the CPU reported when it raised an exception. */
 struct bare_fault {
@@ -13,6 +16,11 @@ struct bare_fault {
     uint64_t error, rip, cs, rflags, rsp, cr2;
     uint32_t apic_id;          /* the CPU that took it */
     int bsp;                   /* ... was the boot CPU */
+    /* A machine check (#MC): the memory errors its banks held, taken and
+     * cleared by the handler on the CPU that took it, and MCG_STATUS. */
+    unsigned nmce;
+    struct mce_event mce[BARE_MCE_EVENTS];
+    uint64_t mcg_status;
 };
 
 /* Called once per exception on the boot CPU (a second one while handling
