@@ -26,7 +26,8 @@ KERNELS := kernels/catalog kernels/runtime kernels/sweep kernels/movinv kernels/
 CORE    := fmt prng memrange failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report session errsink conout \
 	handoff recovery fullplan madt tramp sched runloop nvbudget mce \
 	$(KERNELS)
-# efi/main.c: the lifecycle of a run, in either mode.
+# efi/main.c: the lifecycle of a run, in either mode. efi/cpu: the CPU's own
+# registers (MSRs, caches, machine-check banks; the asm in boot/), both modes.
 # efi/uefi: firmware services and the files on the boot volume (both modes,
 # before the exit and at the boot after it).
 UEFI    := console cfgload dimms fileio firmware memmap timer thermal results sessionlog history
@@ -36,7 +37,7 @@ FWMODE  := mp ui
 # and bare/, what runs after ExitBootServices.
 FULLMODE := full recover
 BARE    := run trap paging uart ps2 bcon fbcon rtvar apic aps
-GLUE    := main mca $(UEFI:%=uefi/%) $(FWMODE:%=fwmode/%) $(FULLMODE:%=fullmode/%)
+GLUE    := main cpu/mca $(UEFI:%=uefi/%) $(FWMODE:%=fwmode/%) $(FULLMODE:%=fullmode/%)
 ASM     := cpu blockmove cache bare trampoline
 # The framebuffer console's font: Terminus Font (SIL OFL 1.1), converted at
 # build time from the console-setup-linux package (see README).

@@ -1,6 +1,6 @@
 ; SPDX-License-Identifier: MIT
 ; Cache control for test 0 (address walking ones, caches off), declared in
-; efi/cache.h. Ring 0, this CPU only. System V ABI.
+; efi/cpu/cache.h. Ring 0, this CPU only. System V ABI.
 default rel
 bits 64
 section .text

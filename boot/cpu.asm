@@ -1,5 +1,5 @@
 ; SPDX-License-Identifier: MIT
-; Leaf CPU helpers for the UEFI build, declared in efi/cpu.h and
+; Leaf CPU helpers for the UEFI build, declared in efi/cpu/cpu.h and
 ; efi/core/tests/memio.h. System V ABI (the app is built with gcc).
 default rel
 bits 64

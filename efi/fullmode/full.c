@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "fullmode/full.h"
 #include "uefi/console.h"
-#include "cpu.h"
+#include "cpu/cpu.h"
 #include "fwmode/mp.h"
 #include "uefi/sessionlog.h"
 #include "uefi/timer.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "fwmode/ui.h"
-#include "cpu.h"
+#include "cpu/cpu.h"
 #include "uefi/timer.h"
 #include <efi.h>
 #include <efilib.h>

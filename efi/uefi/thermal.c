@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "uefi/thermal.h"
-#include "cpu.h"
+#include "cpu/cpu.h"
 #include "uefi/timer.h"
 #include "core/errcsv.h"
 #include "core/fmt.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "uefi/timer.h"
-#include "cpu.h"
+#include "cpu/cpu.h"
 #include <efi.h>
 #include <efilib.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "fullmode/bare/apic.h"
 #include "fullmode/bare/trap.h"
-#include "cpu.h"
+#include "cpu/cpu.h"
 
 #define X2_ID 0x802u
 #define X2_ICR 0x830u

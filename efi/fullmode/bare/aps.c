@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "fullmode/bare/aps.h"
 #include "fullmode/bare/trap.h"
-#include "cpu.h"
+#include "cpu/cpu.h"
 #include "core/fmt.h"
 #include "core/tramp.h"
 

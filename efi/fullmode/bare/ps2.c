@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "fullmode/bare/ps2.h"
-#include "cpu.h"
+#include "cpu/cpu.h"
 
 #define DATA 0x60
 #define STATUS 0x64

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "fullmode/bare/rtvar.h"
 #include "core/handoff.h"
-#include "cpu.h"
+#include "cpu/cpu.h"
 #include "uefi/timer.h"
 #include <efi.h>
 #include <efilib.h>

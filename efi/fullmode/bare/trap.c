@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "fullmode/bare/trap.h"
-#include "cpu.h"
-#include "mca.h"
+#include "cpu/cpu.h"
+#include "cpu/mca.h"
 #include "core/recovery.h"
 #include "core/smp.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "fullmode/bare/uart.h"
-#include "cpu.h"
+#include "cpu/cpu.h"
 
 #define THR 0
 #define FCR 2

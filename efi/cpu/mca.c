@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "mca.h"
-#include "cpu.h"
+#include "cpu/mca.h"
+#include "cpu/cpu.h"
 #include "core/smp.h"
 
 #define CR4_MCE (1u << 6)
