@@ -77,16 +77,6 @@ bare_load_tr:
     ltr di
     ret
 
-; void bare_wrmsr(uint32_t msr, uint64_t v): for MSRs CPUID confirmed.
-global bare_wrmsr
-bare_wrmsr:
-    mov ecx, edi
-    mov rax, rsi
-    mov rdx, rsi
-    shr rdx, 32
-    wrmsr
-    ret
-
 ; void bare_halt(void): interrupts off, halt for good (a parked CPU).
 global bare_halt
 bare_halt:

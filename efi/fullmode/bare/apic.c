@@ -38,7 +38,7 @@ int apic_init(const struct apic_info *a, int need_x2)
         if (!(r[2] & (1u << 21)))
             return -1;
         /* xAPIC -> x2APIC: EN stays set, EXTD is added (the only legal step). */
-        bare_wrmsr(APIC_MSR_BASE, cpu_rdmsr(APIC_MSR_BASE) | APIC_BASE_X2 | APIC_BASE_EN);
+        cpu_wrmsr(APIC_MSR_BASE, cpu_rdmsr(APIC_MSR_BASE) | APIC_BASE_X2 | APIC_BASE_EN);
         x2 = 1;
     }
     return 0;
@@ -58,7 +58,7 @@ static int send(uint32_t dest, uint32_t low)
 {
     if (x2) {
         /* One 64-bit write sends it; x2APIC has no delivery-status bit. */
-        bare_wrmsr(X2_ICR, (uint64_t)dest << 32 | low);
+        cpu_wrmsr(X2_ICR, (uint64_t)dest << 32 | low);
         return 0;
     }
     for (unsigned i = 0; i < SPIN && *reg(REG_ICR_LO) & ICR_PENDING; i++)

@@ -52,7 +52,6 @@ uint64_t bare_read_cr4(void);
 void bare_write_cr4(uint64_t v);
 void bare_load_tr(uint16_t sel);
 void bare_write_cr3(uint64_t v);
-void bare_wrmsr(uint32_t msr, uint64_t v);
 void bare_halt(void) __attribute__((noreturn));
 
 #endif
