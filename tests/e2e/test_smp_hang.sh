@@ -7,11 +7,15 @@
 #    it has stopped; no false error; all memory tested; the report names it.
 # 2. debug_hang_cpu=2: cpu 2 never comes back. Its chunk is not re-tested
 #    (it might still write there), and the report says so and how much.
+# Neither run injects a fault: 64 MiB of range= do for the fencing as well as
+# all RAM would, and the retention dwell is off (hold_ms=0).
 . "$(dirname "$0")/lib.sh"
 plan 16
 
 cfg='tests=3,5
 quick=1
+range=0x2000000-0x6000000
+hold_ms=0
 ap_timeout=3s
 debug_hang_cpu=2:8s
 coverage=firmware
@@ -42,6 +46,8 @@ check "test 5 ran on all 4 CPUs again (cpu 2 parked cleanly)" bash -c '! grep -q
 
 cfg='tests=3,5
 quick=1
+range=0x2000000-0x6000000
+hold_ms=0
 ap_timeout=3s
 debug_hang_cpu=2
 coverage=firmware
