@@ -35,10 +35,10 @@ coverage=$cov" --mem 512M --timeout 600 --fault "$fault" "${extra[@]}" "$@" >"$t
         notok "$name: the run finishes (qemu-run: $(tail -n1 "$tmp/$name.log"))"
         return 1
     fi
-    # The fault really bit: evil-dimm's own count of forced bits. (A dwell
-# stays on, hold_ms=50 in the configs: evil-dimm forces stuck bits by polling,
-# and the dwell gives it time to do so before each verify, so both modes see
-# every failing read and their counts can be compared exactly.)
+    # The fault really bit: evil-dimm's own count of forced bits. (The default
+# retention dwell stays on: evil-dimm forces stuck bits by polling, and the
+# dwell gives it time to do so before each verify, so both modes see every
+# failing read and their counts can be compared exactly.)
     if ! grep -Eq 'flips=[1-9]' "$tmp/$name/evil-dimm.log"; then
         notok "$name: evil-dimm forced the bit at least once"
         return 1
@@ -58,7 +58,6 @@ cfg="tests=2-5
 quick=1
 passes=1
 seed=0x5eed
-hold_ms=50
 temp_stub=45
 range=0x08000000-0x09000000
 on_finish=shutdown"
@@ -94,7 +93,6 @@ cfg="tests=5
 quick=1
 passes=1
 seed=0x5eed
-hold_ms=50
 range=0x08000000-0x0c000000
 on_finish=shutdown"
 f="region,addr=$lo,len=$len,bit=9,value=1"
