@@ -11,8 +11,8 @@
 #         The timeout scales with this host's speed: 8 x the time boot 1 took
 #         to get past badram (at least $GRUB_HANG_TIMEOUT s when set), so
 #         that GRUB sits in badram at least 4 x as long as a working badram
-#         needed from power-on, even when boot 2 reaches badram twice as late
-#         as boot 1 did on a slow, loaded machine.
+#         needed from power-on, even when boot 2 reaches badram up to 4 x as
+#         late as boot 1 got past it (a machine loaded unevenly).
 . "$(dirname "$0")/lib.sh"
 plan 9
 
