@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# coverage=full on a 512 MiB guest with one CPU, OVMF's variable store kept
+# coverage=full on a 1 GiB guest with one CPU, OVMF's variable store kept
 # across the warm reset (the same QEMU process goes on to the second boot).
 #  1. No faults: the run leaves the firmware, tests at least 99 % of the RAM
 #     the OS could use minus its footprint, and the second boot writes the
@@ -18,7 +18,7 @@ cfg='tests=1
 passes=1
 coverage=full
 on_finish=shutdown'
-if ! qemu_run clean "$cfg" --mem 512M --through-reset --vars "$vars" --timeout 400 >"$tmp/clean.log" 2>&1; then
+if ! qemu_run clean "$cfg" --mem 1G --through-reset --vars "$vars" --timeout 400 >"$tmp/clean.log" 2>&1; then
     notok "full run without faults finishes through the reset (qemu-run: $(tail -n1 "$tmp/clean.log"))"
     finish
 fi
@@ -76,7 +76,7 @@ rm -f "$vars"
 # The stuck bits end once the test is half done (both are hit in its first
 # sweep): the next boot's firmware decompresses itself into boot-services
 # memory right after the warm reset and must not meet them there.
-if ! qemu_run cells "$cfg" --mem 512M --through-reset --vars "$vars" --timeout 400 \
+if ! qemu_run cells "$cfg" --mem 1G --through-reset --vars "$vars" --timeout 400 \
     --faults-until '^pass 1 test 3 +[5-9][0-9]%|^pass 1 test 3: done' "${faults[@]}" >"$tmp/cells.log" 2>&1; then
     notok "full run with two stuck bits finishes (qemu-run: $(tail -n1 "$tmp/cells.log"))"
     finish
@@ -104,7 +104,7 @@ coverage=firmware
 on_finish=shutdown'
 # A third stuck bit, in memory firmware mode does test: the control that
 # shows the injector was live in this run.
-if ! qemu_run fw "$fw" --mem 512M --timeout 400 "${faults[@]}" \
+if ! qemu_run fw "$fw" --mem 1G --timeout 400 "${faults[@]}" \
     --fault 'stuck,addr=@lo+0x100008,bit=5,value=1' >"$tmp/fw.log" 2>&1; then
     notok "firmware-mode run with the same faults finishes (qemu-run: $(tail -n1 "$tmp/fw.log"))"
     finish

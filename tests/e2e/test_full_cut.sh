@@ -13,7 +13,7 @@ quick=1
 passes=2
 coverage=full
 on_finish=shutdown'
-qemu_run cut "$cfg" --mem 512M --through-reset --vars "$vars" --image "$img" --timeout 400 \
+qemu_run cut "$cfg" --mem 1G --through-reset --vars "$vars" --image "$img" --timeout 400 \
     --fault 'stuck,addr=@lo+0x2000,bit=5,value=1' \
     --kill-on '^checkpoint [0-9]+ stored: 1 cell' >"$tmp/cut.log" 2>&1
 rc=$?
@@ -23,7 +23,7 @@ check "serial: the cell was found after ExitBootServices" grep -q '^NEW WEAK CEL
 check "no report.txt yet (the run never finished)" test ! -e "$tmp/cut/weakbit/report.txt"
 a=$(( $(sed -n 1p "$tmp/cut/faults.txt" | sed 's/.*addr=\(0x[0-9a-f]*\).*/\1/') ))
 
-if ! qemu_run next "$cfg" --mem 512M --through-reset --vars "$vars" --image "$img" --timeout 300 >"$tmp/next.log" 2>&1; then
+if ! qemu_run next "$cfg" --mem 1G --through-reset --vars "$vars" --image "$img" --timeout 300 >"$tmp/next.log" 2>&1; then
     notok "the next boot recovers and finishes (qemu-run: $(tail -n1 "$tmp/next.log"))"
     finish
 fi
