@@ -5,8 +5,7 @@
 # the record large, so the checkpoints between the first and the last would
 # leave no room for the final record and are skipped; the final record is
 # still written, and the next boot's report is complete and says what the
-# store took. The dead column is stuck bits: a short dwell (hold_ms=20) only
-# gives evil-dimm's poll time to force them before each verify.
+# store took.
 . "$(dirname "$0")/lib.sh"
 plan 11
 
@@ -14,7 +13,6 @@ lo=0x08ff8000 len=0x10000
 cfg='tests=5
 quick=1
 passes=2
-hold_ms=20
 range=0x08000000-0x0c000000
 debug_varstore_kib=21
 coverage=full
