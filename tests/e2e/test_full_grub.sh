@@ -23,7 +23,7 @@ if ! grub-mkstandalone -O x86_64-efi -d /usr/lib/grub/x86_64-efi -o "$tmp/grubx6
     finish
 fi
 printf 'tests=1\npasses=1\ncoverage=full\non_finish=shutdown\n' >"$tmp/full.cfg"
-if ! "$root/tools/qemu-run" --efi "$tmp/grubx64.efi" --config "$tmp/full.cfg" --mem 1G \
+if ! "$root/tools/qemu-run" --efi "$tmp/grubx64.efi" --config "$tmp/full.cfg" --mem 512M \
     --extra-file "EFI/weakbit/weakbit.efi=$build/weakbit.efi" --through-reset --vars "$tmp/vars.fd" \
     --timeout 400 --out "$tmp/chain" >"$tmp/run.log" 2>&1; then
     notok "GRUB chainloads weakbit in full coverage, the next boot writes the report (qemu-run: $(tail -n1 "$tmp/run.log"))"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # coverage=full on several CPUs that weakbit starts itself after
 # ExitBootServices (own trampoline, INIT-SIPI-SIPI), through the warm reset.
-#  1. -smp 4: a stuck bit in each CPU's chunk and one in boot-services data
+#  1. -smp 4, 256 MiB: a stuck bit in each CPU's chunk and one in boot-services data
 #     (firmware-owned in firmware mode). All five are found, each attributed
 #     to the CPU whose chunk holds it; every CPU tested a non-empty share and
 #     the shares add up to the bytes tested; the report says 4 CPUs were
@@ -13,6 +13,7 @@
 #  3. -smp 4 with debug_hang_cpu=2: an AP stops mid-test; it is fenced, and
 #     when it has not stopped by itself within the grace, stopped with INIT;
 #     its chunk is re-tested by the boot CPU, and no byte goes untested.
+# The faults are stuck bits (or none): no retention dwell (hold_ms=0).
 . "$(dirname "$0")/lib.sh"
 plan 35
 
@@ -25,6 +26,7 @@ report_bytes() { sed -n 's/^  total RAM .*(\([0-9]*\) bytes).*/\1/p' "$1"; }
 cfg='tests=5
 quick=1
 passes=1
+hold_ms=0
 coverage=full
 on_finish=shutdown'
 faults=()
@@ -37,7 +39,7 @@ faults+=(--fault "stuck,addr=@bsd+0x800,bit=40,value=1")
 # them sit (stopped only at "done", the reset sometimes beat the injector's
 # exit and OVMF took a #GP in DXE). Every cell is hit in the first sweep, so
 # they end once the test is half done.
-if ! qemu_run smp4 "$cfg" --smp 4 --mem 512M --through-reset --vars "$tmp/vars4.fd" --timeout 420 \
+if ! qemu_run smp4 "$cfg" --smp 4 --mem 256M --through-reset --vars "$tmp/vars4.fd" --timeout 420 \
     --faults-until '^pass 1 test 5 +[5-9][0-9]%|^pass 1 test 5: done' "${faults[@]}" >"$tmp/smp4.log" 2>&1; then
     notok "-smp 4 full run finishes through the reset (qemu-run: $(tail -n1 "$tmp/smp4.log"))"
     finish
@@ -87,6 +89,7 @@ check "report: tested share of RAM minus footprint >= 99 % (got ${share:-none} b
 cfg2='tests=5
 quick=1
 passes=1
+hold_ms=0
 coverage=full
 debug_silent_cpu=1
 range=0x2000000-0x6000000
@@ -112,6 +115,7 @@ check "report: PASS" grep -q '^result: PASS' "$w/report.txt"
 cfg3='tests=5
 quick=1
 passes=1
+hold_ms=0
 coverage=full
 ap_timeout=3s
 debug_hang_cpu=2

@@ -14,7 +14,7 @@ cfg='tests=5
 quick=1
 coverage=firmware
 on_finish=shutdown'
-if ! qemu_run region "$cfg" --smp 4 --mem 512M --timeout 900 \
+if ! qemu_run region "$cfg" --smp 4 --mem 256M --timeout 900 \
     --fault "region,addr=@cpu1-0x8000,len=$len,bit=17,value=0" >"$tmp/run.log" 2>&1; then
     notok "-smp 4 run with a dead column finishes (qemu-run: $(tail -n1 "$tmp/run.log"))"
     finish

@@ -9,11 +9,15 @@
 # 2. debug_hang_cpu=2: cpu 2 never comes back. Its chunk is not re-tested
 #    (it might still write there), the report says so and how much, and
 #    later tests run on the other three (firmware mode cannot stop a CPU).
+# Neither run injects a fault: 64 MiB of range= do for the fencing as well as
+# all RAM would, and the retention dwell is off (hold_ms=0).
 . "$(dirname "$0")/lib.sh"
 plan 17
 
 cfg='tests=3,5
 quick=1
+range=0x2000000-0x6000000
+hold_ms=0
 ap_timeout=3s
 debug_hang_cpu=2:8s
 coverage=firmware
@@ -45,6 +49,8 @@ check "cpu 2 stopped by itself, so it took part in test 5 again (bytes ${cpu2:-?
 
 cfg='tests=3,5
 quick=1
+range=0x2000000-0x6000000
+hold_ms=0
 ap_timeout=3s
 debug_hang_cpu=2
 coverage=firmware

@@ -69,7 +69,7 @@ fi
 printf 'tests=5\nquick=1\ncoverage=firmware\non_finish=shutdown\n' >"$tmp/usb.cfg"
 out=$tmp/usb
 if ! "$root/tools/qemu-run" --usb-image "$img" --config "$tmp/usb.cfg" --evil "$build/evil-dimm" \
-    --fault 'leak,addr=@lo+0x300008,bit=9,hold_ms=40' --timeout 300 --out "$out" >"$tmp/run.log" 2>&1; then
+    --fault 'leak,addr=@lo+0x300008,bit=9,hold_ms=40' --mem 256M --timeout 300 --out "$out" >"$tmp/run.log" 2>&1; then
     notok "boots from the USB stick and finishes (qemu-run: $(tail -n1 "$tmp/run.log"))"
     finish
 fi
