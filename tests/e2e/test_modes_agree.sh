@@ -87,7 +87,7 @@ if [ "$part" != region ] && run stuck_fw firmware "$cfg" "$f" && run stuck_full 
     check "the cell was seen by tests 2 to 5" grep -q ' 2,3,4,5$' <<<"$cu"
     check "the same error count ($(counted "$tmp/stuck_fw") = $(counted "$tmp/stuck_full"))" \
         test -n "$(counted "$tmp/stuck_fw")" -a "$(counted "$tmp/stuck_fw")" = "$(counted "$tmp/stuck_full")"
-    rf=$(ram_adds_up "$tmp/stuck_fw/weakbit/report.txt") ru=$(ram_adds_up "$tmp/stuck_full/weakbit/report.txt")
+    rf=$(ram_total "$tmp/stuck_fw/weakbit/report.txt") ru=$(ram_total "$tmp/stuck_full/weakbit/report.txt")
     check "the same total RAM in both modes (${rf:-?} = ${ru:-?} bytes)" test -n "$rf" -a "$rf" = "$ru"
 fi
 
