@@ -40,8 +40,8 @@ want=$(printf '%d 17\n%d 42\n' "$a1" "$a2" | sort)
 got=$(csv_cells "$w/errors.csv")
 check "errors.csv holds exactly the two injected (addr, bit) cells" test "$got" = "$want"
 [ "$got" = "$want" ] || { echo "  want: $want" | tr '\n' ' '; echo; echo "  got:  $got" | tr '\n' ' '; echo; }
-check "every row: test 5, cpu 0, 10 columns, temp_c empty (no sensor in QEMU), address certain" \
-    bash -c 'grep -v "^#" "$0" | tail -n +2 | gawk -F, "\$3 != 5 || \$4 != 0 || NF != 10 || \$9 != \"\" || \$10 != 0 { bad = 1 } END { exit bad }"' "$w/errors.csv"
+check "every row: test 5, cpu 0, 11 columns, temp_c empty (no sensor in QEMU), address certain, source test" \
+    bash -c 'grep -v "^#" "$0" | tail -n +2 | gawk -F, "\$3 != 5 || \$4 != 0 || NF != 11 || \$9 != \"\" || \$10 != 0 || \$11 != \"test\" { bad = 1 } END { exit bad }"' "$w/errors.csv"
 # Every row at the leaky cell read bit 17 as 0. The words are 64-bit random
 # patterns: bash's integers hold them exactly, awk's doubles round the low
 # bits and can carry into bit 17.
