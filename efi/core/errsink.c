@@ -10,14 +10,6 @@ void errsink_init(struct errsink *k, struct session *s, char *buf, size_t cap, c
     sbuf_init(&k->out, buf, buf ? cap : 0);
 }
 
-static void temp_text(int t, char *buf, size_t cap)
-{
-    if (t == FAILBIT_NO_TEMP)
-        fmt_format(buf, cap, "n/a");
-    else
-        fmt_format(buf, cap, "%d C", t);
-}
-
 /* One cell on the screen, within the per-second allowance. */
 static void show(struct errsink *k, const struct errsink_news *e)
 {
@@ -36,7 +28,7 @@ static void show(struct errsink *k, const struct errsink_news *e)
     }
     k->shown++;
     char t[16];
-    temp_text(fb->temp_c, t, sizeof t);
+    failbit_temp_text(fb->temp_c, t, sizeof t);
     if (e->n.reseen) {
         conout_print(o->con, "re-seen cell 0x%llx bit %u (known from an earlier session; test %u, cpu %u, %s)\n",
                  (unsigned long long)fb->addr, fb->bit, fb->test, fb->cpu, t);

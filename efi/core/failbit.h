@@ -5,6 +5,7 @@
 #ifndef EFI_CORE_FAILBIT_H
 #define EFI_CORE_FAILBIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The address is exact where the bad value was read, but the test cannot
@@ -49,5 +50,9 @@ struct failsum {
  * order, with addr/expected/actual filled and the rest zero (temp_c:
  * FAILBIT_NO_TEMP). Returns the number of records (0-64) written to out[]. */
 unsigned failbit_split(uint64_t addr, uint64_t expected, uint64_t actual, struct failbit *out);
+
+/* A temperature as the screen and the logs show it: "45 C", or "n/a" for
+ * FAILBIT_NO_TEMP. */
+void failbit_temp_text(int temp_c, char *buf, size_t cap);
 
 #endif

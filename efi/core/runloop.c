@@ -16,21 +16,13 @@ void runloop_init(struct runloop *r, struct session *s, struct sched *q, const s
     *r = (struct runloop){ .s = s, .q = q, .p = p };
 }
 
-static void temp_text(int t, char *buf, size_t cap)
-{
-    if (t == FAILBIT_NO_TEMP)
-        fmt_format(buf, cap, "n/a");
-    else
-        fmt_format(buf, cap, "%d C", t);
-}
-
 static void show_stress_status(struct runloop *r, uint64_t now)
 {
     struct session *s = r->s;
     uint64_t moved = s->bytes_moved + sched_blocks_done(r->q) * MT_BLOCK;
     uint64_t mbps = now ? moved / 1000 * 1000 / now / 1000 : 0;   /* MB/s */
     char temp[16], last[80] = "none yet";
-    temp_text(r->p->temperature(), temp, sizeof temp);
+    failbit_temp_text(r->p->temperature(), temp, sizeof temp);
     if (s->have_last_new)
         fmt_format(last, sizeof last, "0x%llx bit %u at %llus", (unsigned long long)s->last_new.addr,
                    s->last_new.bit, (unsigned long long)(s->last_new.time_ms / 1000));
@@ -204,7 +196,7 @@ void runloop_run(struct runloop *r)
             if (s->cfg.tests >> n & 1)
                 run_test(r, mt_find(n));
         char temp[16];
-        temp_text(r->p->temperature(), temp, sizeof temp);
+        failbit_temp_text(r->p->temperature(), temp, sizeof temp);
         EVENT(r, "%s %u %s, temp %s, %u cells", stress ? "loop" : "pass", s->pass + 1,
               s->stop ? "stopped" : "complete", temp, s->cells.n);
         session_pass_end(s);

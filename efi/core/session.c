@@ -373,20 +373,12 @@ void session_rows_lost(struct session *s, uint64_t rows)
     s->rows_unlogged += rows;
 }
 
-static void temp_text(int temp_c, char *buf, size_t cap)
-{
-    if (temp_c == FAILBIT_NO_TEMP)
-        fmt_format(buf, cap, "n/a");
-    else
-        fmt_format(buf, cap, "%d C", temp_c);
-}
-
 void session_news_line(const struct session *s, const struct session_cell_news *n, char *buf,
                        size_t cap)
 {
     (void)s;
     char t[16];
-    temp_text(n->fb.temp_c, t, sizeof t);
+    failbit_temp_text(n->fb.temp_c, t, sizeof t);
     fmt_format(buf, cap, "%s cell 0x%llx bit %u test %u pass %u cpu %u temp %s",
                n->reseen ? "re-seen" : "new", (unsigned long long)n->fb.addr, n->fb.bit, n->fb.test,
                n->fb.pass + 1, n->fb.cpu, t);
