@@ -51,6 +51,7 @@ struct wb_config {
     uint64_t hold_ms;        /* retention dwell between write and verify (0: off) */
     uint64_t seed;           /* run seed of the random patterns (0: from the TSC at start) */
     int ecc_poll;            /* ecc=poll: machine-check banks polled on every CPU (0: ecc=off) */
+    int usb_off;             /* usb=off: full coverage leaves the xHCI controllers alone */
 };
 
 /* One key of weakbit.cfg. */
