@@ -595,10 +595,13 @@ static void ctl_start(struct xhci *h)
         if (r == 1) {
             d->kbd = 1;
             used++;
-            queue_report(h, d);
         }
     }
     h->nkbd = used;
+    /* The reads start once every port is done: bring-up's waits would pass
+     * over a report's event and leave its keyboard without a transfer. */
+    for (unsigned i = 0; i < used; i++)
+        queue_report(h, &h->dev[i]);
     if (now() >= bringup_end)
         bcon_alert("usb: xHCI %02x:%02x.%x: bring-up ran out of time (%u ms for all controllers); the ports after this left alone\n",
                    c->bus, c->dev, c->fn, BRINGUP_MS);
