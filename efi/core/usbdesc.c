@@ -10,7 +10,7 @@ int usbdesc_device(const uint8_t *d, size_t len, struct usb_device_info *out)
 {
     if (len < 8 || d[0] < 8 || d[1] != DT_DEVICE)
         return -1;
-    *out = (struct usb_device_info){ .dev_class = d[4], .max_packet0 = d[7] };
+    *out = (struct usb_device_info){ .dev_class = d[4], .dev_protocol = d[6], .max_packet0 = d[7] };
     if (len >= 12 && d[0] >= 12) {
         out->vendor = (uint16_t)(d[8] | d[9] << 8);
         out->product = (uint16_t)(d[10] | d[11] << 8);
@@ -40,6 +40,21 @@ unsigned usbdesc_config_len(const uint8_t *d, size_t len)
         return 0;
     unsigned total = d[2] | d[3] << 8;
     return total >= 9 ? total : 0;
+}
+
+int usbdesc_hub(const uint8_t *d, size_t len, struct usb_hub_info *out)
+{
+    if (len < 7 || d[0] < 7 || d[1] != 0x29 || !d[2])
+        return -1;
+    *out = (struct usb_hub_info){ .ports = d[2], .ttt = (uint8_t)(d[3] >> 5 & 3), .power_ms = 2u * d[5] };
+    return 0;
+}
+
+unsigned usbdesc_hub_port_speed(uint16_t status)
+{
+    if ((status & 3) != 3)   /* connection, enable */
+        return 0;
+    return status & 1u << 9 ? USB_SPEED_LOW : status & 1u << 10 ? USB_SPEED_HIGH : USB_SPEED_FULL;
 }
 
 int usbdesc_find_kbd(const uint8_t *d, size_t len, struct usb_kbd_iface *out)

@@ -17,6 +17,7 @@
 
 struct usb_device_info {
     uint8_t dev_class;       /* 9: a hub */
+    uint8_t dev_protocol;    /* a high-speed hub: 2 with one TT per port */
     uint8_t max_packet0;     /* endpoint 0's packet size (USB 3: 2^n) */
     uint16_t vendor, product;
 };
@@ -51,6 +52,19 @@ int usbdesc_find_kbd(const uint8_t *d, size_t len, struct usb_kbd_iface *out);
 /* The Interval field of an xHCI endpoint context (periods of 2^n x 125 us)
  * for an interrupt endpoint's bInterval at this speed. */
 unsigned usbdesc_xhci_interval(unsigned speed, uint8_t binterval);
+
+struct usb_hub_info {
+    uint8_t ports;
+    uint8_t ttt;             /* TT think time, 0-3 (8-32 FS bit times) */
+    unsigned power_ms;       /* from port power on to power good */
+};
+
+/* A USB 2 hub descriptor (class request GET_DESCRIPTOR 0x29). 0, or -1. */
+int usbdesc_hub(const uint8_t *d, size_t len, struct usb_hub_info *out);
+
+/* The xHCI speed ID of a USB 2 hub port from its wPortStatus (connected
+ * and enabled), or 0 when it is not both. */
+unsigned usbdesc_hub_port_speed(uint16_t status);
 
 /* HID usage IDs of the keys weakbit names. */
 #define HID_KEY_P 0x13

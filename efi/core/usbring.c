@@ -99,6 +99,19 @@ void usbctx_slot(uint32_t *slot, unsigned speed, unsigned port, unsigned last_dc
     slot[1] = (uint32_t)(port & 0xff) << 16;
 }
 
+void usbctx_slot_route(uint32_t *slot, unsigned route, unsigned tt_slot, unsigned tt_port)
+{
+    slot[0] = (slot[0] & ~0xfffffu) | (route & 0xfffff);
+    slot[2] = (slot[2] & ~0xffffu) | (tt_slot & 0xff) | (tt_port & 0xff) << 8;
+}
+
+void usbctx_slot_hub(uint32_t *slot, unsigned nports, int mtt, unsigned ttt)
+{
+    slot[0] |= 1u << 26 | (mtt ? 1u << 25 : 0);
+    slot[1] = (slot[1] & 0x00ffffffu) | (nports & 0xff) << 24;
+    slot[2] = (slot[2] & ~(3u << 16)) | (ttt & 3) << 16;
+}
+
 void usbctx_ep(uint32_t *ep, unsigned type, unsigned mps, unsigned interval, uint64_t ring, unsigned avg)
 {
     ep[0] = (uint32_t)(interval & 0xff) << 16;

@@ -80,6 +80,14 @@ uint32_t *usbctx_input_ep(void *in, unsigned csz, unsigned dci);
 /* Slot context: root port `port` (1-based), xHCI speed ID, last valid DCI. */
 void usbctx_slot(uint32_t *slot, unsigned speed, unsigned port, unsigned last_dci);
 
+/* A device behind a hub: its route string (one 4-bit hub port per tier)
+ * and, for a low- or full-speed device behind a high-speed hub, the hub's
+ * slot and port (its transaction translator). */
+void usbctx_slot_route(uint32_t *slot, unsigned route, unsigned tt_slot, unsigned tt_port);
+
+/* A hub's slot: its port count, multiple TTs, TT think time (0-3). */
+void usbctx_slot_hub(uint32_t *slot, unsigned nports, int mtt, unsigned ttt);
+
 /* Endpoint types (EP Type field). */
 #define USBCTX_EP_CONTROL 4
 #define USBCTX_EP_INTR_IN 7

@@ -87,6 +87,22 @@ TEST(usb_device_descriptor_and_packet_sizes)
     CHECK_EQ_U64(usbdesc_default_packet0(USB_SPEED_SUPER), 512);
 }
 
+TEST(usb_hub_descriptor_and_port_status)
+{
+    /* A 4-port high-speed hub: TT think time 2 (bits 6:5 of wHubCharacteristics), 100 ms to power good. */
+    static const uint8_t hub[] = { 0x09, 0x29, 0x04, 0x49, 0x00, 0x32, 0x64, 0x00, 0xff };
+    struct usb_hub_info h;
+    CHECK_EQ_U64(usbdesc_hub(hub, sizeof hub, &h), 0);
+    CHECK(h.ports == 4 && h.ttt == 2 && h.power_ms == 100);
+    CHECK(usbdesc_hub(hub, 6, &h) < 0);
+    CHECK(usbdesc_hub(kbd_config, sizeof kbd_config, &h) < 0);
+    CHECK_EQ_U64(usbdesc_hub_port_speed(0x0103), USB_SPEED_FULL);   /* connected, enabled, powered */
+    CHECK_EQ_U64(usbdesc_hub_port_speed(0x0303), USB_SPEED_LOW);
+    CHECK_EQ_U64(usbdesc_hub_port_speed(0x0503), USB_SPEED_HIGH);
+    CHECK_EQ_U64(usbdesc_hub_port_speed(0x0101), 0);               /* not enabled */
+    CHECK_EQ_U64(usbdesc_hub_port_speed(0x0100), 0);
+}
+
 TEST(usb_interrupt_intervals)
 {
     CHECK_EQ_U64(usbdesc_xhci_interval(USB_SPEED_FULL, 1), 3);     /* 1 ms */
@@ -197,6 +213,13 @@ TEST(usb_input_context_layout)
     CHECK_EQ_U64(ep[2], 0x23456781u);
     CHECK_EQ_U64(ep[3], 1);
     CHECK_EQ_U64(ep[4], 8u << 16 | 8);
+    usbctx_slot_route(slot, 3, 7, 3);            /* behind port 3 of the hub in slot 7 */
+    CHECK_EQ_U64(slot[0], 3u << 27 | 1u << 20 | 3);
+    CHECK_EQ_U64(slot[2], 7u | 3u << 8);
+    usbctx_slot_hub(slot, 4, 1, 2);
+    CHECK_EQ_U64(slot[0], 3u << 27 | 1u << 26 | 1u << 25 | 1u << 20 | 3);
+    CHECK_EQ_U64(slot[1], 4u << 24 | 2u << 16);
+    CHECK_EQ_U64(slot[2], 2u << 16 | 7u | 3u << 8);
     uint32_t *ep0 = usbctx_input_ep(usbctx_input(in, 32, 3) - 8, 32, 1);
     CHECK(ep0 == in + 16);
     usbctx_ep(ep0, USBCTX_EP_CONTROL, 64, 0, 0x1000, 8);
