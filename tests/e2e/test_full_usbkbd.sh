@@ -5,8 +5,8 @@
 # QEMU's monitor, which reach only the USB keyboard, and only weakbit's own
 # xHCI driver reads it after ExitBootServices. P pauses during test 5, Enter
 # continues, S skips test 5, Esc stops in pass 2; the next boot's report
-# says so. A second boot with an xHCI controller and no keyboard: the driver
-# says so and gives up at once, and the run completes.
+# says so. A second boot with an xHCI controller, an empty hub and no
+# keyboard: the driver says so and gives up at once, and the run completes.
 # (debug_reset=cf9: OVMF's warm reset goes through the keyboard controller,
 # which this machine does not have.)
 . "$(dirname "$0")/lib.sh"
@@ -44,7 +44,7 @@ check "the next boot's report: stopped early by the user (Esc), test 5 skipped" 
     bash -c 'grep -q "^result: INCOMPLETE" "$0" && grep -q "stopped early by the user (Esc)" "$0" && grep -q "test  5 .*skipped by user in some runs" "$0"' \
     "$tmp/kbd/weakbit/report.txt"
 
-# An xHCI controller with nothing on it: one line, no wait, the run as usual.
+# An xHCI controller with only a hub on it: one line, no wait, the run as usual.
 cfg='tests=5
 passes=1
 range=0x2000000-0x3000000
@@ -53,6 +53,7 @@ coverage=full
 debug_reset=cf9
 on_finish=shutdown'
 if ! qemu_run none "$cfg" --mem 256M --timeout 180 --through-reset --vars "$tmp/vars2.fd" "${nops2[@]}" \
+    --qemu-arg -device --qemu-arg usb-hub,bus=xhci.0 \
     >"$tmp/run2.log" 2>&1; then
     notok "full run with no USB keyboard ends (qemu-run: $(tail -n1 "$tmp/run2.log"))"
     finish
@@ -61,7 +62,9 @@ serial=$(serial_text "$tmp/none/serial.log")
 grep '^usb:' <<<"$serial" | sed 's/^/  /'
 ms=$(sed -n 's/^usb: 0 keyboards after \([0-9]*\) ms$/\1/p' <<<"$serial")
 check "no keyboard: the driver says so and gives up within its bound (${ms:-?} ms)" \
-    bash -c 'grep -q "^usb: xHCI .*: no keyboard (0 devices on [0-9]* ports); PS/2 and serial keys only here" <<<"$0" && [ -n "$1" ] && [ "$1" -lt 2500 ]' \
+    bash -c 'grep -q "^usb: xHCI .* port [0-9]* (USB 2, full speed): a hub with 8 ports" <<<"$0" &&
+             grep -q "^usb: xHCI .*: no keyboard (1 device on [0-9]* ports); PS/2 and serial keys only here" <<<"$0" &&
+             [ -n "$1" ] && [ "$1" -lt 2500 ]' \
     "$serial" "$ms"
 check "no keyboard: the run completed and the next boot reports it" \
     bash -c 'grep -q "^pass 1 test 5: done" <<<"$0" && grep -q "^result: PASS" "$1" && ! grep -q "stopped early" "$1"' \

@@ -71,6 +71,9 @@
 /* A device in one of the controller's sets of pages. */
 struct xdev {
     unsigned slot, port, speed, dci, report_len;
+    unsigned route, tt_slot, tt_port;   /* behind a hub: its port; the TT for low/full speed */
+    unsigned hub_ports, ttt;            /* a hub: its ports (0: no hub), TT think time */
+    int mtt;
     uint8_t iface;
     uint64_t out_ctx, in_ctx, data;
     struct usbring ep0, intr;
@@ -86,7 +89,7 @@ struct xhci {
     uint64_t *dcbaa;
     struct usbring cmd, ev;
     struct xdev dev[XHCI_SETS];
-    unsigned nkbd;
+    unsigned nsets, nkbd;        /* sets kept (keyboards and hubs); keyboards among them */
 };
 
 static struct xhci hc[XHCI_MAX_CTL];
@@ -379,7 +382,7 @@ static void set_pages(struct xhci *h, unsigned i, struct xdev *d)
     uint8_t *z = (uint8_t *)(uintptr_t)p;
     for (unsigned k = 0; k < SET_PAGES * PAGE; k++)
         z[k] = 0;
-    d->out_ctx = p;
+    *d = (struct xdev){ .out_ctx = p };
     d->in_ctx = p + PAGE;
     usbring_producer(&d->ep0, (void *)(uintptr_t)(p + 2 * PAGE), p + 2 * PAGE, RING_TRBS);
     usbring_producer(&d->intr, (void *)(uintptr_t)(p + 3 * PAGE), p + 3 * PAGE, RING_TRBS);
@@ -464,10 +467,79 @@ static int port_enable(struct xhci *h, unsigned port)
     return sc & PORT_PED ? 0 : -1;
 }
 
-/* Address the device on `port` in set d; then, when it is a boot keyboard,
- * configure its interrupt endpoint. 1 keyboard, 0 something else (slot
+/* The slot context of d for an input context, up to DCI last. */
+static uint32_t *slot_ctx(struct xhci *h, struct xdev *d, uint32_t add, unsigned last)
+{
+    uint32_t *sl = usbctx_input((void *)(uintptr_t)d->in_ctx, h->csz, add);
+    usbctx_slot(sl, d->speed, d->port, last);
+    usbctx_slot_route(sl, d->route, d->tt_slot, d->tt_port);
+    if (d->hub_ports)
+        usbctx_slot_hub(sl, d->hub_ports, d->mtt, d->ttt);
+    return sl;
+}
+
+static void disable_slot(struct xhci *h, struct xdev *d)
+{
+    command(h, 0, TRB_TYPE(TRB_DISABLE_SLOT) | d->slot << 24, 0);
+    h->dcbaa[d->slot] = 0;
+}
+
+/* A USB 2 hub on a root port: configured, known to the controller as a
+ * hub, its ports powered. 0, or what failed. */
+static const char *hub_setup(struct xhci *h, struct xdev *d, const struct usb_device_info *info)
+{
+    const uint8_t *buf = (const uint8_t *)(uintptr_t)d->data;
+    struct usb_hub_info hub;
+    if (get_descriptor(h, d, 2, 9) || !usbdesc_config_len(buf, 9))
+        return "configuration descriptor";
+    if (control(h, d, 0x00, 9, buf[5], 0, 0))
+        return "set configuration";
+    if (control(h, d, 0xa0, 6, 0x29 << 8, 0, 9) || usbdesc_hub(buf, 9, &hub))
+        return "hub descriptor";
+    d->hub_ports = hub.ports < 15 ? hub.ports : 15;   /* a route string holds ports 1-15 */
+    d->mtt = info->dev_protocol == 2;
+    d->ttt = hub.ttt;
+    slot_ctx(h, d, 1, 1);
+    if (command(h, d->in_ctx, TRB_TYPE(TRB_CONFIGURE_EP) | d->slot << 24, 0) != TRB_CC_SUCCESS)
+        return "configure the hub's slot";
+    for (unsigned p = 1; p <= d->hub_ports; p++)
+        if (control(h, d, 0x23, 3, 8, (uint16_t)p, 0))   /* SET_FEATURE(PORT_POWER) */
+            return "port power";
+    unsigned ms = hub.power_ms < 100 ? 100 : hub.power_ms > 500 ? 500 : hub.power_ms;
+    sleep_ms(ms);
+    return 0;
+}
+
+/* Reset hub port p; the speed ID of the device there, or 0. */
+static unsigned hub_port_reset(struct xhci *h, struct xdev *hub, unsigned p)
+{
+    const uint8_t *st = (const uint8_t *)(uintptr_t)hub->data;
+    if (control(h, hub, 0xa3, 0, 0, (uint16_t)p, 4) || !(st[0] & 1))
+        return 0;
+    if (control(h, hub, 0x23, 3, 4, (uint16_t)p, 0))     /* SET_FEATURE(PORT_RESET) */
+        return 0;
+    uint64_t end = now() + PORT_MS;
+    unsigned speed = 0;
+    while (now() < end && now() < bringup_end) {
+        sleep_ms(10);
+        if (control(h, hub, 0xa3, 0, 0, (uint16_t)p, 4))
+            return 0;
+        if (st[2] & 0x10) {                               /* C_PORT_RESET */
+            speed = usbdesc_hub_port_speed((uint16_t)(st[0] | st[1] << 8));
+            break;
+        }
+    }
+    control(h, hub, 0x23, 1, 20, (uint16_t)p, 0);         /* CLEAR_FEATURE(C_PORT_RESET) */
+    control(h, hub, 0x23, 1, 16, (uint16_t)p, 0);         /* CLEAR_FEATURE(C_PORT_CONNECTION) */
+    sleep_ms(10);                                         /* reset recovery */
+    return speed;
+}
+
+/* Address the device d describes (port, speed, route set by the caller);
+ * then, when it is a boot keyboard, configure its interrupt endpoint.
+ * 1 keyboard, 2 a hub on a root port (set up), 0 something else (slot
  * freed), -1 failed (note says why). */
-static int enumerate(struct xhci *h, struct xdev *d, unsigned port, char *note, size_t cap)
+static int enumerate(struct xhci *h, struct xdev *d, char *note, size_t cap)
 {
     unsigned slot = 0;
     int cc = command(h, 0, TRB_TYPE(TRB_ENABLE_SLOT), &slot);
@@ -476,12 +548,10 @@ static int enumerate(struct xhci *h, struct xdev *d, unsigned port, char *note, 
         return -1;
     }
     d->slot = slot;
-    d->port = port;
-    d->speed = rd(h->op + OP_PORTSC(port)) >> 10 & 0xf;
     h->dcbaa[slot] = d->out_ctx;
     unsigned mps0 = usbdesc_default_packet0(d->speed);
     void *in = (void *)(uintptr_t)d->in_ctx;
-    usbctx_slot(usbctx_input(in, h->csz, 3), d->speed, port, 1);
+    slot_ctx(h, d, 3, 1);
     usbctx_ep(usbctx_input_ep(in, h->csz, 1), USBCTX_EP_CONTROL, mps0, 0, d->ep0.phys, 8);
     const char *what = "address device";
     cc = command(h, d->in_ctx, TRB_TYPE(TRB_ADDRESS_DEVICE) | slot << 24, 0);
@@ -502,8 +572,19 @@ static int enumerate(struct xhci *h, struct xdev *d, unsigned port, char *note, 
             goto fail;
     }
     if (info.dev_class == 9) {
-        fmt_format(note, cap, "a hub (not supported: plug the keyboard into the computer itself)");
-        goto other;
+        if (d->route) {
+            fmt_format(note, cap, "a hub behind a hub (not supported)");
+            goto other;
+        }
+        if (d->speed >= USB_SPEED_SUPER) {
+            fmt_format(note, cap, "a USB 3 hub (keyboards appear on its USB 2 half)");
+            goto other;
+        }
+        what = hub_setup(h, d, &info);
+        if (what)
+            goto fail;
+        fmt_format(note, cap, "a hub with %u ports", d->hub_ports);
+        return 2;
     }
     what = "configuration descriptor";
     if (get_descriptor(h, d, 2, 9))
@@ -523,8 +604,7 @@ static int enumerate(struct xhci *h, struct xdev *d, unsigned port, char *note, 
     d->dci = usbctx_dci(k.ep);
     d->iface = k.iface;
     d->report_len = k.max_packet < 64 ? k.max_packet : 64;
-    uint32_t *sl = usbctx_input(in, h->csz, 1u | 1u << d->dci);
-    usbctx_slot(sl, d->speed, port, d->dci);
+    slot_ctx(h, d, 1u | 1u << d->dci, d->dci);
     usbctx_ep(usbctx_input_ep(in, h->csz, d->dci), USBCTX_EP_INTR_IN, k.max_packet,
               usbdesc_xhci_interval(d->speed, k.interval), d->intr.phys, 8);
     what = "configure endpoint";
@@ -544,13 +624,72 @@ static int enumerate(struct xhci *h, struct xdev *d, unsigned port, char *note, 
     return 1;
 fail:
     fmt_format(note, cap, "%s failed%s", what, now() >= bringup_end ? " (out of time)" : "");
-    command(h, 0, TRB_TYPE(TRB_DISABLE_SLOT) | slot << 24, 0);
-    h->dcbaa[slot] = 0;
+    disable_slot(h, d);
     return -1;
 other:
-    command(h, 0, TRB_TYPE(TRB_DISABLE_SLOT) | slot << 24, 0);
-    h->dcbaa[slot] = 0;
+    disable_slot(h, d);
     return 0;
+}
+
+/* Enumerate the device d describes in the next free set; keeps the set
+ * for a keyboard or a hub. Prints one line (`where` names the port). */
+static int attach(struct xhci *h, struct xdev *d, const char *where)
+{
+    char note[96];
+    struct xhci_ctl *c = h->c;
+    int r = enumerate(h, d, note, sizeof note);
+    char how[24] = "behind a hub";
+    if (!d->route)
+        fmt_format(how, sizeof how, "USB %u", major_of(c, d->port));
+    bcon_printf("usb: xHCI %02x:%02x.%x %s (%s, %s speed): %s\n", c->bus, c->dev, c->fn, where, how,
+                speed_name(d->speed), note);
+    if (r == 1)
+        d->kbd = 1;
+    if (r >= 1)
+        h->nsets++;
+    return r;
+}
+
+/* The next free set, prepared, or NULL (said once). */
+static struct xdev *next_set(struct xhci *h, const char *where)
+{
+    if (h->nsets == XHCI_SETS) {
+        bcon_printf("usb: xHCI %02x:%02x.%x %s left alone: %u devices kept per controller at most\n", h->c->bus,
+                    h->c->dev, h->c->fn, where, XHCI_SETS);
+        return 0;
+    }
+    struct xdev *d = &h->dev[h->nsets];
+    set_pages(h, h->nsets, d);
+    return d;
+}
+
+/* The devices on a hub's ports (one level: a hub there is not followed). */
+static unsigned hub_scan(struct xhci *h, unsigned hub_set)
+{
+    unsigned found = 0;
+    for (unsigned p = 1; p <= h->dev[hub_set].hub_ports && now() < bringup_end; p++) {
+        struct xdev *hub = &h->dev[hub_set];
+        unsigned speed = hub_port_reset(h, hub, p);
+        if (!speed)
+            continue;
+        found++;
+        char where[48];
+        fmt_format(where, sizeof where, "port %u.%u", hub->port, p);
+        struct xdev *d = next_set(h, where);
+        if (!d)
+            continue;
+        hub = &h->dev[hub_set];
+        d->port = hub->port;
+        d->speed = speed;
+        d->route = p;
+        /* A low- or full-speed device behind a high-speed hub goes through its TT. */
+        if (hub->speed == USB_SPEED_HIGH && speed != USB_SPEED_HIGH) {
+            d->tt_slot = hub->slot;
+            d->tt_port = p;
+        }
+        attach(h, d, where);
+    }
+    return found;
 }
 
 static void ctl_start(struct xhci *h)
@@ -569,48 +708,46 @@ static void ctl_start(struct xhci *h)
             powered = 1;
         }
     sleep_ms(SETTLE_MS + (powered ? 20 : 0));
-    unsigned found = 0, used = 0;
+    unsigned found = 0;
     for (unsigned p = 1; p <= h->ports && now() < bringup_end; p++) {
         uint32_t sc = rd(h->op + OP_PORTSC(p));
         if (!(sc & PORT_CCS))
             continue;
         found++;
-        char note[96];
-        unsigned major = major_of(c, p);
+        char where[48];
+        fmt_format(where, sizeof where, "port %u", p);
         if (port_enable(h, p)) {
-            bcon_printf("usb: xHCI %02x:%02x.%x port %u (USB %u): a device that could not be enabled\n", c->bus,
-                        c->dev, c->fn, p, major);
+            bcon_printf("usb: xHCI %02x:%02x.%x %s (USB %u): a device that could not be enabled\n", c->bus, c->dev,
+                        c->fn, where, major_of(c, p));
             continue;
         }
-        if (used == XHCI_SETS) {
-            bcon_printf("usb: xHCI %02x:%02x.%x port %u left alone: %u keyboards per controller at most\n", c->bus,
-                        c->dev, c->fn, p, XHCI_SETS);
+        struct xdev *d = next_set(h, where);
+        if (!d)
             continue;
-        }
-        struct xdev *d = &h->dev[used];
-        set_pages(h, used, d);
-        int r = enumerate(h, d, p, note, sizeof note);
-        bcon_printf("usb: xHCI %02x:%02x.%x port %u (USB %u, %s speed): %s\n", c->bus, c->dev, c->fn, p, major,
-                    speed_name(d->speed), note);
-        if (r == 1) {
-            d->kbd = 1;
-            used++;
-        }
+        d->port = p;
+        d->speed = rd(h->op + OP_PORTSC(p)) >> 10 & 0xf;
+        unsigned set = h->nsets;
+        if (attach(h, d, where) == 2)
+            found += hub_scan(h, set);
     }
-    h->nkbd = used;
+    unsigned kbds = 0;
+    for (unsigned i = 0; i < h->nsets; i++)
+        kbds += h->dev[i].kbd;
+    h->nkbd = kbds;
     /* The reads start once every port is done: bring-up's waits would pass
      * over a report's event and leave its keyboard without a transfer. */
-    for (unsigned i = 0; i < used; i++)
-        queue_report(h, &h->dev[i]);
+    for (unsigned i = 0; i < h->nsets; i++)
+        if (h->dev[i].kbd)
+            queue_report(h, &h->dev[i]);
     if (now() >= bringup_end)
         bcon_alert("usb: xHCI %02x:%02x.%x: bring-up ran out of time (%u ms for all controllers); the ports after this left alone\n",
                    c->bus, c->dev, c->fn, BRINGUP_MS);
-    if (!used)
+    if (!kbds)
         bcon_printf("usb: xHCI %02x:%02x.%x: no keyboard (%u device%s on %u ports); PS/2 and serial keys only here\n",
                     c->bus, c->dev, c->fn, found, found == 1 ? "" : "s", h->ports);
     else
-        bcon_printf("usb: xHCI %02x:%02x.%x: %u keyboard%s polled (Esc, P, S)\n", c->bus, c->dev, c->fn, used,
-                    used == 1 ? "" : "s");
+        bcon_printf("usb: xHCI %02x:%02x.%x: %u keyboard%s polled (Esc, P, S)\n", c->bus, c->dev, c->fn, kbds,
+                    kbds == 1 ? "" : "s");
 }
 
 void xhci_start(struct xhci_env *x)
@@ -653,7 +790,7 @@ int xhci_key(void)
             event_done(h);
             if (TRB_TYPE_OF(ev[3]) != TRB_TRANSFER_EVENT)
                 continue;
-            for (unsigned j = 0; j < h->nkbd; j++) {
+            for (unsigned j = 0; j < h->nsets; j++) {
                 struct xdev *d = &h->dev[j];
                 if (!d->kbd || ev[3] >> 24 != d->slot || (ev[3] >> 16 & 0x1f) != d->dci)
                     continue;

@@ -19,7 +19,7 @@
 #include "core/conout.h"
 
 #define XHCI_MAX_CTL 4
-#define XHCI_SETS 4              /* devices a controller keeps (keyboards) */
+#define XHCI_SETS 8              /* devices a controller keeps (keyboards, hubs) */
 #define XHCI_MMIO_LEN 0x10000ull /* mapped uncached from the BAR */
 #define XHCI_MAX_PROTO 8
 
