@@ -37,7 +37,7 @@ FWMODE  := mp ui
 # efi/fullmode: full coverage: preparing the exit, the next boot's recovery,
 # and bare/, what runs after ExitBootServices.
 FULLMODE := full recover
-BARE    := run trap paging uart ps2 bcon fbcon rtvar apic aps xhci
+BARE    := run trap paging uart ps2 bcon fbcon rtvar apic aps xhci xhcidev
 GLUE    := main cpu/mca $(UEFI:%=uefi/%) $(FWMODE:%=fwmode/%) $(FULLMODE:%=fullmode/%)
 ASM     := cpu blockmove cache bare trampoline
 # The framebuffer console's font: Terminus Font (SIL OFL 1.1), converted at

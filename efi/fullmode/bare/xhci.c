@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Written from the xHCI specification 1.2 (registers in chapter 5, data
-// structures in chapter 6, the device initialisation of 4.3) and the USB
-// 2.0 / HID 1.11 class specifications.
+// The controller: PCI, the hand-over from the firmware, reset, rings,
+// commands and transfers, root ports, polling. Written from the xHCI
+// specification 1.2 (registers in chapter 5, data structures in chapter 6).
+// The devices on it: xhcidev.c.
 #include "fullmode/bare/xhci.h"
+#include "fullmode/bare/xhcidev.h"
 #include "fullmode/bare/bcon.h"
 #include "fullmode/bare/paging.h"
 #include "core/fmt.h"
@@ -11,10 +13,8 @@
 #include "cpu/cpu.h"
 #include "uefi/timer.h"
 
-#define PAGE 4096u
-#define RING_TRBS (PAGE / USBRING_TRB)
+#define RING_TRBS (XHCI_PAGE / USBRING_TRB)
 #define SLOTS 16                 /* MaxSlotsEn at most */
-#define SET_PAGES 5              /* per device: output and input context, EP0 ring, interrupt ring, data */
 #define MAX_SCRATCH 256
 #define FIXED_PAGES 6            /* DCBAA + ERST, command ring, event ring, scratchpad array, 2 page-table pages */
 
@@ -68,30 +68,6 @@
 #define PCI_ADDR 0xcf8
 #define PCI_DATA 0xcfc
 
-/* A device in one of the controller's sets of pages. */
-struct xdev {
-    unsigned slot, port, speed, dci, report_len;
-    unsigned route, tt_slot, tt_port;   /* behind a hub: its port; the TT for low/full speed */
-    unsigned hub_ports, ttt;            /* a hub: its ports (0: no hub), TT think time */
-    int mtt;
-    uint8_t iface;
-    uint64_t out_ctx, in_ctx, data;
-    struct usbring ep0, intr;
-    uint8_t prev[USB_REPORT];
-    int kbd;                     /* polled */
-};
-
-struct xhci {
-    struct xhci_ctl *c;
-    uintptr_t cap, op, rt, db;
-    unsigned csz, ports, slots;
-    int alive;                   /* started; its keyboards are polled */
-    uint64_t *dcbaa;
-    struct usbring cmd, ev;
-    struct xdev dev[XHCI_SETS];
-    unsigned nsets, nkbd;        /* sets kept (keyboards and hubs); keyboards among them */
-};
-
 static struct xhci hc[XHCI_MAX_CTL];
 static unsigned nhc;
 static uint64_t bringup_end;
@@ -134,6 +110,11 @@ static uint64_t now(void)
     return timer_ms();
 }
 
+int xhci_in_time(void)
+{
+    return now() < bringup_end;
+}
+
 /* Wait until (reg & mask) == want, at most ms (and never past the bring-up's end). */
 static int wait_reg(uintptr_t reg, uint32_t mask, uint32_t want, unsigned ms)
 {
@@ -149,7 +130,7 @@ static int wait_reg(uintptr_t reg, uint32_t mask, uint32_t want, unsigned ms)
     }
 }
 
-static void sleep_ms(unsigned ms)
+void xhci_sleep(unsigned ms)
 {
     uint64_t end = now() + ms;
     while (now() < end)
@@ -223,7 +204,7 @@ static void probe(struct xhci_env *x, struct conout *con, unsigned bus, unsigned
     if (!c->why[0]) {
         walk_caps(c, con);
         c->usable = 1;
-        c->mem_len = (uint64_t)(FIXED_PAGES + c->scratch + XHCI_SETS * SET_PAGES) * PAGE;
+        c->mem_len = (uint64_t)(FIXED_PAGES + c->scratch + XHCI_SETS * SET_PAGES) * XHCI_PAGE;
     }
     conout_print(con, "usb: xHCI %02x:%02x.%x at 0x%llx: %s%s\n", bus, dev, fn, (unsigned long long)base,
                  c->usable ? "taken from the firmware; reset after the exit" : "left alone: ", c->why);
@@ -279,7 +260,7 @@ void xhci_map(struct xhci_env *x, void *tables)
         if (!c->usable || !c->mem)
             continue;
         /* The registers fit in one 2 MiB page: a BAR is aligned to its size. */
-        if (paging_map_uc(tables, c->mmio, (void *)(uintptr_t)(c->mem + 4 * PAGE))) {
+        if (paging_map_uc(tables, c->mmio, (void *)(uintptr_t)(c->mem + 4 * XHCI_PAGE))) {
             c->usable = 0;
             fmt_format(c->why, sizeof c->why, "its registers at 0x%llx could not be mapped", (unsigned long long)c->mmio);
         }
@@ -316,7 +297,7 @@ static int wait_event(struct xhci *h, unsigned type, unsigned slot, unsigned dci
 }
 
 /* A command; its completion code (TRB_CC_SUCCESS ...), -1 on time-out. */
-static int command(struct xhci *h, uint64_t param, uint32_t control, unsigned *slot)
+int xhci_command(struct xhci *h, uint64_t param, uint32_t control, unsigned *slot)
 {
     uint32_t ev[4];
     usbring_push(&h->cmd, param, 0, control);
@@ -329,7 +310,7 @@ static int command(struct xhci *h, uint64_t param, uint32_t control, unsigned *s
 }
 
 /* A control transfer on endpoint 0 with `len` bytes in or out of d->data. */
-static int control(struct xhci *h, struct xdev *d, uint8_t type, uint8_t req, uint16_t value, uint16_t index,
+int xhci_control(struct xhci *h, struct xdev *d, uint8_t type, uint8_t req, uint16_t value, uint16_t index,
                    uint16_t len)
 {
     int in = type & 0x80;
@@ -347,15 +328,10 @@ static int control(struct xhci *h, struct xdev *d, uint8_t type, uint8_t req, ui
     return cc == TRB_CC_SUCCESS || cc == TRB_CC_SHORT ? 0 : -(int)cc;
 }
 
-static int get_descriptor(struct xhci *h, struct xdev *d, unsigned type, uint16_t len)
-{
-    return control(h, d, 0x80, 6, (uint16_t)(type << 8), 0, len);
-}
-
 /* Queue the next report read. */
 static void queue_report(struct xhci *h, struct xdev *d)
 {
-    usbring_push(&d->intr, d->data + PAGE / 2, d->report_len, TRB_TYPE(TRB_NORMAL) | TRB_IOC | TRB_ISP);
+    usbring_push(&d->intr, d->data + XHCI_PAGE / 2, d->report_len, TRB_TYPE(TRB_NORMAL) | TRB_IOC | TRB_ISP);
     wr(h->db + 4 * d->slot, d->dci);
 }
 
@@ -378,15 +354,15 @@ static const char *speed_name(unsigned s)
 /* The pages of set i (output context, input context, EP0 ring, interrupt ring, data). */
 static void set_pages(struct xhci *h, unsigned i, struct xdev *d)
 {
-    uint64_t p = h->c->mem + (uint64_t)(FIXED_PAGES + h->c->scratch + i * SET_PAGES) * PAGE;
+    uint64_t p = h->c->mem + (uint64_t)(FIXED_PAGES + h->c->scratch + i * SET_PAGES) * XHCI_PAGE;
     uint8_t *z = (uint8_t *)(uintptr_t)p;
-    for (unsigned k = 0; k < SET_PAGES * PAGE; k++)
+    for (unsigned k = 0; k < SET_PAGES * XHCI_PAGE; k++)
         z[k] = 0;
     *d = (struct xdev){ .out_ctx = p };
-    d->in_ctx = p + PAGE;
-    usbring_producer(&d->ep0, (void *)(uintptr_t)(p + 2 * PAGE), p + 2 * PAGE, RING_TRBS);
-    usbring_producer(&d->intr, (void *)(uintptr_t)(p + 3 * PAGE), p + 3 * PAGE, RING_TRBS);
-    d->data = p + 4 * PAGE;
+    d->in_ctx = p + XHCI_PAGE;
+    usbring_producer(&d->ep0, (void *)(uintptr_t)(p + 2 * XHCI_PAGE), p + 2 * XHCI_PAGE, RING_TRBS);
+    usbring_producer(&d->intr, (void *)(uintptr_t)(p + 3 * XHCI_PAGE), p + 3 * XHCI_PAGE, RING_TRBS);
+    d->data = p + 4 * XHCI_PAGE;
 }
 
 /* Halt, reset and start the controller with its rings. 0, or why not. */
@@ -411,40 +387,40 @@ static const char *ctl_reset(struct xhci *h)
     if (wait_reg(h->op + OP_USBSTS, STS_HCH, STS_HCH, HALT_MS))
         return "it did not halt within 100 ms";
     wr(h->op + OP_USBCMD, CMD_HCRST);
-    sleep_ms(1);
+    xhci_sleep(1);
     if (wait_reg(h->op + OP_USBCMD, CMD_HCRST, 0, RESET_MS) || wait_reg(h->op + OP_USBSTS, STS_CNR, 0, RESET_MS))
         return "its reset did not finish within 500 ms";
 
     /* Pages 4 and 5 hold page tables (xhci_map): never cleared here. */
     uint64_t m = c->mem;
     uint8_t *z = (uint8_t *)(uintptr_t)m;
-    for (uint64_t k = 0; k < (uint64_t)(FIXED_PAGES + c->scratch) * PAGE; k++)
-        if (k < 4 * PAGE || k >= FIXED_PAGES * PAGE)
+    for (uint64_t k = 0; k < (uint64_t)(FIXED_PAGES + c->scratch) * XHCI_PAGE; k++)
+        if (k < 4 * XHCI_PAGE || k >= FIXED_PAGES * XHCI_PAGE)
             z[k] = 0;
     h->dcbaa = (uint64_t *)(uintptr_t)m;
-    uint64_t *erst = (uint64_t *)(uintptr_t)(m + PAGE / 2);
-    usbring_producer(&h->cmd, (void *)(uintptr_t)(m + PAGE), m + PAGE, RING_TRBS);
-    usbring_consumer(&h->ev, (void *)(uintptr_t)(m + 2 * PAGE), m + 2 * PAGE, RING_TRBS);
+    uint64_t *erst = (uint64_t *)(uintptr_t)(m + XHCI_PAGE / 2);
+    usbring_producer(&h->cmd, (void *)(uintptr_t)(m + XHCI_PAGE), m + XHCI_PAGE, RING_TRBS);
+    usbring_consumer(&h->ev, (void *)(uintptr_t)(m + 2 * XHCI_PAGE), m + 2 * XHCI_PAGE, RING_TRBS);
     if (c->scratch) {
-        uint64_t *arr = (uint64_t *)(uintptr_t)(m + 3 * PAGE);
+        uint64_t *arr = (uint64_t *)(uintptr_t)(m + 3 * XHCI_PAGE);
         for (unsigned i = 0; i < c->scratch; i++)
-            arr[i] = m + (uint64_t)(FIXED_PAGES + i) * PAGE;
-        h->dcbaa[0] = m + 3 * PAGE;
+            arr[i] = m + (uint64_t)(FIXED_PAGES + i) * XHCI_PAGE;
+        h->dcbaa[0] = m + 3 * XHCI_PAGE;
     }
-    erst[0] = m + 2 * PAGE;
+    erst[0] = m + 2 * XHCI_PAGE;
     erst[1] = RING_TRBS;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     wr(h->op + OP_CONFIG, (rd(h->op + OP_CONFIG) & ~0xffu) | h->slots);
     wr64(h->op + OP_DCBAAP, m);
-    wr64(h->op + OP_CRCR, (m + PAGE) | 1);   /* ring cycle state 1 */
+    wr64(h->op + OP_CRCR, (m + XHCI_PAGE) | 1);   /* ring cycle state 1 */
     wr(h->rt + IR0_ERSTSZ, 1);
-    wr64(h->rt + IR0_ERDP, m + 2 * PAGE);
+    wr64(h->rt + IR0_ERDP, m + 2 * XHCI_PAGE);
     wr64(h->rt + IR0_ERSTBA, (uint64_t)(uintptr_t)erst);
     wr(h->rt + IR0_IMAN, 1);                 /* clear a pending flag; interrupts stay off: polled */
     wr(h->op + OP_USBCMD, CMD_RS);
     if (wait_reg(h->op + OP_USBSTS, STS_HCH, 0, HALT_MS))
         return "it did not start within 100 ms";
-    if (command(h, 0, TRB_TYPE(23), 0) != TRB_CC_SUCCESS)   /* No Op: the command ring works */
+    if (xhci_command(h, 0, TRB_TYPE(23), 0) != TRB_CC_SUCCESS)   /* No Op: the command ring works */
         return "it did not answer a no-op command within 200 ms";
     return 0;
 }
@@ -467,177 +443,13 @@ static int port_enable(struct xhci *h, unsigned port)
     return sc & PORT_PED ? 0 : -1;
 }
 
-/* The slot context of d for an input context, up to DCI last. */
-static uint32_t *slot_ctx(struct xhci *h, struct xdev *d, uint32_t add, unsigned last)
-{
-    uint32_t *sl = usbctx_input((void *)(uintptr_t)d->in_ctx, h->csz, add);
-    usbctx_slot(sl, d->speed, d->port, last);
-    usbctx_slot_route(sl, d->route, d->tt_slot, d->tt_port);
-    if (d->hub_ports)
-        usbctx_slot_hub(sl, d->hub_ports, d->mtt, d->ttt);
-    return sl;
-}
-
-static void disable_slot(struct xhci *h, struct xdev *d)
-{
-    command(h, 0, TRB_TYPE(TRB_DISABLE_SLOT) | d->slot << 24, 0);
-    h->dcbaa[d->slot] = 0;
-}
-
-/* A USB 2 hub on a root port: configured, known to the controller as a
- * hub, its ports powered. 0, or what failed. */
-static const char *hub_setup(struct xhci *h, struct xdev *d, const struct usb_device_info *info)
-{
-    const uint8_t *buf = (const uint8_t *)(uintptr_t)d->data;
-    struct usb_hub_info hub;
-    if (get_descriptor(h, d, 2, 9) || !usbdesc_config_len(buf, 9))
-        return "configuration descriptor";
-    if (control(h, d, 0x00, 9, buf[5], 0, 0))
-        return "set configuration";
-    if (control(h, d, 0xa0, 6, 0x29 << 8, 0, 9) || usbdesc_hub(buf, 9, &hub))
-        return "hub descriptor";
-    d->hub_ports = hub.ports < 15 ? hub.ports : 15;   /* a route string holds ports 1-15 */
-    d->mtt = info->dev_protocol == 2;
-    d->ttt = hub.ttt;
-    slot_ctx(h, d, 1, 1);
-    if (command(h, d->in_ctx, TRB_TYPE(TRB_CONFIGURE_EP) | d->slot << 24, 0) != TRB_CC_SUCCESS)
-        return "configure the hub's slot";
-    for (unsigned p = 1; p <= d->hub_ports; p++)
-        if (control(h, d, 0x23, 3, 8, (uint16_t)p, 0))   /* SET_FEATURE(PORT_POWER) */
-            return "port power";
-    unsigned ms = hub.power_ms < 100 ? 100 : hub.power_ms > 500 ? 500 : hub.power_ms;
-    sleep_ms(ms);
-    return 0;
-}
-
-/* Reset hub port p; the speed ID of the device there, or 0. */
-static unsigned hub_port_reset(struct xhci *h, struct xdev *hub, unsigned p)
-{
-    const uint8_t *st = (const uint8_t *)(uintptr_t)hub->data;
-    if (control(h, hub, 0xa3, 0, 0, (uint16_t)p, 4) || !(st[0] & 1))
-        return 0;
-    if (control(h, hub, 0x23, 3, 4, (uint16_t)p, 0))     /* SET_FEATURE(PORT_RESET) */
-        return 0;
-    uint64_t end = now() + PORT_MS;
-    unsigned speed = 0;
-    while (now() < end && now() < bringup_end) {
-        sleep_ms(10);
-        if (control(h, hub, 0xa3, 0, 0, (uint16_t)p, 4))
-            return 0;
-        if (st[2] & 0x10) {                               /* C_PORT_RESET */
-            speed = usbdesc_hub_port_speed((uint16_t)(st[0] | st[1] << 8));
-            break;
-        }
-    }
-    control(h, hub, 0x23, 1, 20, (uint16_t)p, 0);         /* CLEAR_FEATURE(C_PORT_RESET) */
-    control(h, hub, 0x23, 1, 16, (uint16_t)p, 0);         /* CLEAR_FEATURE(C_PORT_CONNECTION) */
-    sleep_ms(10);                                         /* reset recovery */
-    return speed;
-}
-
-/* Address the device d describes (port, speed, route set by the caller);
- * then, when it is a boot keyboard, configure its interrupt endpoint.
- * 1 keyboard, 2 a hub on a root port (set up), 0 something else (slot
- * freed), -1 failed (note says why). */
-static int enumerate(struct xhci *h, struct xdev *d, char *note, size_t cap)
-{
-    unsigned slot = 0;
-    int cc = command(h, 0, TRB_TYPE(TRB_ENABLE_SLOT), &slot);
-    if (cc != TRB_CC_SUCCESS || !slot || slot > h->slots) {
-        fmt_format(note, cap, "no device slot (completion %d)", cc);
-        return -1;
-    }
-    d->slot = slot;
-    h->dcbaa[slot] = d->out_ctx;
-    unsigned mps0 = usbdesc_default_packet0(d->speed);
-    void *in = (void *)(uintptr_t)d->in_ctx;
-    slot_ctx(h, d, 3, 1);
-    usbctx_ep(usbctx_input_ep(in, h->csz, 1), USBCTX_EP_CONTROL, mps0, 0, d->ep0.phys, 8);
-    const char *what = "address device";
-    cc = command(h, d->in_ctx, TRB_TYPE(TRB_ADDRESS_DEVICE) | slot << 24, 0);
-    struct usb_device_info info;
-    const uint8_t *buf = (const uint8_t *)(uintptr_t)d->data;
-    if (cc != TRB_CC_SUCCESS)
-        goto fail;
-    what = "device descriptor";
-    if (get_descriptor(h, d, 1, 8) || usbdesc_device(buf, 8, &info))
-        goto fail;
-    unsigned mps = usbdesc_max_packet0(d->speed, info.max_packet0);
-    if (mps && mps != mps0) {
-        /* Full speed: endpoint 0's real packet size, through Evaluate Context. */
-        usbctx_input(in, h->csz, 2);
-        usbctx_ep(usbctx_input_ep(in, h->csz, 1), USBCTX_EP_CONTROL, mps, 0, d->ep0.phys, 8);
-        what = "evaluate context";
-        if (command(h, d->in_ctx, TRB_TYPE(TRB_EVALUATE_CTX) | slot << 24, 0) != TRB_CC_SUCCESS)
-            goto fail;
-    }
-    if (info.dev_class == 9) {
-        if (d->route) {
-            fmt_format(note, cap, "a hub behind a hub (not supported)");
-            goto other;
-        }
-        if (d->speed >= USB_SPEED_SUPER) {
-            fmt_format(note, cap, "a USB 3 hub (keyboards appear on its USB 2 half)");
-            goto other;
-        }
-        what = hub_setup(h, d, &info);
-        if (what)
-            goto fail;
-        fmt_format(note, cap, "a hub with %u ports", d->hub_ports);
-        return 2;
-    }
-    what = "configuration descriptor";
-    if (get_descriptor(h, d, 2, 9))
-        goto fail;
-    unsigned total = usbdesc_config_len(buf, 9);
-    if (!total)
-        goto fail;
-    if (total > PAGE / 2)
-        total = PAGE / 2;
-    if (get_descriptor(h, d, 2, (uint16_t)total))
-        goto fail;
-    struct usb_kbd_iface k;
-    if (usbdesc_find_kbd(buf, total, &k)) {
-        fmt_format(note, cap, "no boot keyboard (device class %u)", info.dev_class);
-        goto other;
-    }
-    d->dci = usbctx_dci(k.ep);
-    d->iface = k.iface;
-    d->report_len = k.max_packet < 64 ? k.max_packet : 64;
-    slot_ctx(h, d, 1u | 1u << d->dci, d->dci);
-    usbctx_ep(usbctx_input_ep(in, h->csz, d->dci), USBCTX_EP_INTR_IN, k.max_packet,
-              usbdesc_xhci_interval(d->speed, k.interval), d->intr.phys, 8);
-    what = "configure endpoint";
-    if (command(h, d->in_ctx, TRB_TYPE(TRB_CONFIGURE_EP) | slot << 24, 0) != TRB_CC_SUCCESS)
-        goto fail;
-    what = "set configuration";
-    if (control(h, d, 0x00, 9, k.config, 0, 0))
-        goto fail;
-    what = "set boot protocol";
-    if (control(h, d, 0x21, 0x0b, 0, k.iface, 0))
-        goto fail;
-    /* Reports only when a key changes; a keyboard may refuse (its EP0 then
-     * halts, which nothing here needs any more). */
-    control(h, d, 0x21, 0x0a, 0, k.iface, 0);
-    fmt_format(note, cap, "boot keyboard (interface %u, endpoint 0x%x, %u-byte reports)", k.iface, k.ep,
-               d->report_len);
-    return 1;
-fail:
-    fmt_format(note, cap, "%s failed%s", what, now() >= bringup_end ? " (out of time)" : "");
-    disable_slot(h, d);
-    return -1;
-other:
-    disable_slot(h, d);
-    return 0;
-}
-
 /* Enumerate the device d describes in the next free set; keeps the set
  * for a keyboard or a hub. Prints one line (`where` names the port). */
 static int attach(struct xhci *h, struct xdev *d, const char *where)
 {
     char note[96];
     struct xhci_ctl *c = h->c;
-    int r = enumerate(h, d, note, sizeof note);
+    int r = xhcidev_enumerate(h, d, note, sizeof note);
     char how[24] = "behind a hub";
     if (!d->route)
         fmt_format(how, sizeof how, "USB %u", major_of(c, d->port));
@@ -669,7 +481,7 @@ static unsigned hub_scan(struct xhci *h, unsigned hub_set)
     unsigned found = 0;
     for (unsigned p = 1; p <= h->dev[hub_set].hub_ports && now() < bringup_end; p++) {
         struct xdev *hub = &h->dev[hub_set];
-        unsigned speed = hub_port_reset(h, hub, p);
+        unsigned speed = xhcidev_hub_port(h, hub, p);
         if (!speed)
             continue;
         found++;
@@ -707,7 +519,7 @@ static void ctl_start(struct xhci *h)
             wr(h->op + OP_PORTSC(p), PORT_PP);
             powered = 1;
         }
-    sleep_ms(SETTLE_MS + (powered ? 20 : 0));
+    xhci_sleep(SETTLE_MS + (powered ? 20 : 0));
     unsigned found = 0;
     for (unsigned p = 1; p <= h->ports && now() < bringup_end; p++) {
         uint32_t sc = rd(h->op + OP_PORTSC(p));
@@ -800,7 +612,7 @@ int xhci_key(void)
                     bcon_alert("usb: the keyboard on port %u stopped (completion code %u)\n", d->port, cc);
                     continue;
                 }
-                const uint8_t *r = (const uint8_t *)(uintptr_t)(d->data + PAGE / 2);
+                const uint8_t *r = (const uint8_t *)(uintptr_t)(d->data + XHCI_PAGE / 2);
                 int k = usbdesc_report_key(d->prev, r);
                 if (!usbdesc_report_error(r))
                     for (int b = 0; b < USB_REPORT; b++)
