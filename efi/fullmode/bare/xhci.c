@@ -181,7 +181,9 @@ static void walk_caps(struct xhci_ctl *c, struct conout *con)
 static void probe(struct xhci_env *x, struct conout *con, unsigned bus, unsigned dev, unsigned fn)
 {
     struct xhci_ctl *c = &x->ctl[x->n++];
-    *c = (struct xhci_ctl){ .bus = (uint8_t)bus, .dev = (uint8_t)dev, .fn = (uint8_t)fn };
+    uint32_t id = pci_read(bus, dev, fn, 0);
+    *c = (struct xhci_ctl){ .bus = (uint8_t)bus, .dev = (uint8_t)dev, .fn = (uint8_t)fn, .vendor = (uint16_t)id,
+                            .device = (uint16_t)(id >> 16) };
     uint32_t bar = pci_read(bus, dev, fn, 0x10);
     uint64_t base = bar & ~0xfull;
     if (bar & 1)
@@ -365,6 +367,23 @@ static void set_pages(struct xhci *h, unsigned i, struct xdev *d)
     d->data = p + 4 * XHCI_PAGE;
 }
 
+/* Intel 7- and 8-series chipsets (Panther Point, Lynx Point and its LP)
+ * route their shared ports to the EHCI controllers until told otherwise
+ * (chipset datasheets: XUSB2PR/XUSB2PRM, USB3_PSSEN/USB3PRM in the xHCI's
+ * configuration space). 1 when ports were switched over. */
+static int intel_port_switch(const struct xhci_ctl *c)
+{
+    static const uint16_t ids[] = { 0x1e31, 0x8c31, 0x9c31 };
+    int known = 0;
+    for (unsigned i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        known |= c->vendor == 0x8086 && c->device == ids[i];
+    if (!known)
+        return 0;
+    pci_write(c->bus, c->dev, c->fn, 0xd8, pci_read(c->bus, c->dev, c->fn, 0xdc));   /* SuperSpeed on */
+    pci_write(c->bus, c->dev, c->fn, 0xd0, pci_read(c->bus, c->dev, c->fn, 0xd4));   /* USB 2 ports here */
+    return 1;
+}
+
 /* Halt, reset and start the controller with its rings. 0, or why not. */
 static const char *ctl_reset(struct xhci *h)
 {
@@ -513,13 +532,19 @@ static void ctl_start(struct xhci *h)
         return;
     }
     h->alive = 1;
-    int powered = 0;
+    unsigned settle = SETTLE_MS, powered = 0;
+    /* Devices on ports taken over from EHCI connect again: give them time. */
+    if (intel_port_switch(c)) {
+        bcon_printf("usb: xHCI %02x:%02x.%x: the chipset's shared ports switched over from EHCI\n", c->bus, c->dev,
+                    c->fn);
+        settle += 200;
+    }
     for (unsigned p = 1; p <= h->ports; p++)
         if (!(rd(h->op + OP_PORTSC(p)) & PORT_PP)) {
             wr(h->op + OP_PORTSC(p), PORT_PP);
             powered = 1;
         }
-    xhci_sleep(SETTLE_MS + (powered ? 20 : 0));
+    xhci_sleep(settle + (powered ? 20 : 0));
     unsigned found = 0;
     for (unsigned p = 1; p <= h->ports && now() < bringup_end; p++) {
         uint32_t sc = rd(h->op + OP_PORTSC(p));

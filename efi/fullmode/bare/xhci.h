@@ -25,6 +25,7 @@
 
 struct xhci_ctl {
     uint8_t bus, dev, fn;
+    uint16_t vendor, device;
     int usable;                  /* 0: left alone (why[] says why) */
     uint64_t mmio;               /* BAR 0 */
     unsigned scratch;            /* scratchpad buffers it wants */
