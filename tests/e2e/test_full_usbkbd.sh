@@ -7,10 +7,12 @@
 # continues, S skips test 5, Esc stops in pass 2; the next boot's report
 # says so. A second boot with an xHCI controller, an empty hub and no
 # keyboard: the driver says so and gives up at once, and the run completes.
+# A third with the keyboard and usb=off: the controller is left alone and
+# Esc does nothing (nothing but weakbit's driver reads that keyboard).
 # (debug_reset=cf9: OVMF's warm reset goes through the keyboard controller,
 # which this machine does not have.)
 . "$(dirname "$0")/lib.sh"
-plan 9
+plan 11
 
 nops2=(--machine-opt i8042=off --qemu-arg -device --qemu-arg qemu-xhci,id=xhci)
 cfg='tests=5
@@ -69,4 +71,25 @@ check "no keyboard: the driver says so and gives up within its bound (${ms:-?} m
 check "no keyboard: the run completed and the next boot reports it" \
     bash -c 'grep -q "^pass 1 test 5: done" <<<"$0" && grep -q "^result: PASS" "$1" && ! grep -q "stopped early" "$1"' \
     "$serial" "$tmp/none/weakbit/report.txt"
+
+# usb=off: the keyboard is there, Esc is sent, and nobody reads it.
+cfg='tests=5
+passes=1
+range=0x2000000-0x3000000
+hold_ms=0
+coverage=full
+usb=off
+debug_reset=cf9
+on_finish=shutdown'
+if ! qemu_run off "$cfg" --mem 256M --timeout 180 --through-reset --vars "$tmp/vars3.fd" "${nops2[@]}" \
+    --qemu-arg -device --qemu-arg usb-kbd,bus=xhci.0 --key-on 'pass 1 test 5: Moving=esc' >"$tmp/run3.log" 2>&1; then
+    notok "full run with usb=off ends (qemu-run: $(tail -n1 "$tmp/run3.log"))"
+    finish
+fi
+serial=$(serial_text "$tmp/off/serial.log")
+check "usb=off: the controller was left alone" \
+    bash -c 'grep -q "^usb=off: USB controllers left alone" <<<"$0" && ! grep -q "^usb: xHCI" <<<"$0"' "$serial"
+check "usb=off: Esc on the USB keyboard did nothing; the run completed" \
+    bash -c '! grep -q "^Esc: stopping" <<<"$0" && grep -q "^pass 1 test 5: done" <<<"$0" &&
+             grep -q "^result: PASS" "$1" && ! grep -q "stopped early" "$1"' "$serial" "$tmp/off/weakbit/report.txt"
 finish
