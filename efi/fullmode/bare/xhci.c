@@ -637,7 +637,11 @@ int xhci_key(void)
                     bcon_alert("usb: the keyboard on port %u stopped (completion code %u)\n", d->port, cc);
                     continue;
                 }
-                const uint8_t *r = (const uint8_t *)(uintptr_t)(d->data + XHCI_PAGE / 2);
+                uint8_t *r = (uint8_t *)(uintptr_t)(d->data + XHCI_PAGE / 2);
+                /* A short report: what it did not send counts as released. */
+                unsigned left = ev[2] & 0xffffff, got = left < d->report_len ? d->report_len - left : 0;
+                for (unsigned b = got; b < USB_REPORT; b++)
+                    r[b] = 0;
                 int k = usbdesc_report_key(d->prev, r);
                 if (!usbdesc_report_error(r))
                     for (int b = 0; b < USB_REPORT; b++)
