@@ -3,15 +3,15 @@
 // the exit, xhci_find() lists the xHCI controllers on PCI (segment 0,
 // configuration ports 0xCF8/0xCFC) and takes each from the firmware's SMM
 // (USB legacy support capability: OS-owned semaphore, SMIs off). After the
-// exit, xhci_start() resets them, enumerates their root ports (USB 2 and
-// USB 3) and the ports of a USB 2 hub on a root port, finds HID boot
-// keyboards, switches them to the boot protocol and
-// keeps one interrupt IN transfer queued; xhci_key() polls the event rings
-// without blocking. Rings, contexts, scratchpads and report buffers live in
-// the run-time block (never tested). Every wait is bounded; a controller
-// that does not answer is left with one line on the console. Not
-// supported: a hub behind a hub, controllers on other PCI segments, more
-// than XHCI_MAX_CTL controllers or XHCI_SETS devices kept per controller.
+// exit, xhci_start() resets them, enumerates their root ports (USB 2 and USB
+// 3) and the ports of a USB 2 hub on a root port, finds HID boot keyboards,
+// switches them to the boot protocol and keeps one interrupt IN transfer
+// queued; xhci_key() polls the event rings without blocking. Rings, contexts,
+// scratchpads and report buffers live in the run-time block (never tested).
+// Every wait is bounded; a controller that does not answer is left with one
+// line on the console. Not supported: a hub behind a hub, controllers on
+// other PCI segments, more than XHCI_MAX_CTL controllers or XHCI_SETS devices
+// kept per controller.
 #ifndef EFI_BARE_XHCI_H
 #define EFI_BARE_XHCI_H
 

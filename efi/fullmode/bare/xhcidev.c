@@ -62,7 +62,7 @@ unsigned xhcidev_hub_port(struct xhci *h, struct xdev *hub, unsigned p)
     const uint8_t *st = (const uint8_t *)(uintptr_t)hub->data;
     if (xhci_control(h, hub, 0xa3, 0, 0, (uint16_t)p, 4) || !(st[0] & 1))
         return 0;
-    if (xhci_control(h, hub, 0x23, 3, 4, (uint16_t)p, 0))     /* SET_FEATURE(PORT_RESET) */
+    if (xhci_control(h, hub, 0x23, 3, 4, (uint16_t)p, 0))   /* SET_FEATURE(PORT_RESET) */
         return 0;
     uint64_t end = timer_ms() + HUB_RESET_MS;
     unsigned speed = 0;
@@ -70,14 +70,14 @@ unsigned xhcidev_hub_port(struct xhci *h, struct xdev *hub, unsigned p)
         xhci_sleep(10);
         if (xhci_control(h, hub, 0xa3, 0, 0, (uint16_t)p, 4))
             return 0;
-        if (st[2] & 0x10) {                               /* C_PORT_RESET */
+        if (st[2] & 0x10) {                                  /* C_PORT_RESET */
             speed = usbdesc_hub_port_speed((uint16_t)(st[0] | st[1] << 8));
             break;
         }
     }
-    xhci_control(h, hub, 0x23, 1, 20, (uint16_t)p, 0);         /* CLEAR_FEATURE(C_PORT_RESET) */
-    xhci_control(h, hub, 0x23, 1, 16, (uint16_t)p, 0);         /* CLEAR_FEATURE(C_PORT_CONNECTION) */
-    xhci_sleep(10);                                         /* reset recovery */
+    xhci_control(h, hub, 0x23, 1, 20, (uint16_t)p, 0);       /* CLEAR_FEATURE(C_PORT_RESET) */
+    xhci_control(h, hub, 0x23, 1, 16, (uint16_t)p, 0);       /* CLEAR_FEATURE(C_PORT_CONNECTION) */
+    xhci_sleep(10);                                          /* reset recovery */
     return speed;
 }
 
