@@ -34,16 +34,14 @@ static ALWAYS_INLINE memio_pair step(memio_pair *s)
  * its place: the next write pass, done while the line is at hand. */
 enum phase { WRITE, CHECK_FLIP, CHECK, CHECK_NEXT };
 
-/* Cold path: the pair of words at a had a wrong one. The hot loop checks
- * pair by pair with the values in registers (vector arguments travel in
- * them): gathering a group of eight for one check spilled them all to the
- * stack on every group. */
+/* Cold path: the group of eight words at a had a wrong one; e: the
+ * expected pairs, v: the pairs read. */
 static void __attribute__((noinline, cold))
-report_pair(struct mt_run *r, uint64_t a, memio_pair e, memio_pair v)
+report_group(struct mt_run *r, uint64_t a, const memio_pair *e, const memio_pair *v)
 {
-    for (unsigned k = 0; k < 2; k++)
-        if (v[k] != e[k])
-            mt_report(r, a + 8 * k, e[k], v[k]);
+    for (unsigned i = 0; i < LANES; i++)
+        if (v[i / 2][i % 2] != e[i / 2][i % 2])
+            mt_report(r, a + 8 * i, e[i / 2][i % 2], v[i / 2][i % 2]);
 }
 
 /* Groups of eight words from the span's start, one word per generator; the
@@ -81,26 +79,42 @@ static ALWAYS_INLINE void span(struct mt_run *r, struct stream *st, struct strea
     memio_pair ls[LANES / 2], ln[LANES / 2];
     for (unsigned i = 0; i < LANES / 2; i++)
         ls[i] = s.s[i], ln[i] = n.s[i];
-    for (; end - a >= 8 * LANES; a += 8 * LANES) {
-        if (ph == WRITE) {
+    /* A group with a wrong word leaves the loop, so that the loop makes no
+     * call: a call in it (even a cold one) made the compiler keep the
+     * generators in memory, as every vector register is lost in a call.
+     * The values read stay in registers and the expected ones are the
+     * generators' states, so the report needs no store in the loop. */
+    memio_pair vv[LANES / 2];
+    while (end - a >= 8 * LANES) {
+        for (; end - a >= 8 * LANES; a += 8 * LANES) {
+            if (ph == WRITE) {
 #pragma GCC unroll 4
-            for (unsigned i = 0; i < LANES / 2; i++)
-                memio_write_pair_stream(a + 16 * i, step(&ls[i]));
-            continue;
-        }
-        memio_prefetch(a + MEMIO_AHEAD);
+                for (unsigned i = 0; i < LANES / 2; i++)
+                    memio_write_pair_stream(a + 16 * i, step(&ls[i]));
+                continue;
+            }
+            memio_pair d = { 0, 0 };
+            memio_prefetch(a + MEMIO_AHEAD);
 #pragma GCC unroll 4
-        for (unsigned i = 0; i < LANES / 2; i++) {
-            memio_pair x = step(&ls[i]), e = ph == CHECK_FLIP ? x : ~x;
-            memio_pair v = memio_read_pair(a + 16 * i);
-            if (ph == CHECK_FLIP)
-                memio_write_pair(a + 16 * i, ~x);
-            if (ph == CHECK_NEXT)
-                memio_write_pair(a + 16 * i, step(&ln[i]));
-            memio_pair d = v ^ e;
+            for (unsigned i = 0; i < LANES / 2; i++) {
+                memio_pair x = step(&ls[i]);
+                vv[i] = memio_read_pair(a + 16 * i);
+                if (ph == CHECK_FLIP)
+                    memio_write_pair(a + 16 * i, ~x);
+                if (ph == CHECK_NEXT)
+                    memio_write_pair(a + 16 * i, step(&ln[i]));
+                d |= vv[i] ^ (ph == CHECK_FLIP ? x : ~x);
+            }
             if (__builtin_expect((d[0] | d[1]) != 0, 0))
-                report_pair(r, a + 16 * i, e, v);
+                break;
         }
+        if (end - a < 8 * LANES)
+            break;
+        memio_pair e[LANES / 2];
+        for (unsigned i = 0; i < LANES / 2; i++)
+            e[i] = ph == CHECK_FLIP ? ls[i] : ~ls[i];
+        report_group(r, a, e, vv);
+        a += 8 * LANES;
     }
     for (unsigned i = 0; i < LANES / 2; i++)
         s.s[i] = ls[i], n.s[i] = ln[i];
