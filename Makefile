@@ -61,10 +61,11 @@ CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/fold.o co
 	tools/nokernels.o $(RESULTS_CORE:%=core/%.o))
 UNIT      := main kern test_session test_movinv test_kernels test_matrix test_work test_dwell test_config test_csv_badram test_errcsv_reader \
 	test_memplan test_cover test_interleave test_smp test_focus test_smbios test_linux_side test_handoff \
-	test_fullplan test_madt test_fold test_tramp test_sched test_runloop test_nvbudget test_mce test_hammer
+	test_fullplan test_madt test_fold test_tramp test_sched test_runloop test_nvbudget test_mce test_hammer test_dramsim
 # Pure modules only the host uses: the Linux side of the CLI (verify, offline, import).
 LINUXSIDE := linuxmem import
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(LINUXSIDE:%=$(BUILD)/sim/linuxside/%.o) $(BUILD)/sim/sim/simmem.o \
+	$(BUILD)/sim/dramsim/model.o \
 	$(UNIT:%=$(BUILD)/sim/unit/%.o) $(BUILD)/boot/trampoline.o
 
 .PHONY: all deps demo check unit fuzz fuzz-targets usb bench clean install uninstall
@@ -130,6 +131,9 @@ $(BUILD)/dramsim.so: tools/dramsim/dramsim.c tools/dramsim/model.c tools/dramsim
 	$(CC) -std=gnu11 -O2 $(WARN) -shared -fPIC -fvisibility=hidden -Itools -o $@ $(filter %.c,$^)
 
 # --- host unit tests (simulated memory, ASan+UBSan) ---------------------------
+$(BUILD)/sim/dramsim/%.o: tools/dramsim/%.c
+	@mkdir -p $(@D)
+	$(CC) $(SIM_CFLAGS) -Itools -c $< -o $@
 $(BUILD)/sim/core/%.o: efi/core/%.c
 	@mkdir -p $(@D)
 	$(CC) $(SIM_CFLAGS) -c $< -o $@

@@ -4,7 +4,7 @@
 // row-hammer-weak cells, for weakbit's row hammer test (test 11) in CI.
 //
 //   qemu-system-x86_64 -smp 1 -icount shift=0 ... -object memory-backend-file,...,mem-path=SHM,share=on
-//     -plugin build/dramsim.so,shm=SHM,weak=0x2345678:17[:1],threshold=20000,window=1000000,
+//     -plugin build/dramsim.so,shm=SHM,weak=0x2345678:17[:1[:20000]],threshold=20000,window=1000000,
 //             bank=0x2000,bank=0x4000,rowshift=16[,flush=off][,half_double=on][,scope=all][,log=FILE]
 //
 // Every guest memory access goes through the model (model.h). The plugin

@@ -14,6 +14,7 @@ int dsim_parse_weak(struct dsim_cfg *c, const char *s)
             return -1;
         s = end + 1;
         unsigned long bit = strtoul(s, &end, 0), charged = 1;
+        uint64_t thr = 0;
         if (end == s || bit > 63)
             return -1;
         if (*end == ':') {
@@ -22,9 +23,16 @@ int dsim_parse_weak(struct dsim_cfg *c, const char *s)
             if (end == s || charged > 1)
                 return -1;
         }
+        if (*end == ':') {
+            s = end + 1;
+            thr = strtoull(s, &end, 0);
+            if (end == s || !thr)
+                return -1;
+        }
         if (*end && *end != ',')
             return -1;
-        c->weak[c->nweak++] = (struct dsim_weak){ .addr = a, .bit = (unsigned)bit, .charged = (unsigned)charged };
+        c->weak[c->nweak++] = (struct dsim_weak){ .addr = a, .bit = (unsigned)bit, .charged = (unsigned)charged,
+                                                  .threshold = thr };
         s = *end ? end + 1 : end;
     }
     return c->nweak ? 0 : -1;
@@ -77,13 +85,17 @@ unsigned dsim_bank(const struct dsim *d, uint64_t pa)
     return b;
 }
 
-/* Row `row` of bank `bank` reached the threshold: its neighbours' weak
- * cells lose their charge. */
-static unsigned disturb(struct dsim *d, uint64_t row, unsigned bank, uint8_t *ram, struct dsim_flip *out)
+/* Row `row` of bank `bank` was activated for the count-th time in this
+ * window: the weak cells next to it whose threshold that is lose their
+ * charge. */
+static unsigned disturb(struct dsim *d, uint64_t row, unsigned bank, uint32_t count, uint8_t *ram,
+                        struct dsim_flip *out)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < d->c.nweak; i++) {
         struct dsim_weak *w = &d->c.weak[i];
+        if (count != (w->threshold ? w->threshold : d->c.threshold))
+            continue;
         uint64_t vr = w->addr >> d->c.rowshift;
         uint64_t dist = vr > row ? vr - row : row - vr;
         if (dsim_bank(d, w->addr) != bank || !dist || dist > (d->c.half_double ? 2u : 1u))
@@ -129,9 +141,7 @@ unsigned dsim_access(struct dsim *d, uint64_t pa, uint64_t insns, uint8_t *ram, 
     r->count++;
     if (r->count > d->max_count)
         d->max_count = r->count;
-    if (r->count != d->c.threshold)
-        return 0;
-    return disturb(d, row, bank, ram, out);
+    return disturb(d, row, bank, r->count, ram, out);
 }
 
 void dsim_flush(struct dsim *d)

@@ -6,8 +6,8 @@
 // cache: the model keeps one bit per line). A DRAM access to a row other
 // than its bank's open row is an activation; activations are counted per
 // row in windows of `window` instructions (the plugin API has no clock).
-// When a row's count reaches `threshold` within one window, every weak
-// cell in the rows next to it (same bank; two rows away too with
+// When a row's count reaches `threshold` (or the cell's own) within one
+// window, every weak cell in the rows next to it (same bank; two rows away too with
 // half_double) that holds its charged value loses it (a true cell, charged
 // 1, reads 0 afterwards; an anti-cell the other way round).
 #ifndef DRAMSIM_MODEL_H
@@ -23,6 +23,7 @@ struct dsim_weak {
     uint64_t addr;        /* the 64-bit word's address */
     unsigned bit;         /* 0-63 */
     unsigned charged;     /* the value hammering takes away (default 1) */
+    uint64_t threshold;   /* activations of a neighbour row per window (0: the model's) */
     uint64_t flips;
 };
 
@@ -54,7 +55,8 @@ struct dsim {
     uint64_t accesses, dram, activations, flushes, flips, max_count;
 };
 
-/* Parse "ADDR:BIT[:CHARGED][,...]" into c->weak (appends). 0 or -1. */
+/* Parse "ADDR:BIT[:CHARGED[:THRESHOLD]][,...]" into c->weak (appends).
+ * 0 or -1. */
 int dsim_parse_weak(struct dsim_cfg *c, const char *s);
 /* Parse "MASK[,MASK...]" into c->bank_mask. 0 or -1. */
 int dsim_parse_banks(struct dsim_cfg *c, const char *s);
