@@ -79,6 +79,7 @@ void kern_run(unsigned num, struct kern_seen *s, const struct mem_range *rg, uns
         .hold_ms = o->hold_ms,
         .hammer = o->hammer,
         .hammer_ms = o->hammer_ms,
+        .hammer_search = o->hammer_search,
     };
     static struct mt_dwell dwell;
     dwell = (struct mt_dwell){ 0 };

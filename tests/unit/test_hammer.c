@@ -6,6 +6,7 @@
 #include "kern.h"
 #include "core/hammer.h"
 #include "core/kernels/row_hammer.h"
+#include "core/report.h"
 #include <string.h>
 
 static void geom(struct hammer_geom *g, const char *il, unsigned rowshift)
@@ -179,4 +180,40 @@ TEST(hammer_kernel_reports_flip_with_pair)
     CHECK(noted > 0 && fast > 0 && slow > 0);
     CHECK_EQ_U64(noted, fast + slow);
     sim_free();
+}
+
+/* No model and memory whose timing tells no bank apart (the simulator,
+ * like QEMU): no pair is found, nothing is hammered or reported. */
+TEST(hammer_kernel_search_finds_nothing_on_flat_timing)
+{
+    struct mem_range rg = { 0x240000000ull, 1u << 20 };
+    struct kern_opts o = { .hammer_ms = 4, .hammer_search = 1 };
+    sim_init(rg.base, rg.len, 0);
+    sim_add_fault((struct sim_fault){ .kind = SIM_STUCK, .addr = rg.base + 0x30008, .bit = 1, .value = 1 });
+    kern_run(MT_HAMMER_TEST, &s, &rg, 1, &o, 0);
+    CHECK_EQ_U64(s.total, 0);
+    CHECK_EQ_U64(sim_bad_accesses(), 0);
+    sim_free();
+}
+
+/* The verdict: flips only at the full rate are a WARNING; any other error
+ * (or a phase 2 flip, which is not a fast word) a FAIL. */
+TEST(hammer_report_verdict)
+{
+    static const struct mem_plan plan;
+    static const struct wb_config cfg;
+    static char buf[1024];
+    struct sbuf sb;
+    struct report_in in = { .plan = &plan, .cfg = &cfg, .error_words = 2, .hammer_fast_words = 2 };
+    sbuf_init(&sb, buf, sizeof buf);
+    report_summary(&sb, &in);
+    CHECK(!strncmp(buf, "result: WARNING: 2 errors", 25));
+    in.error_words = 3;
+    sbuf_init(&sb, buf, sizeof buf);
+    report_summary(&sb, &in);
+    CHECK(!strncmp(buf, "result: FAIL: 3 errors", 22));
+    in.error_words = in.hammer_fast_words = 0;
+    sbuf_init(&sb, buf, sizeof buf);
+    report_summary(&sb, &in);
+    CHECK(!strncmp(buf, "result: PASS: 0 errors", 22));
 }
