@@ -150,7 +150,7 @@ static void hammer_victim(struct hctx *h, uint64_t row, uint64_t a, uint64_t b, 
 
 /* The stripes: 0x55/0xAA, ones/zeros, the seeded random pattern, each
  * with its complement; victim i gets pattern i % 3. */
-static uint64_t stripe(struct mt_run *r, uint64_t *rng, unsigned i)
+static uint64_t stripe(uint64_t *rng, unsigned i)
 {
     switch (i % 3) {
     case 0:
@@ -158,19 +158,14 @@ static uint64_t stripe(struct mt_run *r, uint64_t *rng, unsigned i)
     case 1:
         return ~0ull;
     default:
-        (void)r;
         return prng_next(rng);
     }
 }
 
-struct probe_ctx {
-    struct mt_run *r;
-};
-
-/* Time of SEARCH_ROUNDS alternating uncached reads of x and y. */
+/* Time of SEARCH_ROUNDS alternating uncached reads of x and y (ctx: the run). */
 static uint64_t probe(void *ctx, uint64_t x, uint64_t y)
 {
-    struct mt_run *r = ((struct probe_ctx *)ctx)->r;
+    struct mt_run *r = ctx;
     uint64_t t0 = now_us(r);
     memio_hammer(x, y, SEARCH_ROUNDS, 1);
     return now_us(r) - t0;
@@ -194,8 +189,7 @@ static int search_pair(struct hctx *h, uint64_t row, uint64_t *a, uint64_t *b)
         if (hammer_owned(h->r->ranges, h->r->nranges, c, HAMMER_LINE))
             cand[n++] = c;
     }
-    struct probe_ctx pc = { h->r };
-    return hammer_find_conflicts(probe, &pc, *a, cand, n, found, 1) ? (*b = found[0], 0) : -1;
+    return hammer_find_conflicts(probe, h->r, *a, cand, n, found, 1) ? (*b = found[0], 0) : -1;
 }
 
 void row_hammer(struct mt_run *r)
@@ -237,7 +231,7 @@ void row_hammer(struct mt_run *r)
                                 : hammer_pair(g, (enum hammer_kind)kind, v, r->ranges, r->nranges, &a, &b);
                 if (found)
                     continue;
-                hammer_victim(&h, row, a, b, kind == HAMMER_DOUBLE, stripe(r, &rng, victims));
+                hammer_victim(&h, row, a, b, kind == HAMMER_DOUBLE, stripe(&rng, victims));
                 victims++;
                 here++;
                 mt_poll(r);
