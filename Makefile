@@ -24,6 +24,7 @@ DEPS    := -MMD -MP
 KERNELS := kernels/catalog kernels/runtime kernels/sweep kernels/movinv kernels/addr_walk kernels/own_addr \
 	kernels/block_move kernels/rand_seq kernels/modulo20 kernels/bit_fade kernels/row_hammer hammer
 CORE    := fmt prng memrange failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report session errsink conout \
+	usbring usbdesc \
 	handoff recovery fullplan madt tramp sched runloop nvbudget mce \
 	$(KERNELS)
 # efi/main.c: the lifecycle of a run, in either mode. efi/cpu: the CPU's own
@@ -36,7 +37,7 @@ FWMODE  := mp ui
 # efi/fullmode: full coverage: preparing the exit, the next boot's recovery,
 # and bare/, what runs after ExitBootServices.
 FULLMODE := full recover
-BARE    := run trap paging uart ps2 bcon fbcon rtvar apic aps
+BARE    := run trap paging uart ps2 bcon fbcon rtvar apic aps xhci xhcidev
 GLUE    := main cpu/mca $(UEFI:%=uefi/%) $(FWMODE:%=fwmode/%) $(FULLMODE:%=fullmode/%)
 ASM     := cpu blockmove cache bare trampoline
 # The framebuffer console's font: Terminus Font (SIL OFL 1.1), converted at
@@ -61,7 +62,7 @@ CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/fold.o co
 	tools/nokernels.o $(RESULTS_CORE:%=core/%.o))
 UNIT      := main kern test_session test_movinv test_kernels test_matrix test_work test_dwell test_config test_csv_badram test_errcsv_reader \
 	test_memplan test_cover test_interleave test_smp test_focus test_smbios test_linux_side test_handoff \
-	test_fullplan test_madt test_fold test_tramp test_sched test_runloop test_nvbudget test_mce test_hammer test_dramsim
+	test_fullplan test_madt test_fold test_tramp test_sched test_runloop test_nvbudget test_mce test_usb test_hammer test_dramsim
 # Pure modules only the host uses: the Linux side of the CLI (verify, offline, import).
 LINUXSIDE := linuxmem import
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(LINUXSIDE:%=$(BUILD)/sim/linuxside/%.o) $(BUILD)/sim/sim/simmem.o \

@@ -434,6 +434,16 @@ static const char *set_ecc(struct wb_config *c, const char *v, size_t n)
     return 0;
 }
 
+static const char *set_usb(struct wb_config *c, const char *v, size_t n)
+{
+    static const char *const how[] = { "auto", "off", 0 };
+    int i = pick(v, n, how);
+    if (i < 0)
+        return "expected auto or off";
+    c->usb_off = i;
+    return 0;
+}
+
 static const char *set_on_finish(struct wb_config *c, const char *v, size_t n)
 {
     int i = pick(v, n, finishes);
@@ -477,6 +487,7 @@ static const struct config_key keys[] = {
     { "hammer_ms", "2000", 0, set_hammer_ms, "test 11 (row hammer): time per bank; each victim row gets up to 64 ms per pattern (a quarter of this when smaller)" },
     { "hammer_rowshift", "17", 0, set_hammer_rowshift, "test 11: the lowest row address bit (row = address >> this); banks come from `interleave`" },
     { "ecc", "poll", 0, set_ecc, "`poll`: read every CPU's machine-check banks between blocks; corrected memory errors with a physical address become `ecc` cells (masked), others are reported; `off`: no polling" },
+    { "usb", "auto", 0, set_usb, "`auto`: full coverage reads USB keyboards on xHCI controllers itself after the exit (and PS/2 too); `off`: leave every USB controller alone (PS/2 and serial keys only)" },
     { "seed", "0", 0, set_seed, "seed of the random patterns; `0`: from the TSC at start (new every boot); report.txt and session.log state it, `seed=0x...` replays a run" },
 };
 

@@ -53,6 +53,7 @@ struct wb_config {
     uint64_t hammer_ms;      /* test 11: time per bank */
     unsigned hammer_rowshift;  /* test 11: row = address >> this */
     int ecc_poll;            /* ecc=poll: machine-check banks polled on every CPU (0: ecc=off) */
+    int usb_off;             /* usb=off: full coverage leaves the xHCI controllers alone */
 };
 
 /* One key of weakbit.cfg. */

@@ -10,6 +10,7 @@
 #include "fullmode/bare/rtvar.h"
 #include "fullmode/bare/run.h"
 #include "fullmode/bare/aps.h"
+#include "fullmode/bare/xhci.h"
 #include "core/fullplan.h"
 #include <efilib.h>
 
@@ -19,11 +20,12 @@
 #define VAR_SLACK 512u               /* variable header and name inside MaximumVariableSize */
 #define EXIT_TRIES 8
 #define COM1 0x3f8
-#define NPARTS 13                    /* parts of the run-time block */
+#define NPARTS 14                    /* parts of the run-time block */
 
 static struct madt_info madt;
 static unsigned env_fw_cpus;
 static struct bare_env *env;
+static struct xhci_env usb;
 static UINT8 *raw_map;
 static UINTN raw_cap;
 
@@ -278,6 +280,12 @@ int full_prepare(EFI_HANDLE image, struct session *s, char *why, size_t cap)
         return -1;
     }
 
+    /* USB keyboards: the controllers are found and taken from the firmware now. */
+    if (s->cfg.usb_off)
+        con_printf("usb=off: USB controllers left alone; PS/2 and serial keys only after the exit\n");
+    else
+        xhci_find(&usb, &con_fw);
+
     static struct aps_plan aps;
     static char cpu_note[96];
     unsigned naps = plan_aps(&aps, &s->cfg, cpu_note, sizeof cpu_note);
@@ -296,7 +304,7 @@ int full_prepare(EFI_HANDLE image, struct session *s, char *why, size_t cap)
         raw_cap, sizeof(struct full_plan), sizeof(struct handoff),
         sizeof(struct session_carry) + (uint64_t)s->cells.cap * (sizeof(struct cell) + sizeof(uint64_t)), 2ull * HANDOFF_REC_BYTES + HANDOFF_MAX_CHUNKS * HANDOFF_CHUNK_HEAD,
         (uint64_t)s->cells.cap * sizeof(struct cell), (uint64_t)s->known.cap * sizeof(struct cell),
-        sizeof(struct sched), (uint64_t)aps.n * APS_STACK_BYTES,
+        sizeof(struct sched), (uint64_t)aps.n * APS_STACK_BYTES, xhci_block_bytes(&usb),
     };
     uint64_t pages = 0;
     for (unsigned i = 0; i < NPARTS; i++)
@@ -352,6 +360,8 @@ int full_prepare(EFI_HANDLE image, struct session *s, char *why, size_t cap)
     for (unsigned i = 0; i < aps.n; i++)
         aps.stack_top[i] = (uint64_t)(UINTN)at[12] + (uint64_t)(i + 1) * APS_STACK_BYTES;
     env->aps = &aps;
+    xhci_place(&usb, (uint64_t)(UINTN)at[13]);
+    env->usb = &usb;
     env->madt_cpus = madt.err ? 0 : madt.enabled;
     env->fw_cpus = env_fw_cpus;
     env->cpu_note = cpu_note;

@@ -16,7 +16,7 @@ colour=blue
 granule=3M
 coverage=firmware
 on_finish=shutdown'
-if ! qemu_run clean "$cfg" --mem 256M --timeout 240 >"$tmp/run.log" 2>&1; then
+if ! qemu_run clean "$cfg" --mem 256M --vga --timeout 240 >"$tmp/run.log" 2>&1; then
     notok "boots and finishes (qemu-run: $(tail -n1 "$tmp/run.log"))"
     finish
 fi

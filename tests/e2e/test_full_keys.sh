@@ -5,14 +5,14 @@
 # test, P holds every CPU until the next key (the per-CPU block counts do not
 # move while paused), Esc stops; the next boot's report says so.
 . "$(dirname "$0")/lib.sh"
-plan 8
+plan 9
 
 cfg='tests=3,5
 passes=3
 range=0x2000000-0x8000000
 coverage=full
 on_finish=shutdown'
-if ! qemu_run keys "$cfg" --mem 256M --smp 2 --timeout 300 --through-reset --vars "$tmp/vars.fd" \
+if ! qemu_run keys "$cfg" --mem 256M --smp 2 --vga --timeout 300 --through-reset --vars "$tmp/vars.fd" \
     --key-on 'pass 1 test 5: Moving=s' \
     --key-on 'pass 2 test 3 +[1-9][0-9]?%=p' \
     --key-on 'P: paused=ret' \
@@ -23,6 +23,8 @@ fi
 w=$tmp/keys/weakbit
 serial=$(serial_text "$tmp/keys/serial.log")
 check "the run was in full coverage on 2 CPUs" grep -q '^cpus: 2 started by weakbit' <<<"$serial"
+check "with a display adapter (--vga) its console drew on the framebuffer too" \
+    grep -q '^full coverage: serial .*, framebuffer yes,' <<<"$serial"
 check "S skipped test 5 in pass 1" grep -q "^pass 1 test 5: skipped by user" <<<"$serial"
 check "the run went on after the skip" grep -q "^pass 2 test 3: Moving" <<<"$serial"
 p=$(sed -n 's/^P: paused - press any key to continue (\([0-9]*\) of \([0-9]*\) CPUs holding; blocks per CPU: \(.*\))$/\1 \2|\3/p' <<<"$serial")

@@ -19,9 +19,9 @@
 . "$(dirname "$0")/lib.sh"
 part=${1:-both}
 case $part in
-stuck) plan 17 ;;
+stuck) plan 19 ;;
 region) plan 11 ;;
-both) plan 28 ;;
+both) plan 30 ;;
 *) echo "usage: $0 [stuck|region]" >&2; exit 2 ;;
 esac
 
@@ -72,6 +72,8 @@ if [ "$part" != region ] && run stuck_fw firmware "$cfg" "$f" && run stuck_full 
         check "$m: badram.txt masks the cell" badram_covers "$d/weakbit/badram.txt" "$a"
         check "$m: the report's counts add up, 0 lost" counts_add_up "$d/weakbit/report.txt"
         check "$m: tested + left out = total RAM" ram_adds_up "$d/weakbit/report.txt"
+        check "$m: the report gives test 5's retention dwell (16 MiB wait at every verify)" \
+            grep -Eq '^  test  5 .* dwell [0-9]*[1-9][0-9]*\.[0-9] s|^  test  5 .* dwell 0\.[1-9] s' "$d/weakbit/report.txt"
         check "$m: every row carries the temperature, the report names the sensor" \
             bash -c '! gawk -F, "!/^#/ && NR > 1 && \$9 != 45 { bad = 1 } END { exit !bad }" "$0" &&
                      grep -q "^temperature source: stub (temp_stub=)" "$1"' "$d/weakbit/errors.csv" "$d/weakbit/report.txt"

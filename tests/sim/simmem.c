@@ -15,6 +15,7 @@ static struct {
     struct sim_fault fault[MAX_FAULTS];
     unsigned nfault;
     uint64_t tick, bad, flushes;
+    uint64_t min_gap;       /* sim_min_read_gap; 0: no read of a written word yet */
     uint64_t rng;           /* SIM_WEAK draws */
     uint64_t weak_reads;
     uint64_t row_seen[MAX_FAULTS];   /* SIM_RETENTION: last access to the row */
@@ -124,6 +125,7 @@ uint64_t sim_bad_accesses(void) { return sim.bad; }
 uint64_t sim_flushes(void) { return sim.flushes; }
 uint64_t sim_ticks(void) { return sim.tick; }
 uint64_t sim_weak_reads(void) { return sim.weak_reads; }
+uint64_t sim_min_read_gap(void) { return sim.min_gap; }
 void sim_advance(uint64_t ticks) { sim.tick += ticks; }
 void sim_seed(uint64_t seed) { sim.rng = seed ? seed : 0x9e3779b97f4a7c15ull; }
 
@@ -182,6 +184,8 @@ uint64_t memio_read(uint64_t addr)
         return 0;
     if (sim.has_retention)
         row_access(addr);
+    if (sim.written_at[i] && (!sim.min_gap || sim.tick - sim.written_at[i] < sim.min_gap))
+        sim.min_gap = sim.tick - sim.written_at[i];
     for (unsigned f = 0; f < sim.nfault; f++) {
         const struct sim_fault *ft = &sim.fault[f];
         if (ft->addr != addr)

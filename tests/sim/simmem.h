@@ -58,6 +58,10 @@ uint64_t sim_ticks(void);
 /* Reads that found a SIM_WEAK bit charged (each a chance to fail). */
 uint64_t sim_weak_reads(void);
 
+/* The shortest time (ticks) between a word's last write and a read of it,
+ * over all reads since sim_init; 0 when no written word was read. */
+uint64_t sim_min_read_gap(void);
+
 /* Restart the simulator's own random draws (SIM_WEAK) from `seed`;
  * sim_init() starts them from a fixed seed. */
 void sim_seed(uint64_t seed);

@@ -43,17 +43,36 @@ void check_doc(const char *doc, const char *out_env, const char *doc_env, const 
 #define UNIT_PREFIX "unit"
 #endif
 
+/* Does `name` start with one of the comma-separated prefixes in `list`? */
+static int has_prefix(const char *name, const char *list)
+{
+    while (*list) {
+        size_t n = strcspn(list, ",");
+        if (n && !strncmp(name, list, n))
+            return 1;
+        list += n + (list[n] == ',');
+    }
+    return 0;
+}
+
+/* No arguments: every case. `--only P1,P2`: the cases whose names start
+ * with one of those prefixes; `--skip P1,P2`: all others. Else the cases
+ * named. (make check runs the threaded cases apart from the rest.) */
 static int wanted(const struct check_case *c, int argc, char **argv)
 {
     if (argc <= 1)
         return 1;
+    if (argc == 3 && !strcmp(argv[1], "--only"))
+        return has_prefix(c->name, argv[2]);
+    if (argc == 3 && !strcmp(argv[1], "--skip"))
+        return !has_prefix(c->name, argv[2]);
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], c->name))
             return 1;
     return 0;
 }
 
-/* Runs every registered case, or only those named on the command line.
+/* Runs every registered case, or those the command line selects.
  * TAP: the plan (the number of cases selected) first, one line per case. */
 int main(int argc, char **argv)
 {

@@ -60,7 +60,8 @@ TEST(config_good_input)
                             "granule=64K\nquick=1\non_finish=shutdown\nreserve=128M\n"
                             "interleave=ch:0x40\nmax_pairs=8\nfocus=cells focus_margin=4M\n"
                             "temp_stub=40-85\nbitfade_sleep=90s\nap_timeout=5s debug_hang_cpu=2\n"
-                            "hold_ms=0 seed=0x5eed0123456789ab\n"), 0);
+                            "hold_ms=0 seed=0x5eed0123456789ab usb=off\n"), 0);
+    CHECK(c.usb_off);
     CHECK(c.ap_timeout_s == 5 && c.debug_hang_cpu == 2 && c.debug_hang_ms == 0);
     CHECK_EQ_U64(c.bitfade_ms, 90000);
     CHECK(c.bitfade_set);
@@ -93,8 +94,9 @@ TEST(config_bad_input_keeps_defaults_and_says_why)
     unsigned n = parse(&c, "colour=blue\ntests=3-12\ngranule=3M\ngranule=1K\n"
                            "passes=x\nrange=0x5000-0x1000\non_finish=later\nquick=yes\n"
                            "justaword\ncpus=0\nduration=5d\ninterleave=ch\nfocus=dimm\ntemp_stub=hot\n"
-                           "hold_ms=61000\nseed=0xnope\n");
-    CHECK_EQ_U64(n, 16);
+                           "hold_ms=61000\nseed=0xnope\nusb=xhci\n");
+    CHECK_EQ_U64(n, 17);
+    CHECK(strstr(msgs, "line 17: bad value in 'usb=xhci': expected auto or off"));
     CHECK(strstr(msgs, "line 15: bad value in 'hold_ms=61000'"));
     CHECK(strstr(msgs, "line 16: bad value in 'seed=0xnope'"));
     CHECK(strstr(msgs, "line 12: bad value in 'interleave=ch': expected name:0xMASK"));

@@ -34,12 +34,16 @@ static ALWAYS_INLINE memio_pair step(memio_pair *s)
  * its place: the next write pass, done while the line is at hand. */
 enum phase { WRITE, CHECK_FLIP, CHECK, CHECK_NEXT };
 
+/* Cold path: the pair of words at a had a wrong one. The hot loop checks
+ * pair by pair with the values in registers (vector arguments travel in
+ * them): gathering a group of eight for one check spilled them all to the
+ * stack on every group. */
 static void __attribute__((noinline, cold))
-report_group(struct mt_run *r, uint64_t a, const memio_pair *e, const memio_pair *v)
+report_pair(struct mt_run *r, uint64_t a, memio_pair e, memio_pair v)
 {
-    for (unsigned i = 0; i < LANES; i++)
-        if (v[i / 2][i % 2] != e[i / 2][i % 2])
-            mt_report(r, a + 8 * i, e[i / 2][i % 2], v[i / 2][i % 2]);
+    for (unsigned k = 0; k < 2; k++)
+        if (v[k] != e[k])
+            mt_report(r, a + 8 * k, e[k], v[k]);
 }
 
 /* Groups of eight words from the span's start, one word per generator; the
@@ -72,29 +76,34 @@ static ALWAYS_INLINE void span(struct mt_run *r, struct stream *st, struct strea
                 }
             }
     }
+    /* The generators in locals indexed only by constants once unrolled, so
+     * they stay in registers (s and n are also indexed by variables). */
+    memio_pair ls[LANES / 2], ln[LANES / 2];
+    for (unsigned i = 0; i < LANES / 2; i++)
+        ls[i] = s.s[i], ln[i] = n.s[i];
     for (; end - a >= 8 * LANES; a += 8 * LANES) {
         if (ph == WRITE) {
 #pragma GCC unroll 4
             for (unsigned i = 0; i < LANES / 2; i++)
-                memio_write_pair_stream(a + 16 * i, step(&s.s[i]));
+                memio_write_pair_stream(a + 16 * i, step(&ls[i]));
             continue;
         }
-        memio_pair e[LANES / 2], v[LANES / 2], d = { 0, 0 };
         memio_prefetch(a + MEMIO_AHEAD);
 #pragma GCC unroll 4
         for (unsigned i = 0; i < LANES / 2; i++) {
-            memio_pair x = step(&s.s[i]);
-            e[i] = ph == CHECK_FLIP ? x : ~x;
-            v[i] = memio_read_pair(a + 16 * i);
+            memio_pair x = step(&ls[i]), e = ph == CHECK_FLIP ? x : ~x;
+            memio_pair v = memio_read_pair(a + 16 * i);
             if (ph == CHECK_FLIP)
                 memio_write_pair(a + 16 * i, ~x);
             if (ph == CHECK_NEXT)
-                memio_write_pair(a + 16 * i, step(&n.s[i]));
-            d |= v[i] ^ e[i];
+                memio_write_pair(a + 16 * i, step(&ln[i]));
+            memio_pair d = v ^ e;
+            if (__builtin_expect((d[0] | d[1]) != 0, 0))
+                report_pair(r, a + 16 * i, e, v);
         }
-        if (__builtin_expect((d[0] | d[1]) != 0, 0))
-            report_group(r, a, e, v);
     }
+    for (unsigned i = 0; i < LANES / 2; i++)
+        s.s[i] = ls[i], n.s[i] = ln[i];
     memio_pair tail = { 0, 0 }, tail_next = { 0, 0 };
     for (unsigned i = 0; a < end; a += 8, i++) {
         if (i % 2 == 0) {

@@ -163,6 +163,32 @@ int mt_next_up(struct mt_run *r, struct mt_cursor *c, uint64_t *lo, uint64_t *hi
     return 0;
 }
 
+/* Byte offset `off` within the run's ranges as an address, with the range
+ * holding it (off < total). */
+static uint64_t addr_at(const struct mt_run *r, uint64_t off, unsigned *ri)
+{
+    unsigned i = 0;
+    while (i + 1 < r->nranges && off >= r->ranges[i].len)
+        off -= r->ranges[i++].len;
+    *ri = i;
+    return r->ranges[i].base + off;
+}
+
+/* Where a descending sweep splits the run: the two halves are each swept
+ * downwards, the lower half first. An ascending sweep ends at the top, so a
+ * plain descending one would read first what was written last and wait a
+ * whole hold_ms at every turn; this way each half rests while the other is
+ * swept, and a run whose half-sweep outlasts hold_ms waits for nothing. The
+ * split is on a slot of the dwell (a whole MT_BLOCK at least), so no slot
+ * spans both halves. 0: no split (less than two such units). */
+static uint64_t down_split(const struct mt_run *r)
+{
+    uint64_t total = mem_range_total(r->ranges, r->nranges), unit = MT_BLOCK;
+    while (unit < total / MT_DWELL_SLOTS + 1)
+        unit <<= 1;
+    return total / 2 / unit * unit;
+}
+
 int mt_next_down(struct mt_run *r, struct mt_cursor *c, uint64_t *lo, uint64_t *hi)
 {
     cursor_done(r, c);
@@ -172,24 +198,34 @@ int mt_next_down(struct mt_run *r, struct mt_cursor *c, uint64_t *lo, uint64_t *
         c->started = 1;
         if (!r->nranges)
             return 0;
-        c->i = r->nranges - 1;
-        c->a = r->ranges[c->i].base + r->ranges[c->i].len;
+        /* c->a: the offset still to sweep down from; c->i: 0 lower half, 1 upper. */
+        c->split = down_split(r);
+        c->a = c->split ? c->split : mem_range_total(r->ranges, r->nranges);
+        c->i = c->split ? 0 : 1;
     }
     if (r->aborted)
         return 0;
-    for (;;) {
-        uint64_t base = r->ranges[c->i].base;
-        if (c->a > base) {
-            *hi = c->a;
-            *lo = c->a - base > MT_BLOCK ? c->a - MT_BLOCK : base;
-            c->a = *lo;
-            return cursor_give(r, c, *lo, *hi);
-        }
-        if (c->i == 0)
+    uint64_t floor = c->i == 0 ? 0 : c->split;
+    if (c->a == floor) {
+        if (c->i == 1)
             return 0;
-        c->i--;
-        c->a = r->ranges[c->i].base + r->ranges[c->i].len;
+        c->i = 1;
+        c->a = mem_range_total(r->ranges, r->nranges);
+        floor = c->split;
+        if (c->a == floor)
+            return 0;
     }
+    unsigned ri;
+    uint64_t top = addr_at(r, c->a - 8, &ri) + 8;
+    uint64_t n = top - r->ranges[ri].base;   /* bytes below top in this range */
+    if (n > c->a - floor)
+        n = c->a - floor;
+    if (n > MT_BLOCK)
+        n = MT_BLOCK;
+    *hi = top;
+    *lo = top - n;
+    c->a -= n;
+    return cursor_give(r, c, *lo, *hi);
 }
 
 uint64_t mt_swept(const struct mt_run *r, uint64_t blocks)

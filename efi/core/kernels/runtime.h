@@ -138,9 +138,12 @@ struct mt_cursor {
     int started;
     int verify;         /* wait for the dwell before handing out each block */
     uint64_t plo, phi;  /* the block handed out last, stamped on the next call */
+    uint64_t split;     /* mt_next_down: offset where its upper half starts */
 };
 
-/* Next block [*lo, *hi), ascending over r->ranges (mt_next_down: descending).
+/* Next block [*lo, *hi), ascending over r->ranges. mt_next_down: the lower
+ * half of the run descending, then the upper half descending, so that no
+ * word is read right after it was written (see down_split in runtime.c).
  * Stamps the previous block for the dwell and polls after it; with
  * c->verify, waits for the dwell before handing the block out. Returns 0
  * when the ranges are done or the run is aborted. */

@@ -2,6 +2,7 @@
 #include "fullmode/bare/bcon.h"
 #include "fullmode/bare/ps2.h"
 #include "fullmode/bare/uart.h"
+#include "fullmode/bare/xhci.h"
 #include "core/fmt.h"
 
 static int have_uart, have_fb, have_ps2;
@@ -54,5 +55,6 @@ int bcon_key(void)
         int k = ps2_key();
         key = k ? k : key;
     }
-    return key;
+    int u = xhci_key();
+    return u ? u : key;
 }

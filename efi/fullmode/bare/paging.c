@@ -55,3 +55,34 @@ uint64_t paging_build(void *mem, uint64_t top, int la57, const struct paging_uc 
     pd[0] = (uint64_t)(uintptr_t)pt | P | RW;
     return (uint64_t)(uintptr_t)(la57 ? pml5 : pml4);
 }
+
+/* The table an entry points to, made from the next spare page when absent. */
+static uint64_t *next_table(uint64_t *e, uint8_t **spare, uint8_t *end)
+{
+    if (!(*e & P)) {
+        if (*spare >= end)
+            return 0;
+        *e = (uint64_t)(uintptr_t)*spare | P | RW;
+        *spare += 4096;
+    }
+    return (uint64_t *)(uintptr_t)(*e & 0x000ffffffffff000ull);
+}
+
+int paging_map_uc(void *mem, uint64_t addr, void *spare)
+{
+    if (addr >> 48)
+        return -1;
+    uint8_t *s = spare, *end = s + 2 * 4096;
+    uint64_t *pml4 = (uint64_t *)mem + 512;
+    uint64_t *pdpt = next_table(&pml4[addr >> 39 & 511], &s, end);
+    if (!pdpt)
+        return -1;
+    if (pdpt[addr >> 30 & 511] & PS)
+        return -1;
+    uint64_t *pd = next_table(&pdpt[addr >> 30 & 511], &s, end);
+    uint64_t *e = pd ? &pd[addr >> 21 & 511] : 0;
+    if (!e || (*e & P && !(*e & PS)))
+        return -1;   /* a 4 KiB table (the first 2 MiB): never device registers */
+    *e = (addr & ~((1ull << 21) - 1)) | P | RW | PS | PCD | PWT;
+    return 0;
+}

@@ -28,4 +28,10 @@ struct paging_uc {
  * (4 KiB pages in the first 2 MiB) that touch uc[0..nuc) are mapped uncached. */
 uint64_t paging_build(void *mem, uint64_t top, int la57, const struct paging_uc *uc, unsigned nuc);
 
+/* Map the 2 MiB page holding `addr` (below 256 TiB) strong UC in tables
+ * paging_build made, wherever it lies (device registers above `top` too),
+ * taking page-table pages from spare[0..2) (zeroed, 4 KiB aligned) where
+ * none exists yet. 0, or -1 when it cannot. */
+int paging_map_uc(void *mem, uint64_t addr, void *spare);
+
 #endif

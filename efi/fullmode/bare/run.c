@@ -5,6 +5,7 @@
 #include "fullmode/bare/trap.h"
 #include "fullmode/bare/paging.h"
 #include "fullmode/bare/rtvar.h"
+#include "fullmode/bare/xhci.h"
 #include "cpu/cache.h"
 #include "cpu/cpu.h"
 #include "cpu/mca.h"
@@ -305,10 +306,12 @@ void bare_main(void *arg)
     static struct paging_uc uc[2 + UC_RANGES];
     unsigned nuc = uncached_ranges(uc);
     uint64_t cr3 = paging_build(E->page_tables, E->map_top, E->la57, uc, nuc);
+    xhci_map(E->usb, E->page_tables);
     bare_write_cr3(cr3);
     bcon_init(E->uart_port, E->have_fb ? &E->fb : 0);
     bcon_printf("full coverage: boot services are gone; own GDT, IDT and page tables (CR3 0x%llx); console: %s\n",
                 (unsigned long long)cr3, bcon_route());
+    xhci_start(E->usb);
 
     struct mem_range foot[2] = { { E->image_base, E->image_len }, { E->block_base, E->block_len } };
     fullplan_build(E->plan, E->map, E->nmap, foot, 2, S->cfg.ranges, S->cfg.nranges,

@@ -17,6 +17,7 @@
 #include "core/sched.h"
 
 struct aps_plan;
+struct xhci_env;
 
 struct bare_env {
     struct session *s;
@@ -48,6 +49,7 @@ struct bare_env {
     struct sched *sched;         /* shared with the APs */
     unsigned madt_cpus, fw_cpus; /* enabled in the MADT; MP services' count (0: none) */
     const char *cpu_note;        /* why fewer CPUs than listed, or "" */
+    struct xhci_env *usb;        /* xHCI controllers for USB keyboards (image memory) */
 };
 
 /* The run; never returns (the last step is a warm reset). */
