@@ -415,6 +415,15 @@ static const char *set_hammer_rowshift(struct wb_config *c, const char *v, size_
     return 0;
 }
 
+static const char *set_hammer_fence(struct wb_config *c, const char *v, size_t n)
+{
+    int i = pick(v, n, bools);
+    if (i < 0)
+        return "expected 0 or 1";
+    c->hammer_fence = i;
+    return 0;
+}
+
 static const char *set_seed(struct wb_config *c, const char *v, size_t n)
 {
     uint64_t u;
@@ -486,6 +495,7 @@ static const struct config_key keys[] = {
     { "hold_ms", "150", 0, set_hold, "retention dwell: each row untouched this long between write and verify (`0`: off); see below" },
     { "hammer_ms", "2000", 0, set_hammer_ms, "test 11 (row hammer): time per bank; each victim row gets up to 64 ms per pattern (a quarter of this when smaller)" },
     { "hammer_rowshift", "17", 0, set_hammer_rowshift, "test 11: the lowest row address bit (row = address >> this); banks come from `interleave`" },
+    { "hammer_fence", "0", 0, set_hammer_fence, "test 11: `1` puts an mfence after each round of the aggressor pair (slower, for CPUs that reorder the flushes)" },
     { "ecc", "poll", 0, set_ecc, "`poll`: read every CPU's machine-check banks between blocks; corrected memory errors with a physical address become `ecc` cells (masked), others are reported; `off`: no polling" },
     { "usb", "auto", 0, set_usb, "`auto`: full coverage reads USB keyboards on xHCI controllers itself after the exit (and PS/2 too); `off`: leave every USB controller alone (PS/2 and serial keys only)" },
     { "seed", "0", 0, set_seed, "seed of the random patterns; `0`: from the TSC at start (new every boot); report.txt and session.log state it, `seed=0x...` replays a run" },

@@ -58,6 +58,7 @@ void sched_init(struct sched *s, unsigned ncpus, const struct wb_config *cfg, ui
     hammer_geom_init(&s->hammer, have_il ? &il : 0, cfg->hammer_rowshift ? cfg->hammer_rowshift : HAMMER_DEFAULT_ROWSHIFT);
     s->hammer_ms = cfg->hammer_ms;
     s->hammer_search = !have_il;
+    s->hammer_fence = cfg->hammer_fence;
     for (unsigned i = 0; i < SMP_MAX_CPUS; i++) {
         s->who[i] = (struct sched_who){ s, i };
         s->cpu[i].id = i;
@@ -439,11 +440,13 @@ static void prepare(struct sched *s, unsigned i, const struct mt_test *t, uint32
     s->ops[i] = i ? (struct mt_ops){ .error_flagged = ap_error, .poll = ap_poll, .sync = ap_sync, .ctx = w,
                                      .sleep = ap_sleep, .fade_ms = s->fade_ms, .cache = set_cache,
                                      .now_us = now_us, .hold_ms = s->hold_ms, .hammer = &s->hammer,
-                                     .hammer_ms = s->hammer_ms, .hammer_search = s->hammer_search }
+                                     .hammer_ms = s->hammer_ms, .hammer_search = s->hammer_search,
+                                     .hammer_fence = s->hammer_fence }
                   : (struct mt_ops){ .error_flagged = bsp_error, .poll = bsp_poll, .sync = bsp_sync, .ctx = w,
                                      .sleep = bsp_sleep, .fade_ms = s->fade_ms, .cache = set_cache,
                                      .now_us = now_us, .hold_ms = s->hold_ms, .hammer = &s->hammer,
-                                     .hammer_ms = s->hammer_ms, .hammer_search = s->hammer_search };
+                                     .hammer_ms = s->hammer_ms, .hammer_search = s->hammer_search,
+                                     .hammer_fence = s->hammer_fence };
     s->dwell[i] = (struct mt_dwell){ 0 };
     s->run[i] = (struct mt_run){ .ranges = r, .nranges = nr, .test = t->num, .pass = pass, .cpu = i,
                                  .seed = prng_seed(s->seed, i, pass, t->num), .iterations = iters,

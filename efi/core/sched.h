@@ -151,12 +151,12 @@ struct sched {
      * hammer_rowshift=; without interleave= pairs are searched by timing. */
     struct hammer_geom hammer;
     uint64_t hammer_ms;
-    int hammer_search;
+    int hammer_search, hammer_fence;
 };
 
 /* `ncpus` CPUs take part (1 .. SMP_MAX_CPUS); cfg: cpu_mode, bitfade,
  * ap_timeout, debug_hang_cpu, hold_ms, seed (the run seed, already drawn),
- * interleave, hammer_ms, hammer_rowshift.
+ * interleave, hammer_ms, hammer_rowshift, hammer_fence.
  * cpu[].id and id_name are the caller's to fill. */
 void sched_init(struct sched *s, unsigned ncpus, const struct wb_config *cfg, uint64_t tsc_per_ms,
                 const struct sched_hooks *hk);

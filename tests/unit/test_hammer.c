@@ -217,3 +217,26 @@ TEST(hammer_report_verdict)
     report_summary(&sb, &in);
     CHECK(!strncmp(buf, "result: PASS: 0 errors", 22));
 }
+
+/* tests=hammer (or 11) turns test 11 on; it is off by default; its keys
+ * refuse nonsense with the default kept. */
+TEST(hammer_config_keys)
+{
+    struct wb_config c;
+    const char *t = "tests=hammer\nhammer_ms=8\nhammer_rowshift=13\nhammer_fence=1\n";
+    config_defaults(&c);
+    CHECK(!(c.tests >> MT_HAMMER_TEST & 1));
+    CHECK_EQ_U64(c.hammer_ms, 2000);
+    CHECK_EQ_U64(c.hammer_rowshift, 17);
+    CHECK_EQ_U64(config_parse(&c, "weakbit.cfg", t, strlen(t), 0, 0), 0);
+    CHECK_EQ_U64(c.tests, 1u << MT_HAMMER_TEST);
+    CHECK(c.hammer_ms == 8 && c.hammer_rowshift == 13 && c.hammer_fence == 1);
+    t = "tests=0,2-11\n";
+    config_defaults(&c);
+    CHECK_EQ_U64(config_parse(&c, "weakbit.cfg", t, strlen(t), 0, 0), 0);
+    CHECK_EQ_U64(c.tests, 0xffdu);
+    t = "tests=12\nhammer_ms=0\nhammer_rowshift=3\nhammer_fence=yes\n";
+    config_defaults(&c);
+    CHECK_EQ_U64(config_parse(&c, "weakbit.cfg", t, strlen(t), 0, 0), 4);
+    CHECK(c.hammer_ms == 2000 && c.hammer_rowshift == 17 && c.hammer_fence == 0);
+}
