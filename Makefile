@@ -22,7 +22,7 @@ DEPS    := -MMD -MP
 # efi/core: freestanding, compiled for the app, the host CLI and the tests.
 # efi/core/kernels: which tests exist, the runtime the kernels call, one file per algorithm.
 KERNELS := kernels/catalog kernels/runtime kernels/sweep kernels/movinv kernels/addr_walk kernels/own_addr \
-	kernels/block_move kernels/rand_seq kernels/modulo20 kernels/bit_fade
+	kernels/block_move kernels/rand_seq kernels/modulo20 kernels/bit_fade kernels/row_hammer hammer
 CORE    := fmt prng memrange failbit fold config memplan errcsv cells badram cover interleave smp focus smbios report session errsink conout \
 	usbring usbdesc \
 	handoff recovery fullplan madt tramp sched runloop nvbudget mce \
@@ -62,14 +62,15 @@ CLI_OBJS  := $(addprefix $(BUILD)/host/,core/fmt.o core/failbit.o core/fold.o co
 	tools/nokernels.o $(RESULTS_CORE:%=core/%.o))
 UNIT      := main kern test_session test_movinv test_kernels test_matrix test_work test_dwell test_config test_csv_badram test_errcsv_reader \
 	test_memplan test_cover test_interleave test_smp test_focus test_smbios test_linux_side test_handoff \
-	test_fullplan test_madt test_fold test_tramp test_sched test_runloop test_nvbudget test_mce test_usb
+	test_fullplan test_madt test_fold test_tramp test_sched test_runloop test_nvbudget test_mce test_usb test_hammer test_dramsim
 # Pure modules only the host uses: the Linux side of the CLI (verify, offline, import).
 LINUXSIDE := linuxmem import
 UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(LINUXSIDE:%=$(BUILD)/sim/linuxside/%.o) $(BUILD)/sim/sim/simmem.o \
+	$(BUILD)/sim/dramsim/model.o \
 	$(UNIT:%=$(BUILD)/sim/unit/%.o) $(BUILD)/boot/trampoline.o
 
 .PHONY: all deps demo check unit fuzz fuzz-targets usb bench clean install uninstall
-all: $(BUILD)/weakbit.efi $(BUILD)/weakbit $(BUILD)/weakbit-static $(BUILD)/evil-dimm
+all: $(BUILD)/weakbit.efi $(BUILD)/weakbit $(BUILD)/weakbit-static $(BUILD)/evil-dimm $(BUILD)/dramsim.so
 
 # --- UEFI application -------------------------------------------------------
 $(BUILD)/efi/core/%.o: efi/core/%.c
@@ -125,8 +126,15 @@ $(BUILD)/mkhandoff: tests/cli/mkhandoff.c $(filter-out $(BUILD)/host/tools/%,$(C
 $(BUILD)/evil-dimm: tools/evil-dimm/evil-dimm.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 $(WARN) -o $@ $<
+# The simulated DRAM for the row hammer e2e tests: a QEMU TCG plugin.
+$(BUILD)/dramsim.so: tools/dramsim/dramsim.c tools/dramsim/model.c tools/dramsim/model.h tools/dramsim/qemu-plugin-v1.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 $(WARN) -shared -fPIC -fvisibility=hidden -Itools -o $@ $(filter %.c,$^)
 
 # --- host unit tests (simulated memory, ASan+UBSan) ---------------------------
+$(BUILD)/sim/dramsim/%.o: tools/dramsim/%.c
+	@mkdir -p $(@D)
+	$(CC) $(SIM_CFLAGS) -Itools -c $< -o $@
 $(BUILD)/sim/core/%.o: efi/core/%.c
 	@mkdir -p $(@D)
 	$(CC) $(SIM_CFLAGS) -c $< -o $@

@@ -66,6 +66,8 @@ static int parse_duration(const char *s, size_t n, uint64_t *out)
     return parse_scaled(s, n, "SMH", mult, out);
 }
 
+static int match(const char *s, size_t n, const char *word);
+
 static int parse_tests(const char *s, size_t n, uint32_t *out)
 {
     uint32_t mask = 0;
@@ -78,11 +80,15 @@ static int parse_tests(const char *s, size_t n, uint32_t *out)
         while (dash < j && s[dash] != '-')
             dash++;
         uint64_t lo, hi;
-        if (parse_u64(s + i, dash - i, &lo))
-            return -1;
-        hi = lo;
-        if (dash < j && parse_u64(s + dash + 1, j - dash - 1, &hi))
-            return -1;
+        if (match(s + i, j - i, "hammer")) {   /* the row hammer test by name */
+            lo = hi = MT_HAMMER_TEST;
+        } else {
+            if (parse_u64(s + i, dash - i, &lo))
+                return -1;
+            hi = lo;
+            if (dash < j && parse_u64(s + dash + 1, j - dash - 1, &hi))
+                return -1;
+        }
         if (lo > hi || hi > MT_MAX_TEST)
             return -1;
         for (uint64_t t = lo; t <= hi; t++)
@@ -143,7 +149,7 @@ static const char *const coverages[] = { "firmware", "full", 0 };
 static const char *set_tests(struct wb_config *c, const char *v, size_t n)
 {
     if (parse_tests(v, n, &c->tests))
-        return "expected a list like 0,2-10 of tests 0-10";
+        return "expected a list like 0,2-10 of tests 0-11 (11 or hammer: row hammer)";
     c->tests_given = 1;
     return 0;
 }
@@ -391,6 +397,33 @@ static const char *set_hold(struct wb_config *c, const char *v, size_t n)
     return 0;
 }
 
+static const char *set_hammer_ms(struct wb_config *c, const char *v, size_t n)
+{
+    uint64_t u;
+    if (parse_u64(v, n, &u) || u < 1 || u > 600000)
+        return "expected milliseconds per bank from 1 to 600000, like 2000";
+    c->hammer_ms = u;
+    return 0;
+}
+
+static const char *set_hammer_rowshift(struct wb_config *c, const char *v, size_t n)
+{
+    uint64_t u;
+    if (parse_u64(v, n, &u) || u < 7 || u > 40)
+        return "expected the lowest row address bit, 7 to 40, like 17";
+    c->hammer_rowshift = (unsigned)u;
+    return 0;
+}
+
+static const char *set_hammer_fence(struct wb_config *c, const char *v, size_t n)
+{
+    int i = pick(v, n, bools);
+    if (i < 0)
+        return "expected 0 or 1";
+    c->hammer_fence = i;
+    return 0;
+}
+
 static const char *set_seed(struct wb_config *c, const char *v, size_t n)
 {
     uint64_t u;
@@ -460,6 +493,9 @@ static const struct config_key keys[] = {
     { "debug_reset", "firmware", 0, set_debug_reset, "test hook: the warm reset after a full-coverage run starts at this fallback: `cf9`, `kbc` or `triple` (fault)" },
     { "debug_silent_cpu", "0", 0, set_debug_silent, "test hook: that AP (1 = the first) starts but never checks in (full coverage)" },
     { "hold_ms", "150", 0, set_hold, "retention dwell: each row untouched this long between write and verify (`0`: off); see below" },
+    { "hammer_ms", "2000", 0, set_hammer_ms, "test 11 (row hammer): time per bank; each victim row gets up to 64 ms per pattern (a quarter of this when smaller)" },
+    { "hammer_rowshift", "17", 0, set_hammer_rowshift, "test 11: the lowest row address bit (row = address >> this); banks come from `interleave`" },
+    { "hammer_fence", "0", 0, set_hammer_fence, "test 11: `1` puts an mfence after each round of the aggressor pair (slower, for CPUs that reorder the flushes)" },
     { "ecc", "poll", 0, set_ecc, "`poll`: read every CPU's machine-check banks between blocks; corrected memory errors with a physical address become `ecc` cells (masked), others are reported; `off`: no polling" },
     { "usb", "auto", 0, set_usb, "`auto`: full coverage reads USB keyboards on xHCI controllers itself after the exit (and PS/2 too); `off`: leave every USB controller alone (PS/2 and serial keys only)" },
     { "seed", "0", 0, set_seed, "seed of the random patterns; `0`: from the TSC at start (new every boot); report.txt and session.log state it, `seed=0x...` replays a run" },

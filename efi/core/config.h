@@ -50,6 +50,9 @@ struct wb_config {
     unsigned debug_silent_cpu; /* test hook: this AP starts but never checks in (full coverage) */
     uint64_t hold_ms;        /* retention dwell between write and verify (0: off) */
     uint64_t seed;           /* run seed of the random patterns (0: from the TSC at start) */
+    uint64_t hammer_ms;      /* test 11: time per bank */
+    unsigned hammer_rowshift;  /* test 11: row = address >> this */
+    int hammer_fence;        /* test 11: mfence after each round */
     int ecc_poll;            /* ecc=poll: machine-check banks polled on every CPU (0: ecc=off) */
     int usb_off;             /* usb=off: full coverage leaves the xHCI controllers alone */
 };

@@ -12,7 +12,7 @@ size_t errcsv_format(char *buf, size_t cap, const struct failbit *r)
                       (unsigned long long)(r->time_ms % 1000), r->pass, r->test, r->cpu,
                       (unsigned long long)r->addr, r->bit, (unsigned long long)r->expected,
                       (unsigned long long)r->actual, temp, r->flags & FAILBIT_ADDR_UNCERTAIN,
-                      r->flags & FAILBIT_ECC ? "ecc" : "test");
+                      r->flags & FAILBIT_ECC ? "ecc" : r->flags & FAILBIT_HAMMER ? "hammer" : "test");
 }
 
 size_t errcsv_ecc_line(char *buf, size_t cap, uint64_t time_ms, unsigned cpu, unsigned bank, uint64_t status,
@@ -149,6 +149,8 @@ enum errcsv_kind errcsv_parse_session(const char *line, size_t n, struct failbit
     if (nf == 11) {
         if (fl[10] == 3 && str_neq(f[10], "ecc", 3))
             row->flags |= FAILBIT_ECC;
+        else if (fl[10] == 6 && str_neq(f[10], "hammer", 6))
+            row->flags |= FAILBIT_HAMMER;
         else if (fl[10] != 4 || !str_neq(f[10], "test", 4))
             return ERRCSV_BAD;
     }

@@ -82,6 +82,10 @@ void errsink_error(void *ctx, unsigned cpu, uint64_t addr, uint64_t expected, ui
         take_mce(k, cpu, addr, expected, actual, tsc, flags);
         return;
     }
+    if (flags & FAILBIT_HAMMER_PAIR) {   /* which aggressors flipped the word reported next */
+        session_hammer_note(k->s, addr, expected, actual, flags);
+        return;
+    }
     struct session *s = k->s;
     struct session_cell_news news[64];
     uint64_t w0 = s->fold.acct.row_words, r0 = s->error_rows;

@@ -20,6 +20,17 @@
  * granularity; which bit failed is not known (`bit` is 0). */
 #define FAILBIT_ECC 2u
 
+/* Row hammer (test 11, source `hammer` in errors.csv): the word's bits
+ * flipped while its neighbour rows were hammered; with HAMMER_SLOW, at the
+ * realistic rate (at most 200K activations per aggressor per 64 ms, the
+ * second phase), else only at the highest rate (a warning, not an error). */
+#define FAILBIT_HAMMER 4u
+#define FAILBIT_HAMMER_SLOW 8u
+/* Not a failing word: a note from the row hammer kernel naming the
+ * aggressor pair (expected, actual = the two aggressor addresses) behind
+ * the flips of the word it reports next. */
+#define FAILBIT_HAMMER_PAIR 16u
+
 /* No temperature sensor, or no reading. */
 #define FAILBIT_NO_TEMP (-1000)
 
@@ -30,7 +41,7 @@ struct failbit {
     unsigned bit;         /* 0-63 */
     uint64_t expected, actual;  /* the whole words */
     int temp_c;           /* CPU package temperature, or FAILBIT_NO_TEMP */
-    unsigned flags;       /* FAILBIT_ADDR_UNCERTAIN, FAILBIT_ECC */
+    unsigned flags;       /* FAILBIT_ADDR_UNCERTAIN, FAILBIT_ECC, FAILBIT_HAMMER(_SLOW) */
 };
 
 /* Many failing words folded into one record, when a CPU's error ring or the

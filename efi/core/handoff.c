@@ -4,7 +4,7 @@
 
 #define MAGIC 0x4f484257u        /* "WBHO" */
 #define CHUNK_MAGIC 0x43484257u  /* "WBHC" */
-#define VERSION 6
+#define VERSION 7
 #define HEAD 16                  /* magic, version, flags, length, crc */
 
 enum { F_FINISHED = 1, F_FAULTED = 2, F_USER_STOP = 4 };
@@ -193,6 +193,28 @@ static void mce_io(struct io *io, struct session_mce *m)
         io->bad = 1;
 }
 
+/* Row hammer: words per phase and the aggressor pairs (session_hammer). */
+static void hammer_io(struct io *io, struct session_hammer *m)
+{
+    N(m->fast_words, 8);
+    N(m->slow_words, 8);
+    N(m->dropped, 8);
+    m->npairs = count(io, m->npairs, 1, SESSION_HAMMER_PAIRS);
+    for (unsigned i = 0; i < m->npairs && !io->bad; i++) {
+        struct session_hammer_pair *p = &m->pair[i];
+        N(p->victim, 8);
+        N(p->a, 8);
+        N(p->b, 8);
+        N(p->bits, 8);
+        N(p->fast, 4);
+        N(p->slow, 4);
+        if (p->victim & 7)
+            io->bad = 1;
+    }
+    if (io->r)
+        m->last = -1;
+}
+
 static void fields(struct io *io, struct handoff *h)
 {
     unsigned flags = (h->finished ? F_FINISHED : 0) | (h->faulted ? F_FAULTED : 0) |
@@ -255,6 +277,7 @@ static void fields(struct io *io, struct handoff *h)
     if (io->r && (h->granule < 4096 || (h->granule & (h->granule - 1))))
         io->bad = 1;
     mce_io(io, &h->mce);
+    hammer_io(io, &h->hammer);
     h->ntests = count(io, h->ntests, 1, HANDOFF_MAX_TESTS);
     h->ntested = count(io, h->ntested, 2, HANDOFF_MAX_RANGES);
     h->nexcl = count(io, h->nexcl, 2, HANDOFF_MAX_RANGES);
@@ -453,6 +476,7 @@ void handoff_from_session(struct handoff *h, const struct session *s, const stru
     h->cells_total = s->cells.n;
     h->cells_dropped = s->cells.dropped;
     h->mce = s->mce;
+    h->hammer = s->hammer;
     h->ntests = 0;
     for (unsigned i = 0; i < s->nrt && h->ntests < HANDOFF_MAX_TESTS; i++) {
         const struct rep_test *t = &s->rt[i];
@@ -533,6 +557,8 @@ void handoff_to_session(const struct handoff *h, struct session *s, struct sbuf 
     s->new_cells = h->new_cells;
     s->reseen_cells = h->reseen_cells;
     s->mce = h->mce;
+    s->hammer = h->hammer;
+    s->hammer.last = -1;
     s->nrt = 0;
     for (unsigned i = 0; i < h->ntests && i <= MT_MAX_TEST; i++) {
         const struct handoff_test *t = &h->tests[i];

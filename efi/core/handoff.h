@@ -17,7 +17,7 @@
 #include "core/memplan.h"
 #include "core/session.h"
 
-#define HANDOFF_MAX_TESTS 11
+#define HANDOFF_MAX_TESTS (MT_MAX_TEST + 1)
 #define HANDOFF_MAX_RANGES 256   /* PLAN_MAX_TEST: every tested range fits */
 _Static_assert(HANDOFF_MAX_RANGES >= PLAN_MAX_TEST, "the record holds every tested range");
 #define HANDOFF_MAX_CHUNKS 32
@@ -106,6 +106,7 @@ struct handoff {
     uint64_t granule;          /* the granule of gran[] */
     uint64_t gran_widened;     /* good bytes gran[] took in to fit */
     struct session_mce mce;    /* machine-check polling: counts and event rows */
+    struct session_hammer hammer;  /* row hammer: words per phase, aggressor pairs */
     unsigned nrows, nsums, ncells, ngran;
     struct failbit rows[HANDOFF_MAX_ROWS];
     struct failsum sums[HANDOFF_MAX_SUMS];

@@ -32,7 +32,10 @@ static uint64_t tested_bytes(const struct report_in *in)
 
 static void result_line(struct sbuf *sb, const struct report_in *in)
 {
-    const char *verdict = in->error_words || in->ecc_events ? "FAIL" : in->stopped_by_user ? "INCOMPLETE" : "PASS";
+    /* Flips that need more than 200K activations per 64 ms are no fault of
+     * a module in normal use: a warning (PassMark's rule for its test 13). */
+    int fail = in->error_words > in->hammer_fast_words || in->ecc_events;
+    const char *verdict = fail ? "FAIL" : in->error_words ? "WARNING" : in->stopped_by_user ? "INCOMPLETE" : "PASS";
     char t[32], b[32];
     secs(t, sizeof t, in->total_ms);
     uint64_t swept = tested_bytes(in);
@@ -79,6 +82,8 @@ void report_summary(struct sbuf *sb, const struct report_in *in)
     accounting_line(sb, in);
     if (in->ecc_lines)
         sbuf_puts(sb, in->ecc_lines);
+    if (in->hammer_lines)
+        sbuf_puts(sb, in->hammer_lines);
     for (unsigned i = 0; i < in->ncells && i < 8; i++) {
         char bt[8];
         bit_text(&in->cells[i], bt, sizeof bt);
@@ -223,6 +228,8 @@ void report_render(struct sbuf *sb, const struct report_in *in)
     accounting_line(sb, in);
     if (in->ecc_lines)
         sbuf_puts(sb, in->ecc_lines);
+    if (in->hammer_lines)
+        sbuf_puts(sb, in->hammer_lines);
     sbuf_printf(sb, "  %llu word%s read back wrong, %llu failing-bit rows in errors.csv\n",
                 (unsigned long long)in->error_words, in->error_words == 1 ? "" : "s",
                 (unsigned long long)in->error_rows - in->rows_unlogged);

@@ -62,6 +62,10 @@ struct report_in {
     const char *coverage_lines;       /* the mode's own lines (what full coverage left out, a fallback), or NULL */
     const char *ecc_lines;            /* "ECC/machine check: ..." and its events, or NULL */
     uint64_t ecc_events;              /* memory errors the machine-check banks reported (a FAIL) */
+    const char *hammer_lines;         /* "row hammer ..." and its pairs, or NULL/"" */
+    /* Row hammer words flipped only at the highest rate (test 11's phase 1):
+     * when they are all the errors, the result is a WARNING, not a FAIL. */
+    uint64_t hammer_fast_words;
 };
 
 void report_render(struct sbuf *sb, const struct report_in *in);

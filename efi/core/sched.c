@@ -53,6 +53,12 @@ void sched_init(struct sched *s, unsigned ncpus, const struct wb_config *cfg, ui
     s->hang_slot = cfg->debug_hang_cpu;
     s->hang_tsc = cfg->debug_hang_ms * s->tsc_per_ms;
     s->hk = hk;
+    struct il_model il;
+    int have_il = cfg->interleave[0] && il_parse(&il, cfg->interleave, str_len(cfg->interleave)) == 0;
+    hammer_geom_init(&s->hammer, have_il ? &il : 0, cfg->hammer_rowshift ? cfg->hammer_rowshift : HAMMER_DEFAULT_ROWSHIFT);
+    s->hammer_ms = cfg->hammer_ms;
+    s->hammer_search = !have_il;
+    s->hammer_fence = cfg->hammer_fence;
     for (unsigned i = 0; i < SMP_MAX_CPUS; i++) {
         s->who[i] = (struct sched_who){ s, i };
         s->cpu[i].id = i;
@@ -271,8 +277,9 @@ static void drain(struct sched *s, int force)
             uint32_t idx = smp_ring_tail(r);
             if (!smp_ring_pop(r, &e))
                 break;
-            if (e.flags & SCHED_ERR_MCE) {
-                /* The hardware's report, whenever it came: no word count. */
+            if (e.flags & (SCHED_ERR_MCE | FAILBIT_HAMMER_PAIR)) {
+                /* The hardware's report, whenever it came, or a note on
+                 * the words that follow: no word count. */
                 s->unflushed = 1;
                 s->hk->error(s->hk->sink, i, e.addr, e.expected, e.actual, e.tsc, e.flags);
                 continue;
@@ -341,6 +348,10 @@ static void bsp_error(void *ctx, uint64_t addr, uint64_t expected, uint64_t actu
 {
     struct sched *s = ((struct sched_who *)ctx)->s;
     uint64_t t = now(s);
+    if (flags & FAILBIT_HAMMER_PAIR) {   /* a note, not a failing word */
+        s->hk->error(s->hk->sink, 0, addr, expected, actual, t, flags);
+        return;
+    }
     s->delivered[0]++;
     s->tally.delivered++;
     s->unflushed = 1;
@@ -428,10 +439,14 @@ static void prepare(struct sched *s, unsigned i, const struct mt_test *t, uint32
     void *w = &s->who[i];
     s->ops[i] = i ? (struct mt_ops){ .error_flagged = ap_error, .poll = ap_poll, .sync = ap_sync, .ctx = w,
                                      .sleep = ap_sleep, .fade_ms = s->fade_ms, .cache = set_cache,
-                                     .now_us = now_us, .hold_ms = s->hold_ms }
+                                     .now_us = now_us, .hold_ms = s->hold_ms, .hammer = &s->hammer,
+                                     .hammer_ms = s->hammer_ms, .hammer_search = s->hammer_search,
+                                     .hammer_fence = s->hammer_fence }
                   : (struct mt_ops){ .error_flagged = bsp_error, .poll = bsp_poll, .sync = bsp_sync, .ctx = w,
                                      .sleep = bsp_sleep, .fade_ms = s->fade_ms, .cache = set_cache,
-                                     .now_us = now_us, .hold_ms = s->hold_ms };
+                                     .now_us = now_us, .hold_ms = s->hold_ms, .hammer = &s->hammer,
+                                     .hammer_ms = s->hammer_ms, .hammer_search = s->hammer_search,
+                                     .hammer_fence = s->hammer_fence };
     s->dwell[i] = (struct mt_dwell){ 0 };
     s->run[i] = (struct mt_run){ .ranges = r, .nranges = nr, .test = t->num, .pass = pass, .cpu = i,
                                  .seed = prng_seed(s->seed, i, pass, t->num), .iterations = iters,

@@ -19,6 +19,7 @@
 #include "core/config.h"
 #include "core/fmt.h"
 #include "core/fold.h"
+#include "core/hammer.h"
 #include "core/mce.h"
 #include "core/smp.h"
 #include "core/kernels/catalog.h"
@@ -146,10 +147,16 @@ struct sched {
     uint64_t hold_ms, seed, fade_set_ms, dwell_us;
     int fade_set, quick;
     struct mt_dwell dwell[SMP_MAX_CPUS];
+    /* Row hammer (test 11): banks and rows from interleave= and
+     * hammer_rowshift=; without interleave= pairs are searched by timing. */
+    struct hammer_geom hammer;
+    uint64_t hammer_ms;
+    int hammer_search, hammer_fence;
 };
 
 /* `ncpus` CPUs take part (1 .. SMP_MAX_CPUS); cfg: cpu_mode, bitfade,
- * ap_timeout, debug_hang_cpu, hold_ms, seed (the run seed, already drawn).
+ * ap_timeout, debug_hang_cpu, hold_ms, seed (the run seed, already drawn),
+ * interleave, hammer_ms, hammer_rowshift, hammer_fence.
  * cpu[].id and id_name are the caller's to fill. */
 void sched_init(struct sched *s, unsigned ncpus, const struct wb_config *cfg, uint64_t tsc_per_ms,
                 const struct sched_hooks *hk);

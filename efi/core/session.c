@@ -2,6 +2,7 @@
 #include "core/session.h"
 #include "core/errcsv.h"
 #include "core/focus.h"
+#include "core/hammer.h"
 #include "core/interleave.h"
 
 void session_init(struct session *s, struct cell *cell_mem, unsigned cell_cap,
@@ -14,6 +15,7 @@ void session_init(struct session *s, struct cell *cell_mem, unsigned cell_cap,
     cells_init(&s->known, known_mem, known_cap);
     fold_init(&s->fold, SESSION_MAX_ROWS);
     s->mce.cr4_mce = -1;
+    s->hammer.last = -1;
     fmt_format(s->started, sizeof s->started, "unknown");
 }
 
@@ -161,12 +163,49 @@ void session_pass_end(struct session *s)
     s->pass++;
 }
 
+void session_hammer_note(struct session *s, uint64_t victim, uint64_t a, uint64_t b, unsigned flags)
+{
+    (void)flags;
+    struct session_hammer *h = &s->hammer;
+    h->last = -1;
+    for (unsigned i = 0; i < h->npairs; i++)
+        if (h->pair[i].victim == victim && h->pair[i].a == a && h->pair[i].b == b)
+            h->last = (int)i;
+    if (h->last < 0 && h->npairs < SESSION_HAMMER_PAIRS) {
+        h->pair[h->npairs] = (struct session_hammer_pair){ .victim = victim, .a = a, .b = b };
+        h->last = (int)h->npairs++;
+    } else if (h->last < 0) {
+        h->dropped++;
+    }
+}
+
+/* A word test 11 reports: counted by phase, and on the pair noted for it. */
+static void hammer_word(struct session *s, uint64_t addr, uint64_t bits, unsigned flags)
+{
+    struct session_hammer *h = &s->hammer;
+    int slow = (flags & FAILBIT_HAMMER_SLOW) != 0;
+    if (slow)
+        h->slow_words++;
+    else
+        h->fast_words++;
+    if (h->last < 0 || h->pair[h->last].victim != addr)
+        return;
+    struct session_hammer_pair *p = &h->pair[h->last];
+    p->bits |= bits;
+    if (slow)
+        p->slow++;
+    else
+        p->fast++;
+}
+
 unsigned session_take_error(struct session *s, unsigned cpu, uint64_t addr, uint64_t expected,
                             uint64_t actual, uint64_t time_ms, unsigned flags, int temp_c,
                             struct sbuf *csv, struct session_cell_news *news)
 {
     uint32_t test = s->test ? s->test->num : 0;
     s->error_words++;
+    if (flags & FAILBIT_HAMMER)
+        hammer_word(s, addr, expected ^ actual, flags);
     /* Shed load when a ring made its CPU wait, and before the cell table
      * fills: a summary keeps place and count, and the cells cover it. */
     int room = s->cells.n < s->cells.cap / 2;
@@ -183,7 +222,7 @@ unsigned session_take_error(struct session *s, unsigned cpu, uint64_t addr, uint
         fb[i].test = test;
         fb[i].cpu = cpu;
         fb[i].temp_c = temp_c;
-        fb[i].flags = flags & FAILBIT_ADDR_UNCERTAIN;
+        fb[i].flags = flags & (FAILBIT_ADDR_UNCERTAIN | FAILBIT_HAMMER | FAILBIT_HAMMER_SLOW);
     }
     if (row) {
         for (unsigned i = 0; i < n; i++) {
@@ -415,6 +454,35 @@ void session_lines(const struct session *s, const char *temp_source, struct sbuf
     }
 }
 
+void session_hammer_lines(const struct session *s, struct sbuf *sb)
+{
+    const struct session_hammer *h = &s->hammer;
+    if (!h->fast_words && !h->slow_words)
+        return;
+    struct il_model il;
+    int have = s->cfg.interleave[0] && !il_parse(&il, s->cfg.interleave, str_len(s->cfg.interleave));
+    struct hammer_geom g;
+    hammer_geom_init(&g, have ? &il : 0, s->cfg.hammer_rowshift ? s->cfg.hammer_rowshift : HAMMER_DEFAULT_ROWSHIFT);
+    sbuf_printf(sb, "row hammer (test 11): %llu word%s flipped at the highest rate (phase 1), %llu at the "
+                "realistic rate (phase 2, at most 200K activations per aggressor per 64 ms): %s\n",
+                (unsigned long long)h->fast_words, h->fast_words == 1 ? "" : "s",
+                (unsigned long long)h->slow_words,
+                h->slow_words ? "ERROR: flips at the realistic rate"
+                              : "warning: flips only above the realistic rate");
+    for (unsigned i = 0; i < h->npairs; i++) {
+        const struct session_hammer_pair *p = &h->pair[i];
+        sbuf_printf(sb, "  0x%llx bits 0x%llx (victim row 0x%llx, bank %u): phase 1 %ux, phase 2 %ux: %s; "
+                    "aggressors 0x%llx (row 0x%llx) and 0x%llx (row 0x%llx)\n",
+                    (unsigned long long)p->victim, (unsigned long long)p->bits,
+                    (unsigned long long)hammer_row(&g, p->victim), hammer_bank(&g, p->victim), p->fast, p->slow,
+                    p->slow ? "error" : "warning, only above the realistic rate",
+                    (unsigned long long)p->a, (unsigned long long)hammer_row(&g, p->a),
+                    (unsigned long long)p->b, (unsigned long long)hammer_row(&g, p->b));
+    }
+    if (h->dropped)
+        sbuf_printf(sb, "  ... and %llu more pairs (their words are counted above)\n", (unsigned long long)h->dropped);
+}
+
 void session_finish(struct session *s, const struct session_platform *pf, struct session_out *o)
 {
     struct sbuf lines, ecc;
@@ -422,6 +490,9 @@ void session_finish(struct session *s, const struct session_platform *pf, struct
     session_lines(s, pf->temp_source, &lines);
     sbuf_init(&ecc, o->ecc, sizeof o->ecc);
     session_mce_lines(s, &ecc);
+    struct sbuf ham;
+    sbuf_init(&ham, o->hammer, sizeof o->hammer);
+    session_hammer_lines(s, &ham);
 
     if (pf->tsc_note)
         sbuf_printf(&lines, "tsc: %s\n", pf->tsc_note);
@@ -475,6 +546,7 @@ void session_finish(struct session *s, const struct session_platform *pf, struct
         .files_note = pf->files_note, .badram = &o->all, .il = il ? &o->il : 0,
         .coverage = pf->coverage, .coverage_lines = pf->coverage_lines,
         .ecc_lines = o->ecc, .ecc_events = s->mce.corrected + s->mce.uncorrected,
+        .hammer_lines = o->hammer, .hammer_fast_words = s->hammer.fast_words,
     };
 }
 

@@ -92,6 +92,27 @@ struct session_mce {
     struct session_mce_event ev[SESSION_MCE_EVENTS];
 };
 
+/* Row hammer (test 11): the aggressor pairs behind flipped words, and
+ * which phase flipped them. Words flipped only in phase 1 (the highest
+ * rate) make a warning; any flip in phase 2 (200K activations per 64 ms)
+ * is an error. */
+#define SESSION_HAMMER_PAIRS 32
+
+struct session_hammer_pair {
+    uint64_t victim;              /* the flipped word */
+    uint64_t a, b;                /* aggressor lines */
+    uint64_t bits;                /* bits that flipped */
+    uint32_t fast, slow;          /* times flipped in phase 1 / phase 2 */
+};
+
+struct session_hammer {
+    uint64_t fast_words, slow_words;   /* failing words of phase 1 / phase 2 */
+    uint64_t dropped;             /* pairs past SESSION_HAMMER_PAIRS (words still counted) */
+    unsigned npairs;
+    int last;                     /* the pair the last note named, -1: none */
+    struct session_hammer_pair pair[SESSION_HAMMER_PAIRS];
+};
+
 /* One cell that an error touched for the first time in this session. */
 struct session_cell_news {
     struct failbit fb;
@@ -124,6 +145,7 @@ struct session {
     struct rep_test rt[MT_MAX_TEST + 1];
     unsigned nrt;
     struct session_mce mce;        /* machine-check (ECC) reports */
+    struct session_hammer hammer;  /* row hammer findings */
     struct session_carry *carry;   /* full coverage: rows and summaries kept as values */
     struct session_handed handed;  /* the next boot: what the record adds */
 };
@@ -206,6 +228,14 @@ unsigned session_take_mce(struct session *s, unsigned cpu, unsigned bank, uint64
                           uint64_t misc, int amd_umc, uint64_t time_ms, int temp_c, struct sbuf *csv,
                           struct session_cell_news *news, struct mce_event *ev);
 
+/* The row hammer kernel's note: the words it reports next flipped while
+ * a and b were hammered (flags: FAILBIT_HAMMER_SLOW for phase 2). */
+void session_hammer_note(struct session *s, uint64_t victim, uint64_t a, uint64_t b, unsigned flags);
+
+/* "row hammer ..." and a line per flipped word with its aggressors and
+ * verdict, for the report; nothing when test 11 found nothing. */
+void session_hammer_lines(const struct session *s, struct sbuf *sb);
+
 /* "ECC/machine check: ..." and a line per event, for the report. */
 void session_mce_lines(const struct session *s, struct sbuf *sb);
 
@@ -268,6 +298,7 @@ struct session_out {
     struct report_in in;
     char lines[16384];             /* session_lines, for the report */
     char ecc[4096];                /* session_mce_lines */
+    char hammer[6144];             /* session_hammer_lines */
 };
 
 /* Build the cell list and the badram cover, and the report input. Call

@@ -282,6 +282,25 @@ void memio_flush(void)
     __atomic_fetch_add(&sim.flushes, 1, __ATOMIC_RELAXED);   /* CPUs of the scheduler tests flush side by side */
 }
 
+/* Row hammer rounds: the first round's reads go through the faults, the
+ * rest only cost their time (no fault model here reacts to activations;
+ * the DRAM disturbance model is tools/dramsim, under QEMU). */
+void memio_hammer(uint64_t a, uint64_t b, uint64_t rounds, int fence)
+{
+    (void)fence;
+    if (!rounds)
+        return;
+    memio_read(a);
+    memio_read(b);
+    sim.tick += 2 * (rounds - 1);
+}
+
+/* A busy wait's step: 10 ns pass. */
+void memio_spin(void)
+{
+    sim.tick += 10;
+}
+
 /* Word by word and ascending like rep movsq, so faults see every access. */
 void block_move_words(uint64_t dst, uint64_t src, uint64_t nwords)
 {

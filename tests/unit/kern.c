@@ -77,6 +77,9 @@ void kern_run(unsigned num, struct kern_seen *s, const struct mem_range *rg, uns
         .cache = o->with_cache ? on_cache : 0,
         .now_us = on_now_us,
         .hold_ms = o->hold_ms,
+        .hammer = o->hammer,
+        .hammer_ms = o->hammer_ms,
+        .hammer_search = o->hammer_search,
     };
     static struct mt_dwell dwell;
     dwell = (struct mt_dwell){ 0 };

@@ -35,6 +35,9 @@ struct kern_opts {
     uint64_t seed_base;
     int no_sleep, with_sync, with_cache;
     uint64_t hold_ms;       /* retention dwell on the simulated clock (0: off) */
+    const struct hammer_geom *hammer;   /* test 11's banks and rows (NULL: none) */
+    uint64_t hammer_ms;     /* test 11's time per bank */
+    int hammer_search;      /* test 11 without a model: pairs by timing */
 };
 
 /* Run test `num` over the ranges; records go to *s (cleared first except

@@ -42,6 +42,14 @@ TEST(errcsv_round_trip)
     CHECK_STR(line, "2.500,0,3,0,0x12345040,0,0x0000000000000000,0x0000000000000000,,0,ecc\n");
     CHECK(errcsv_parse(line, strlen(line) - 1, &back) == ERRCSV_ROW && back.flags == FAILBIT_ECC &&
           back.addr == 0x12345040);
+    /* A row hammer flip: source hammer, round trip (the phase is not a column). */
+    struct failbit hm = { .time_ms = 170, .test = 11, .addr = 0x2002048, .bit = 17, .expected = ~0ull,
+                          .actual = ~0ull ^ 1ull << 17, .temp_c = FAILBIT_NO_TEMP,
+                          .flags = FAILBIT_HAMMER | FAILBIT_HAMMER_SLOW };
+    errcsv_format(line, sizeof line, &hm);
+    CHECK_STR(line, "0.170,0,11,0,0x2002048,17,0xffffffffffffffff,0xfffffffffffdffff,,0,hammer\n");
+    CHECK(errcsv_parse(line, strlen(line) - 1, &back) == ERRCSV_ROW && back.flags == FAILBIT_HAMMER &&
+          back.test == 11);
     CHECK(errcsv_parse("1.0,0,5,0,0x1000,1,0x0,0x2,,0,dram", 34, &back) == ERRCSV_BAD);
     CHECK(errcsv_parse("1.0,0,5,0,0x1000,1,0x0,0x2,,0,test,x", 36, &back) == ERRCSV_BAD);
     /* Not a cell: a comment line readers skip. */

@@ -609,3 +609,46 @@ TEST(handoff_shrink_keeps_every_granule_and_count)
     CHECK_EQ_U64(r->ncells + r->cells_beyond, fw_side->out.in.ncells);
     free(e);
 }
+
+/* Row hammer across the reset: test 11's entry, its rows' source and the
+ * aggressor pairs with their phases come back, so the next boot's report
+ * says what firmware mode's says (pairs, verdict). */
+TEST(handoff_row_hammer_round_trip)
+{
+    struct handoff *h = &h_in, *g = &h_out;
+    sample(h, 4);
+    h->ntests = 3;
+    h->tests[2] = (struct handoff_test){ MT_HAMMER_TEST, 1, 0, 800, 1 << 18, 3, 0 };
+    h->rows[0].test = MT_HAMMER_TEST;
+    h->rows[0].flags = FAILBIT_HAMMER | FAILBIT_HAMMER_SLOW;
+    h->hammer = (struct session_hammer){ .fast_words = 2, .slow_words = 1, .npairs = 2, .last = -1 };
+    h->hammer.pair[0] = (struct session_hammer_pair){ 0x2002048, 0x2000040, 0x2004040, 1 << 17, 1, 1 };
+    h->hammer.pair[1] = (struct session_hammer_pair){ 0x2002090, 0x2000080, 0x2004080, 1 << 3, 1, 0 };
+    static uint8_t buf[HANDOFF_REC_BYTES];
+    size_t n = handoff_encode(h, buf, sizeof buf);
+    CHECK(n > 0);
+    memset(g, 0xa5, sizeof *g);
+    CHECK_EQ_U64(handoff_decode(g, buf, n), HANDOFF_OK);
+    CHECK(!memcmp(&g->hammer, &h->hammer, sizeof h->hammer));
+    CHECK_EQ_U64(g->tests[2].num, MT_HAMMER_TEST);
+    CHECK_EQ_U64(g->rows[0].flags, FAILBIT_HAMMER | FAILBIT_HAMMER_SLOW);
+
+    static struct session s;
+    static struct cell mem[64], known[16];
+    session_init(&s, mem, 64, known, 16);
+    const char *il = "bank:0x40,bank:0x80";
+    memcpy(s.cfg.interleave, il, strlen(il) + 1);
+    s.cfg.hammer_rowshift = 13;
+    static char csv_buf[64 << 10], text[4096];
+    struct sbuf csv, sb;
+    sbuf_init(&csv, csv_buf, sizeof csv_buf);
+    handoff_to_session(g, &s, &csv);
+    CHECK(strstr(csv_buf, ",hammer\n") != 0);
+    sbuf_init(&sb, text, sizeof text);
+    session_hammer_lines(&s, &sb);
+    CHECK(strstr(text, "2 words flipped at the highest rate (phase 1), 1 at the realistic rate") != 0);
+    CHECK(strstr(text, "ERROR: flips at the realistic rate") != 0);
+    CHECK(strstr(text, "  0x2002048 bits 0x20000 (victim row 0x1001, bank 1): phase 1 1x, phase 2 1x: error; "
+                       "aggressors 0x2000040 (row 0x1000) and 0x2004040 (row 0x1002)\n") != 0);
+    CHECK(strstr(text, "  0x2002090 bits 0x8 (victim row 0x1001, bank 2): phase 1 1x, phase 2 0x: warning") != 0);
+}

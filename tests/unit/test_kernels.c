@@ -33,7 +33,7 @@ TEST(kernels_clean_memory_only_own_ranges)
 {
     struct mem_range rg[3] = { { BASE + 4096, 8192 }, { BASE + 16384, 24 },
                                { BASE + 32768, 20480 + 40 } };
-    for (unsigned n = 0; n <= MT_MAX_TEST; n++) {
+    for (unsigned n = 0; n < MT_HAMMER_TEST; n++) {
         sim_init(BASE, LEN, 0xc0ffee);
         struct mt_run r;
         kern_run(n, &s, rg, 3, &quick, &r);
@@ -60,7 +60,7 @@ TEST(kernels_stuck_bit_exact_address_and_flags)
 {
     struct mem_range rg = { BASE, LEN };
     uint64_t a = BASE + 0x3f58;
-    for (unsigned n = 1; n <= MT_MAX_TEST; n++)
+    for (unsigned n = 1; n < MT_HAMMER_TEST; n++)
         for (unsigned bit = 1; bit < 64; bit += 40)   /* bits 1 and 41 */
             for (unsigned v = 0; v < 2; v++) {
                 sim_init(BASE, LEN, 0);
@@ -183,7 +183,7 @@ TEST(kernels_bit_fade_sleep_and_leak)
 TEST(kernels_abort_stops_within_a_block)
 {
     struct mem_range rg = { BASE, 4u << 20 };
-    for (unsigned n = 0; n <= MT_MAX_TEST; n++) {
+    for (unsigned n = 0; n < MT_HAMMER_TEST; n++) {
         sim_init(BASE, 4u << 20, 0);
         s.stop_after = 1;
         struct kern_opts o = { .fade_ms = 1000 };   /* full iteration counts */
@@ -215,7 +215,7 @@ TEST(kernels_sync_count_independent_of_ranges)
     struct mem_range three[3] = { { BASE, 4096 }, { BASE + 8192, 8 }, { BASE + 16384, 40000 } };
     struct kern_opts o = quick;
     o.with_sync = 1;
-    for (unsigned n = 1; n <= MT_MAX_TEST; n++) {
+    for (unsigned n = 1; n < MT_HAMMER_TEST; n++) {
         if (mt_find(n)->mode != MT_ALL_CPUS)
             continue;
         sim_init(BASE, LEN, 0);

@@ -93,7 +93,7 @@ static const struct model models[] = {
       ". . . . X X X F . . .", 0, 0 },
 };
 #define NMODELS (sizeof models / sizeof models[0])
-#define NTESTS (MT_MAX_TEST + 1)
+#define NTESTS MT_HAMMER_TEST   /* Memtest86+'s tests 0-10; row hammer needs a DRAM model (tools/dramsim) */
 
 static struct kern_seen s;
 static uint64_t weak_reads[NTESTS];   /* charged reads of the weak cell per test */

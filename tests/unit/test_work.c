@@ -17,7 +17,7 @@
 #define BASE 0x240000000ull
 #define LEN (8u << 10)
 #define WATCH (BASE + 0x408)   /* in the lower half, away from the edges */
-#define NTESTS (MT_MAX_TEST + 1)
+#define NTESTS MT_HAMMER_TEST   /* Memtest86+'s tests 0-10; row hammer needs a DRAM model (tools/dramsim) */
 
 /* FACTS.md, "Test work per full pass" (Memtest86+ 6.x), per word: checks,
  * values, moves, walk_fills for a full pass and for a quick first pass.

@@ -7,6 +7,7 @@
 #include "core/kernels/movinv.h"
 #include "core/kernels/own_addr.h"
 #include "core/kernels/rand_seq.h"
+#include "core/kernels/row_hammer.h"
 
 #define W(c, v, m, f) { .checks = c, .values = v, .moves = m, .walk_fills = f }
 
@@ -48,6 +49,9 @@ static const struct mt_test table[] = {
     { 10, "Bit fade test", MT_ONE_CPU, 1, bit_fade, bit_fade_sweeps,
       W(2, 2, 0, 0), W(2, 2, 0, 0),
       "0s and 1s: fill, wait 240 s (80 s), check" },
+    { MT_HAMMER_TEST, "Row hammer", MT_ALL_CPUS, 1, row_hammer, row_hammer_sweeps,
+      W(0, 0, 0, 0), W(0, 0, 0, 0),
+      "none: Memtest86+ has no row hammer test" },
 };
 
 const struct mt_test *mt_find(unsigned num)

@@ -40,7 +40,9 @@ struct mt_test {
     const char *mt86_work;
 };
 
-#define MT_MAX_TEST 10
+#define MT_MAX_TEST 11
+/* Row hammer: not a Memtest86+ test, off unless tests= names it. */
+#define MT_HAMMER_TEST 11
 
 /* The test with number `num`, or NULL when it does not exist. */
 const struct mt_test *mt_find(unsigned num);

@@ -24,6 +24,8 @@ static inline void memio_prefetch(uint64_t addr)
 {
     (void)addr;
 }
+void memio_hammer(uint64_t a, uint64_t b, uint64_t rounds, int fence);
+void memio_spin(void);
 #else
 /* UEFI runs identity-mapped, so a physical address is a pointer. */
 static inline uint64_t memio_read(uint64_t addr)
@@ -75,6 +77,27 @@ static inline void memio_stream_fence(void)
 static inline void memio_prefetch(uint64_t addr)
 {
     __builtin_prefetch((const void *)(uintptr_t)addr);
+}
+
+/* One step of a busy wait (pause); the simulator lets time pass. */
+static inline void memio_spin(void)
+{
+    __builtin_ia32_pause();
+}
+
+/* Row hammer: `rounds` times read the line at a and flush it (clflush), then
+ * the same at b; with `fence`, an mfence ends each round. Flushed, every
+ * read goes to DRAM and opens its row again: an activation. One asm block
+ * keeps each flush right after its read (a DRAM model that cannot see the
+ * flush's operand takes it for the line touched last). */
+static inline void memio_hammer(uint64_t a, uint64_t b, uint64_t rounds, int fence)
+{
+    for (; rounds; rounds--) {
+        __asm__ volatile("mov (%0), %%rax\n\tclflush (%0)\n\tmov (%1), %%rax\n\tclflush (%1)"
+                         : : "r"(a), "r"(b) : "rax", "memory");
+        if (fence)
+            __builtin_ia32_mfence();
+    }
 }
 #endif
 

@@ -22,6 +22,12 @@ void mt_report_flagged(struct mt_run *r, uint64_t addr, uint64_t expected, uint6
         r->ops->error(r->ops->ctx, addr, expected, actual);
 }
 
+void mt_note_pair(struct mt_run *r, uint64_t victim, uint64_t a, uint64_t b, unsigned flags)
+{
+    if (r->ops->error_flagged)
+        r->ops->error_flagged(r->ops->ctx, victim, a, b, flags | FAILBIT_HAMMER_PAIR);
+}
+
 void mt_report(struct mt_run *r, uint64_t addr, uint64_t expected, uint64_t actual)
 {
     mt_report_flagged(r, addr, expected, actual, 0);

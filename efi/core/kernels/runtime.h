@@ -10,6 +10,8 @@
 #include "core/failbit.h"
 #include "core/memrange.h"
 
+struct hammer_geom;   /* core/hammer.h */
+
 /* Platform services a kernel may call. Members may be NULL unless noted. */
 struct mt_ops {
     /* A word read back wrong: its physical address, what was written, what
@@ -40,6 +42,12 @@ struct mt_ops {
     /* Retention dwell (hold_ms=): a verify sweep reads no part of memory
      * until it has been left untouched this long. 0: off. A setting. */
     uint64_t hold_ms;
+    /* Row hammer (test 11): the banks and rows (settings). NULL: test 11
+     * has no model (one bank; it searches same-bank pairs by timing). */
+    const struct hammer_geom *hammer;
+    uint64_t hammer_ms;      /* time per bank (hammer_ms=) */
+    int hammer_fence;        /* mfence after each round */
+    int hammer_search;       /* no interleave= given: find pairs by timing */
 };
 
 /* Bytes a kernel handles between two polls. */
@@ -100,6 +108,11 @@ static inline int mt_names_other(uint64_t addr, uint64_t value)
 {
     return (value & 7) == 0 && value != addr;
 }
+
+/* Row hammer: the aggressor pair behind the flips reported next (not a
+ * failing word, not counted): `victim` is the word, a and b the aggressor
+ * lines, flags FAILBIT_HAMMER_PAIR (| FAILBIT_HAMMER_SLOW). */
+void mt_note_pair(struct mt_run *r, uint64_t victim, uint64_t a, uint64_t b, unsigned flags);
 
 /* Wait through ops->sleep; returns r->aborted. */
 int mt_sleep(struct mt_run *r, uint64_t ms);
