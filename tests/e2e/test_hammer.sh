@@ -14,7 +14,8 @@
 #   E bank 1, threshold 1000: flips in both phases -> an error
 #   W bank 2, threshold 10000: only in phase 1 -> a warning
 #   N bank 3, threshold 1000000: beyond what the test reaches -> nothing
-# A second run counts no flushes (flush=off): nothing flips.
+# A second run counts no flushes (flush=off): nothing flips (on the host's
+# clock: no rate matters there).
 . "$(dirname "$0")/lib.sh"
 plan 12
 
@@ -29,11 +30,16 @@ range=0x2000000-0x2040000
 interleave=bank:0x40,bank:0x80
 hammer_rowshift=13
 hammer_ms=8'
-# hammer NAME FLUSH WEAK: one QEMU run with the plugin; results in $tmp/NAME
+# hammer NAME FLUSH WEAK [CLOCK]: one QEMU run with the plugin; results in
+# $tmp/NAME. CLOCK "host" leaves out -icount: the guest clock is then the
+# host's, so the two phases' rates are not exact, and the boot is some four
+# times faster (OVMF under -icount shift=2 takes about 15 s to start).
 hammer() {
+    local clock=(--qemu-arg -icount --qemu-arg shift=2,sleep=off)
+    [ "${4:-}" != host ] || clock=()
     qemu_run "$1" "$cfg" --mem 256M --timeout 240 \
         --plugin "$build/dramsim.so,shm=@shm,flush=$2,$3,threshold=1000000,window=250000,bank=0x40,bank=0x80,rowshift=13,log=$tmp/$1.dramsim.log" \
-        --qemu-arg -icount --qemu-arg shift=2,sleep=off >"$tmp/$1.run.log" 2>&1
+        "${clock[@]}" >"$tmp/$1.run.log" 2>&1
 }
 # csv_hammer CSV: "addr bit" of the rows whose source is hammer, test 11
 csv_hammer() {
@@ -68,7 +74,9 @@ check "report: result FAIL (E flips at the realistic rate), row hammer ERROR" \
 covers_both() { badram_covers "$1" "$2" && badram_covers "$1" "$3"; }
 check "badram.txt covers E and W" covers_both "$w/badram.txt" $E $W
 
-if hammer noflush off "weak=$E:17:1:1000,weak=$W:3:1:10000"; then
+# Without counted flushes no access is an activation, whatever the rate:
+# this run needs no exact clock.
+if hammer noflush off "weak=$E:17:1:1000,weak=$W:3:1:10000" host; then
     ok "run without flushes counted finishes"
 else
     notok "run without flushes counted finishes (qemu-run: $(tail -n1 "$tmp/noflush.run.log"))"
