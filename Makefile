@@ -69,7 +69,7 @@ UNIT_OBJS := $(CORE:%=$(BUILD)/sim/core/%.o) $(LINUXSIDE:%=$(BUILD)/sim/linuxsid
 	$(BUILD)/sim/dramsim/model.o \
 	$(UNIT:%=$(BUILD)/sim/unit/%.o) $(BUILD)/boot/trampoline.o
 
-.PHONY: all deps demo check unit fuzz fuzz-targets usb bench clean install uninstall
+.PHONY: all deps demo check unit fuzz fuzz-targets usb bench bench-peer clean install uninstall
 all: $(BUILD)/weakbit.efi $(BUILD)/weakbit $(BUILD)/weakbit-static $(BUILD)/evil-dimm $(BUILD)/dramsim.so
 
 # --- UEFI application -------------------------------------------------------
@@ -249,6 +249,11 @@ $(BUILD)/bench/bench: $(BENCH_CORE:%=$(BUILD)/bench/core/%.o) $(BUILD)/bench/ben
 	$(CC) -pthread $^ -o $@
 bench: $(BUILD)/bench/bench
 	$(BUILD)/bench/bench $(BENCH_ARGS)
+
+# make bench-peer [PEER_ARGS="--mem 512M --smp 2"]: Memtest86+ and weakbit in
+# the same QEMU guest, tests 3-9 of a quick pass (by hand: several minutes).
+bench-peer: $(BUILD)/weakbit.efi
+	tools/bench-peer --efi $(BUILD)/weakbit.efi --out $(BUILD)/bench-peer $(PEER_ARGS)
 
 # make docs: regenerate docs/fault-matrix.md and docs/work-per-pass.md from
 # the unit tests that check them.
