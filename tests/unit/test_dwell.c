@@ -61,10 +61,10 @@ static void start(struct mt_run *r, struct mem_range *rg, unsigned nblocks)
     *r = (struct mt_run){ .ranges = rg, .nranges = 1, .ops = &fake_ops, .dwell = &dw };
 }
 
-/* Ascending write, descending verify over 8 blocks of 1 ms: the lower
- * half goes down first, so its top block was written 4 ms before the turn
- * and waits the rest of the hold; the upper half then rested while the
- * lower one was swept and waited for. */
+/* Ascending write, descending verify over 8 blocks of 1 ms: the four parts
+ * of two blocks go down lowest first, so the first block read (block 1) was
+ * written 6 ms before the turn and waits the rest of the hold; the other
+ * parts then rested while it was waited for. */
 TEST(dwell_short_turn_waits_the_rest_of_the_hold)
 {
     struct mt_run r;
@@ -74,18 +74,18 @@ TEST(dwell_short_turn_waits_the_rest_of_the_hold)
     uint64_t gap = sweep(&r, 1, 1, 8);
     CHECK(gap >= HOLD * 1000);
     CHECK_EQ_U64(dw.waits, 1);
-    CHECK(dw.waited_us >= (HOLD - 5) * 1000 && dw.waited_us <= (HOLD - 3) * 1000);
-    /* And back up again: the lower half's bottom was written 4 ms ago. */
+    CHECK(dw.waited_us >= (HOLD - 6) * 1000 && dw.waited_us <= (HOLD - 4) * 1000);
+    /* And back up again: block 0 was written just before part 1 began. */
     gap = sweep(&r, 0, 1, 8);
     CHECK(gap >= HOLD * 1000);
     CHECK_EQ_U64(dw.waits, 2);
 }
 
 /* Sweeps of 400 ms (400 blocks at 1 ms): in the same direction every block
- * was left alone longer than hold_ms already; at a turn each half rests
- * while the other is swept, 200 ms. No wait at all. With 280 blocks a half
- * rests 140 ms: the turn waits the 10 ms left. */
-TEST(dwell_turn_costs_nothing_when_half_a_sweep_outlasts_the_hold)
+ * was left alone longer than hold_ms already; at a turn each part rests
+ * while the other three are swept, 300 ms. No wait at all. With 188 blocks
+ * a part rests 141 ms: the turn waits the 9 ms left. */
+TEST(dwell_turn_costs_nothing_when_three_quarters_of_a_sweep_outlast_the_hold)
 {
     struct mt_run r;
     struct mem_range rg;
@@ -99,22 +99,22 @@ TEST(dwell_turn_costs_nothing_when_half_a_sweep_outlasts_the_hold)
     CHECK(gap >= HOLD * 1000);
     CHECK_EQ_U64(dw.waits, 0);
     CHECK_EQ_U64(dw.waited_us, 0);
-    start(&r, &rg, 280);
-    sweep(&r, 0, 0, 280);
-    gap = sweep(&r, 1, 1, 280);
+    start(&r, &rg, 188);
+    sweep(&r, 0, 0, 188);
+    gap = sweep(&r, 1, 1, 188);
     CHECK(gap >= HOLD * 1000);
     CHECK_EQ_U64(dw.waits, 1);
-    CHECK(dw.waited_us >= 9000 && dw.waited_us <= 11000);
+    CHECK(dw.waited_us >= 8000 && dw.waited_us <= 11000);
 }
 
-/* A descending sweep over two ranges of 3 and 5 blocks: the lower half (the
- * first 4 blocks) downwards, then the upper half downwards; every block
- * once. Under two blocks there is nothing to split. */
-TEST(dwell_down_sweep_goes_half_by_half)
+/* A descending sweep over two ranges of 3 and 5 blocks: four parts of two
+ * blocks (the second part spans both ranges), lowest first, each downwards;
+ * every block once. Under two blocks there is nothing to split. */
+TEST(dwell_down_sweep_goes_part_by_part)
 {
     struct mem_range rg[2] = { { GB, 3 * MT_BLOCK }, { GB + 16 * MT_BLOCK, 5 * MT_BLOCK } };
     struct mt_run r = { .ranges = rg, .nranges = 2, .ops = &fake_ops };
-    const uint64_t want[8] = { 16, 2, 1, 0, 20, 19, 18, 17 };
+    const uint64_t want[8] = { 1, 0, 16, 2, 18, 17, 20, 19 };
     struct mt_cursor c = { 0 };
     uint64_t lo, hi;
     unsigned n = 0;
@@ -216,8 +216,8 @@ TEST(dwell_catches_a_row_retention_cell_at_the_turn)
 
 /* Every word of 12 MiB is read at least hold_ms (here 1 ms, 1M accesses)
  * after it was last written, in tests 3, 5, 8 and 9, and tests 3, 5 and 8
- * wait for nothing: each half of a descending sweep rests 1.5 ms while the
- * other is swept. (Test 9's check reads one word in 20, so it catches up
+ * wait for nothing: each part of a descending sweep rests 2.25 ms while the
+ * others are swept. (Test 9's check reads one word in 20, so it catches up
  * with the dense write of the other words, which restores the same rows,
  * before a hold has passed: there the dwell must wait.) A 2 MiB focus range
  * keeps the full hold and pays for it in waits. */

@@ -174,19 +174,28 @@ static uint64_t addr_at(const struct mt_run *r, uint64_t off, unsigned *ri)
     return r->ranges[i].base + off;
 }
 
-/* Where a descending sweep splits the run: the two halves are each swept
- * downwards, the lower half first. An ascending sweep ends at the top, so a
- * plain descending one would read first what was written last and wait a
- * whole hold_ms at every turn; this way each half rests while the other is
- * swept, and a run whose half-sweep outlasts hold_ms waits for nothing. The
- * split is on a slot of the dwell (a whole MT_BLOCK at least), so no slot
- * spans both halves. 0: no split (less than two such units). */
-static uint64_t down_split(const struct mt_run *r)
+/* A descending sweep takes the run in MT_DOWN_PARTS parts, lowest first,
+ * each from its top down. An ascending sweep ends at the top, so a plain
+ * descending one would read first what was written last and wait a whole
+ * hold_ms at every turn; this way each part rests while the others are
+ * swept (3/4 of a sweep), and a run whose sweep outlasts hold_ms by a third
+ * waits for nothing. Parts start on a slot of the dwell (a whole MT_BLOCK at
+ * least), so no slot spans two; a small run has fewer parts (a run under
+ * two such units, one). */
+#define MT_DOWN_PARTS 4
+
+static uint64_t down_unit(uint64_t total)
 {
-    uint64_t total = mem_range_total(r->ranges, r->nranges), unit = MT_BLOCK;
+    uint64_t unit = MT_BLOCK;
     while (unit < total / MT_DWELL_SLOTS + 1)
         unit <<= 1;
-    return total / 2 / unit * unit;
+    return unit;
+}
+
+/* Offset where part j starts (j = MT_DOWN_PARTS: the end). */
+static uint64_t part_lo(uint64_t total, uint64_t unit, unsigned j)
+{
+    return j >= MT_DOWN_PARTS ? total : total / MT_DOWN_PARTS * j / unit * unit;
 }
 
 int mt_next_down(struct mt_run *r, struct mt_cursor *c, uint64_t *lo, uint64_t *hi)
@@ -194,26 +203,24 @@ int mt_next_down(struct mt_run *r, struct mt_cursor *c, uint64_t *lo, uint64_t *
     cursor_done(r, c);
     if (c->started && mt_poll(r))
         return 0;
+    uint64_t total = mem_range_total(r->ranges, r->nranges);
     if (!c->started) {
         c->started = 1;
         if (!r->nranges)
             return 0;
-        /* c->a: the offset still to sweep down from; c->i: 0 lower half, 1 upper. */
-        c->split = down_split(r);
-        c->a = c->split ? c->split : mem_range_total(r->ranges, r->nranges);
-        c->i = c->split ? 0 : 1;
+        /* c->i: the part being swept; c->a: the offset still to sweep down from. */
+        c->unit = down_unit(total);
+        c->i = 0;
+        c->a = part_lo(total, c->unit, 1);
     }
     if (r->aborted)
         return 0;
-    uint64_t floor = c->i == 0 ? 0 : c->split;
-    if (c->a == floor) {
-        if (c->i == 1)
+    uint64_t floor = part_lo(total, c->unit, c->i);
+    while (c->a == floor) {
+        if (++c->i >= MT_DOWN_PARTS)
             return 0;
-        c->i = 1;
-        c->a = mem_range_total(r->ranges, r->nranges);
-        floor = c->split;
-        if (c->a == floor)
-            return 0;
+        c->a = part_lo(total, c->unit, c->i + 1);
+        floor = part_lo(total, c->unit, c->i);
     }
     unsigned ri;
     uint64_t top = addr_at(r, c->a - 8, &ri) + 8;

@@ -138,12 +138,12 @@ struct mt_cursor {
     int started;
     int verify;         /* wait for the dwell before handing out each block */
     uint64_t plo, phi;  /* the block handed out last, stamped on the next call */
-    uint64_t split;     /* mt_next_down: offset where its upper half starts */
+    uint64_t unit;      /* mt_next_down: its parts start on multiples of this */
 };
 
-/* Next block [*lo, *hi), ascending over r->ranges. mt_next_down: the lower
- * half of the run descending, then the upper half descending, so that no
- * word is read right after it was written (see down_split in runtime.c).
+/* Next block [*lo, *hi), ascending over r->ranges. mt_next_down: the run in
+ * four parts, lowest first, each descending, so that no word is read right
+ * after it was written (see MT_DOWN_PARTS in runtime.c).
  * Stamps the previous block for the dwell and polls after it; with
  * c->verify, waits for the dwell before handing the block out. Returns 0
  * when the ranges are done or the run is aborted. */
