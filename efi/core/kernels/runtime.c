@@ -58,17 +58,24 @@ static int dwell_on(const struct mt_run *r)
     return r->dwell && r->ops->now_us && r->ops->hold_ms && r->ops->sleep;
 }
 
+/* The smallest power of two from `least` up that splits `total` bytes into
+ * at most MT_DWELL_SLOTS pieces: the dwell's slot size (least a page), and
+ * the grain a descending sweep's parts start on (least MT_BLOCK). */
+static uint64_t slot_size(uint64_t total, uint64_t least)
+{
+    uint64_t size = least;
+    while (size < total / MT_DWELL_SLOTS + 1)
+        size <<= 1;
+    return size;
+}
+
 /* Slot of address a, by its offset within the run's ranges; slots are set
  * up on first use, so the platform only has to hand over zeroed storage. */
 static unsigned slot_of(const struct mt_run *r, uint64_t a)
 {
     struct mt_dwell *d = r->dwell;
-    if (!d->slot_bytes) {
-        uint64_t per = mem_range_total(r->ranges, r->nranges) / MT_DWELL_SLOTS + 1;
-        d->slot_bytes = 4096;
-        while (d->slot_bytes < per)
-            d->slot_bytes <<= 1;
-    }
+    if (!d->slot_bytes)
+        d->slot_bytes = slot_size(mem_range_total(r->ranges, r->nranges), 4096);
     uint64_t off = 0;
     for (unsigned i = 0; i < r->nranges; i++) {
         const struct mem_range *m = &r->ranges[i];
@@ -184,14 +191,6 @@ static uint64_t addr_at(const struct mt_run *r, uint64_t off, unsigned *ri)
  * two such units, one). */
 #define MT_DOWN_PARTS 4
 
-static uint64_t down_unit(uint64_t total)
-{
-    uint64_t unit = MT_BLOCK;
-    while (unit < total / MT_DWELL_SLOTS + 1)
-        unit <<= 1;
-    return unit;
-}
-
 /* Offset where part j starts (j = MT_DOWN_PARTS: the end). */
 static uint64_t part_lo(uint64_t total, uint64_t unit, unsigned j)
 {
@@ -209,7 +208,7 @@ int mt_next_down(struct mt_run *r, struct mt_cursor *c, uint64_t *lo, uint64_t *
         if (!r->nranges)
             return 0;
         /* c->i: the part being swept; c->a: the offset still to sweep down from. */
-        c->unit = down_unit(total);
+        c->unit = slot_size(total, MT_BLOCK);
         c->i = 0;
         c->a = part_lo(total, c->unit, 1);
     }
